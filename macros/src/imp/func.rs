@@ -1,0 +1,137 @@
+//! The decorated item: parsing it as a function and the facts about its
+//! signature the expansions need.
+
+use proc_macro2::{Span, TokenStream};
+use syn::visit::Visit;
+use syn::{Block, Expr, FnArg, ItemFn, Pat, ReturnType, Stmt, Type};
+
+/// Parses the item under a decorator; anything but a function with a body is
+/// an error at the item.
+pub fn parse(item: TokenStream, decorator: &str) -> syn::Result<ItemFn> {
+    if let Ok(function) = syn::parse2::<ItemFn>(item.clone()) {
+        return Ok(function);
+    }
+    if let Ok(declaration) = syn::parse2::<syn::TraitItemFn>(item.clone()) {
+        return Err(syn::Error::new_spanned(
+            &declaration.sig,
+            format!(
+                "#[{decorator}] needs a function body; put it on the method in each impl, \
+                 or on a provided method of the trait"
+            ),
+        ));
+    }
+    let span = item
+        .into_iter()
+        .find(|token| !matches!(token, proc_macro2::TokenTree::Punct(p) if p.as_char() == '#'))
+        .map_or_else(Span::call_site, |token| token.span());
+    Err(syn::Error::new(
+        span,
+        format!("#[{decorator}] can only be applied to a function"),
+    ))
+}
+
+/// What the function returns, as far as an expansion may name it.
+pub enum Returns {
+    /// Nothing, or `()`.
+    Unit,
+    /// A type that can be written again inside the body.
+    Nameable(Type),
+    /// `impl Trait` somewhere in it, or `!`: not writable in the body.
+    Opaque,
+}
+
+pub fn returns(output: &ReturnType) -> Returns {
+    let ty = match output {
+        ReturnType::Default => return Returns::Unit,
+        ReturnType::Type(_, ty) => &**ty,
+    };
+    if matches!(ty, Type::Tuple(tuple) if tuple.elems.is_empty()) {
+        return Returns::Unit;
+    }
+    if matches!(ty, Type::Never(_)) || mentions_impl_trait(ty) {
+        return Returns::Opaque;
+    }
+    Returns::Nameable(ty.clone())
+}
+
+fn mentions_impl_trait(ty: &Type) -> bool {
+    struct Finder(bool);
+    impl<'ast> Visit<'ast> for Finder {
+        fn visit_type_impl_trait(&mut self, _: &'ast syn::TypeImplTrait) {
+            self.0 = true;
+        }
+        fn visit_type_infer(&mut self, _: &'ast syn::TypeInfer) {
+            self.0 = true;
+        }
+    }
+    let mut finder = Finder(false);
+    finder.visit_type(ty);
+    finder.0
+}
+
+/// The identifiers each parameter binds, in order, with `self` first.
+pub fn parameter_names(function: &ItemFn) -> Vec<syn::Ident> {
+    let mut names = Vec::new();
+    for input in &function.sig.inputs {
+        match input {
+            FnArg::Receiver(receiver) => {
+                names.push(syn::Ident::new("self", receiver.self_token.span))
+            }
+            FnArg::Typed(typed) => bound_idents(&typed.pat, &mut names),
+        }
+    }
+    names
+}
+
+fn bound_idents(pat: &Pat, names: &mut Vec<syn::Ident>) {
+    match pat {
+        Pat::Ident(ident) => {
+            names.push(ident.ident.clone());
+            if let Some((_, sub)) = &ident.subpat {
+                bound_idents(sub, names);
+            }
+        }
+        Pat::Tuple(tuple) => tuple.elems.iter().for_each(|p| bound_idents(p, names)),
+        Pat::TupleStruct(tuple) => tuple.elems.iter().for_each(|p| bound_idents(p, names)),
+        Pat::Struct(strukt) => strukt
+            .fields
+            .iter()
+            .for_each(|field| bound_idents(&field.pat, names)),
+        Pat::Reference(reference) => bound_idents(&reference.pat, names),
+        Pat::Slice(slice) => slice.elems.iter().for_each(|p| bound_idents(p, names)),
+        Pat::Type(typed) => bound_idents(&typed.pat, names),
+        Pat::Paren(paren) => bound_idents(&paren.pat, names),
+        Pat::Or(or) => {
+            if let Some(first) = or.cases.first() {
+                bound_idents(first, names);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The async block an `#[async_trait]` method's body is made of:
+/// `Box::pin(async move { ... })`, as that macro writes it. Decorators put
+/// below `#[async_trait]` see the method after it has been rewritten so;
+/// they decorate the async block, which is the method's real body.
+pub fn async_trait_body(block: &mut Block) -> Option<&mut Block> {
+    let [Stmt::Expr(Expr::Call(call), None)] = block.stmts.as_mut_slice() else {
+        return None;
+    };
+    let Expr::Path(func) = &*call.func else {
+        return None;
+    };
+    let segments: Vec<String> = func
+        .path
+        .segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect();
+    if !segments.ends_with(&["Box".to_owned(), "pin".to_owned()]) || call.args.len() != 1 {
+        return None;
+    }
+    match call.args.first_mut() {
+        Some(Expr::Async(inner)) if inner.capture.is_some() => Some(&mut inner.block),
+        _ => None,
+    }
+}

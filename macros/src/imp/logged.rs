@@ -1,0 +1,384 @@
+//! `#[logged]`: parse its options, check them against the signature, emit
+//! the span, the entry event, the exit-event emitter and the guard (or, for
+//! `async fn`, the future wrapper).
+
+use proc_macro2::TokenStream;
+use quote::{quote, ToTokens};
+use syn::parse::{Parse, ParseStream, Parser};
+use syn::punctuated::Punctuated;
+use syn::{Ident, ItemFn, LitStr, Meta, Path, Token};
+
+use super::ctxt::{rejected, Errors};
+use super::exits;
+use super::func::{self, Returns};
+use super::options::{self, Level, Seen};
+use super::paths::Runtime;
+use super::timed::both;
+
+const VALID: &[&str] = &[
+    "level", "name", "target", "skip", "skip_all", "redact", "fields", "ret", "err", "crate",
+];
+
+/// The options of one `#[logged]`.
+pub struct Config {
+    pub level: Level,
+    pub err_level: Level,
+    pub name: Option<LitStr>,
+    pub target: Option<LitStr>,
+    pub skip: Vec<Ident>,
+    pub skip_all: bool,
+    pub redact: Vec<Ident>,
+    pub fields: Vec<Field>,
+    pub ret: bool,
+    pub krate: Option<Path>,
+}
+
+/// One `key = value` of `fields(...)`; the value may start with tracing's
+/// `%` (Display) or `?` (Debug).
+pub struct Field {
+    pub key: Punctuated<Ident, Token![.]>,
+    pub sigil: Option<TokenStream>,
+    pub value: syn::Expr,
+}
+
+impl Parse for Field {
+    fn parse(input: ParseStream) -> syn::Result<Field> {
+        let key = Punctuated::parse_separated_nonempty_with(input, syn::ext::IdentExt::parse_any)?;
+        input.parse::<Token![=]>()?;
+        let sigil = if input.peek(Token![%]) {
+            Some(input.parse::<Token![%]>()?.into_token_stream())
+        } else if input.peek(Token![?]) {
+            Some(input.parse::<Token![?]>()?.into_token_stream())
+        } else {
+            None
+        };
+        Ok(Field {
+            key,
+            sigil,
+            value: input.parse()?,
+        })
+    }
+}
+
+impl Config {
+    pub fn parse(attr: TokenStream) -> syn::Result<Config> {
+        let mut errors = Errors::new();
+        let mut config = Config {
+            level: Level::Info,
+            err_level: Level::Error,
+            name: None,
+            target: None,
+            skip: Vec::new(),
+            skip_all: false,
+            redact: Vec::new(),
+            fields: Vec::new(),
+            ret: true,
+            krate: None,
+        };
+        let metas = options::parse_list(attr)?;
+        let mut seen = Seen::default();
+        for meta in &metas {
+            if !seen.first(&mut errors, meta) {
+                continue;
+            }
+            match options::name_of(meta).as_str() {
+                "level" => {
+                    let level = options::value(meta, "level = info")
+                        .and_then(|v| options::level_of(v, false));
+                    if let Some(Some(level)) = errors.ok(level) {
+                        config.level = level;
+                    }
+                }
+                "err" => {
+                    let level = options::value(meta, "err = warn")
+                        .and_then(|v| options::level_of(v, false));
+                    if let Some(Some(level)) = errors.ok(level) {
+                        config.err_level = level;
+                    }
+                }
+                "name" => {
+                    let name = options::value(meta, "name = \"span_name\"")
+                        .and_then(|v| options::str_of(v, "the span's name"));
+                    config.name = errors.ok(name);
+                }
+                "target" => {
+                    let target = options::value(meta, "target = \"my_app::db\"")
+                        .and_then(|v| options::str_of(v, "the events' target"));
+                    config.target = errors.ok(target);
+                }
+                "skip" => config.skip = errors.ok(options::ident_list(meta)).unwrap_or_default(),
+                "redact" => {
+                    config.redact = errors.ok(options::ident_list(meta)).unwrap_or_default()
+                }
+                "skip_all" => config.skip_all = errors.ok(options::flag(meta)).unwrap_or(false),
+                "ret" => {
+                    let ret = options::value(meta, "ret = false").and_then(options::bool_of);
+                    config.ret = errors.ok(ret).unwrap_or(true);
+                }
+                "fields" => config.fields = errors.ok(fields_of(meta)).unwrap_or_default(),
+                "crate" => config.krate = errors.ok(options::crate_path(meta)),
+                _ => options::unknown(&mut errors, meta, "logged", VALID),
+            }
+        }
+        if config.skip_all && !config.skip.is_empty() {
+            errors.spanned(
+                &config.skip[0],
+                "`skip` and `skip_all` together: `skip_all` already skips every parameter",
+            );
+        }
+        for ident in &config.redact {
+            if config.skip.contains(ident) {
+                errors.spanned(
+                    ident,
+                    format!("`{ident}` is both skipped and redacted; pick one"),
+                );
+            }
+        }
+        errors.finish().map(|()| config)
+    }
+
+    /// Every name in `skip(...)` and `redact(...)` must be a parameter.
+    fn check_against(&self, function: &ItemFn, names: &[Ident]) -> syn::Result<()> {
+        let mut errors = Errors::new();
+        let listed = names
+            .iter()
+            .map(|name| format!("`{name}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        for (option, idents) in [("skip", &self.skip), ("redact", &self.redact)] {
+            for ident in idents {
+                if !names.contains(ident) {
+                    let of = &function.sig.ident;
+                    let hint = if names.is_empty() {
+                        format!("`{of}` takes no parameters")
+                    } else {
+                        format!("its parameters are {listed}")
+                    };
+                    errors.spanned(ident, format!("`{option}` names `{ident}`, which is not a parameter of `{of}`; {hint}"));
+                }
+            }
+        }
+        errors.finish()
+    }
+}
+
+fn fields_of(meta: &Meta) -> syn::Result<Vec<Field>> {
+    match meta {
+        Meta::List(list) => Ok(Punctuated::<Field, Token![,]>::parse_terminated
+            .parse2(list.tokens.clone())?
+            .into_iter()
+            .collect()),
+        _ => Err(syn::Error::new_spanned(
+            meta,
+            "`fields` takes a list: `fields(user = %name, attempt = 1)`",
+        )),
+    }
+}
+
+pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
+    match try_expand(attr, item.clone()) {
+        Ok(tokens) => tokens,
+        Err(error) => rejected(error, item),
+    }
+}
+
+fn try_expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
+    let (config, mut function) = both(Config::parse(attr), func::parse(item, "logged"))?;
+    let names = func::parameter_names(&function);
+    config.check_against(&function, &names)?;
+    if let Some(constness) = &function.sig.constness {
+        return Err(syn::Error::new_spanned(
+            constness,
+            "#[logged] cannot log a `const fn`: logging cannot run during const evaluation",
+        ));
+    }
+    decorate(&config, &mut function, &names);
+    Ok(function.into_token_stream())
+}
+
+fn decorate(config: &Config, function: &mut ItemFn, names: &[Ident]) {
+    let rt = Runtime::new(config.krate.as_ref());
+    let tracing = rt.tracing();
+    let level = rt.level(config.level);
+    let err_level = rt.level(config.err_level);
+    let panic_level = rt.level(Level::Error);
+    let exit = rt.exit();
+    let target = config
+        .target
+        .as_ref()
+        .map(|target| quote!(target: #target,));
+    let span_name = match &config.name {
+        Some(name) => name.clone(),
+        None => LitStr::new(
+            &syn::ext::IdentExt::unraw(&function.sig.ident).to_string(),
+            function.sig.ident.span(),
+        ),
+    };
+
+    // The exit events, written once into the function so they carry its
+    // target and levels; the guard picks which to emit.
+    let emitter: syn::Stmt = syn::parse_quote! {
+        fn __decor_logged_exit(__decor_exit: #exit<'_>, __decor_elapsed: ::core::time::Duration) {
+            match __decor_exit {
+                #exit::Return(::core::option::Option::Some(__decor_value)) => #tracing::event!(
+                    #target #level, "return" = ?__decor_value, elapsed = ?__decor_elapsed, "return"
+                ),
+                #exit::Return(::core::option::Option::None) => #tracing::event!(
+                    #target #level, elapsed = ?__decor_elapsed, "return"
+                ),
+                #exit::Error(__decor_error) => #tracing::event!(
+                    #target #err_level, error = %__decor_error, elapsed = ?__decor_elapsed, "error"
+                ),
+                #exit::Panic(__decor_message) => #tracing::event!(
+                    #target #panic_level, panic = %__decor_message, elapsed = ?__decor_elapsed, "panic"
+                ),
+                #exit::Cancelled => #tracing::event!(
+                    #target #level, elapsed = ?__decor_elapsed, "cancelled"
+                ),
+            }
+        }
+    };
+
+    let probe_debug = rt.probe("probe_debug");
+    let arguments = names
+        .iter()
+        .filter(|name| !config.skip_all && !config.skip.contains(name))
+        .map(|name| {
+            let key = syn::ext::IdentExt::unraw(name).to_string();
+            if config.redact.contains(name) {
+                quote!(#key = "***")
+            } else {
+                quote!(#key = ?#probe_debug(&#name))
+            }
+        });
+    let entry = quote!(#tracing::event!(#target #level, #(#arguments,)* "call"));
+    let fields = config.fields.iter().map(|field| {
+        let (key, sigil, value) = (&field.key, &field.sigil, &field.value);
+        quote!(#key = #sigil #value)
+    });
+    let span = quote!(#tracing::span!(#target #level, #span_name #(, #fields)*));
+    let enabled = rt.level_enabled();
+
+    let unit = matches!(func::returns(&function.sig.output), Returns::Unit);
+    let exit_probe = if config.ret && !unit {
+        rt.probe("probe_exit")
+    } else {
+        rt.probe("probe_exit_unit")
+    };
+
+    if function.sig.asyncness.is_some() || func::async_trait_body(&mut function.block).is_some() {
+        let fake = match func::returns(&function.sig.output) {
+            Returns::Nameable(ty) if function.sig.asyncness.is_some() => {
+                Some(exits::fake_return(&ty))
+            }
+            _ => None,
+        };
+        let body = match func::async_trait_body(&mut function.block) {
+            Some(body) => exits::innermost_async(body),
+            None => exits::innermost_async(&mut function.block),
+        };
+        let future = rt.logged_future();
+        let stmts = std::mem::take(&mut body.stmts);
+        let fake = fake.into_iter();
+        *body = syn::parse_quote! {{
+            #emitter
+            let __decor_logged_span = if #enabled(#level) {
+                let __decor_span = #span;
+                {
+                    let _entered = __decor_span.enter();
+                    #entry;
+                }
+                ::core::option::Option::Some(__decor_span)
+            } else {
+                ::core::option::Option::None
+            };
+            #future::new(
+                __decor_logged_span,
+                __decor_logged_exit,
+                async move { #(#fake)* #(#stmts)* },
+                |__decor_v| #exit_probe(__decor_v),
+            ).await
+        }};
+        return;
+    }
+
+    let returns_result = match func::returns(&function.sig.output) {
+        Returns::Nameable(ty) => {
+            let probe = rt.probe("probe_returns_result");
+            quote!(#probe(#ty))
+        }
+        Returns::Unit | Returns::Opaque => quote!(false),
+    };
+    let guard = rt.logged_guard();
+    let start: syn::Stmt = syn::parse_quote! {
+        let __decor_logged = if #enabled(#level) {
+            let __decor_guard = #guard::enter(#span, __decor_logged_exit, #returns_result);
+            #entry;
+            __decor_guard
+        } else {
+            #guard::disabled()
+        };
+    };
+    let probe_error = rt.probe("probe_error");
+    let on_return = |value: syn::Expr| syn::parse_quote!(__decor_logged.observe(#value, |__decor_v| #exit_probe(__decor_v)));
+    let on_try = |value: syn::Expr| syn::parse_quote!(__decor_logged.observe_try(#value, |__decor_v| #probe_error(__decor_v)));
+    exits::thread_exits(&mut function.block, &on_return, &on_try);
+    exits::insert_preamble(&mut function.block, vec![emitter, start]);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(attr: TokenStream) -> Result<Config, String> {
+        Config::parse(attr).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn defaults() {
+        let config = parse(quote!()).unwrap();
+        assert_eq!(
+            (config.level, config.err_level, config.ret),
+            (Level::Info, Level::Error, true)
+        );
+        assert!(config.skip.is_empty() && !config.skip_all && config.redact.is_empty());
+    }
+
+    #[test]
+    fn every_option() {
+        let config = parse(quote!(
+            level = debug, err = "warn", name = "n", target = "t", skip(a, b), redact(c),
+            fields(user.id = %id, n = 1), ret = false, crate = decor
+        ))
+        .unwrap();
+        assert_eq!(
+            (config.level, config.err_level, config.ret),
+            (Level::Debug, Level::Warn, false)
+        );
+        assert_eq!(config.skip.len(), 2);
+        assert_eq!(config.redact[0], "c");
+        assert_eq!(config.fields.len(), 2);
+        assert_eq!(config.fields[0].key.len(), 2);
+        assert!(config.fields[0].sigil.is_some());
+    }
+
+    #[test]
+    fn errors_name_the_problem() {
+        let unknown = parse(quote!(skip_args(a))).unwrap_err();
+        assert!(unknown.contains("unknown option `skip_args`"), "{unknown}");
+        assert!(unknown.contains("`skip_all`"), "{unknown}");
+        assert!(parse(quote!(skip(a), skip_all))
+            .unwrap_err()
+            .contains("`skip` and `skip_all`"));
+        assert!(parse(quote!(skip(a), redact(a)))
+            .unwrap_err()
+            .contains("both skipped and redacted"));
+        assert!(parse(quote!(level = off))
+            .unwrap_err()
+            .contains("unknown level `off`"));
+        assert!(parse(quote!(ret = maybe))
+            .unwrap_err()
+            .contains("`true` or `false`"));
+        assert!(parse(quote!(fields(= 1))).is_err());
+    }
+}

@@ -1,0 +1,113 @@
+//! `#[decor::main]`: checks it sits on `fn main()`, then puts the
+//! process-worker entry and the set-up guard at the top of the body.
+
+use proc_macro2::TokenStream;
+use quote::{quote, ToTokens};
+use syn::{LitStr, Path};
+
+use super::ctxt::{rejected, Errors};
+use super::exits;
+use super::func;
+use super::options::{self, Seen};
+use super::paths::Runtime;
+use super::timed::both;
+
+const VALID: &[&str] = &["report", "log", "crate"];
+
+/// The options of `#[decor::main]`.
+pub struct Config {
+    pub report: bool,
+    pub log: Option<LitStr>,
+    pub krate: Option<Path>,
+}
+
+impl Config {
+    pub fn parse(attr: TokenStream) -> syn::Result<Config> {
+        let mut errors = Errors::new();
+        let mut config = Config {
+            report: false,
+            log: None,
+            krate: None,
+        };
+        let mut seen = Seen::default();
+        for meta in &options::parse_list(attr)? {
+            if !seen.first(&mut errors, meta) {
+                continue;
+            }
+            match options::name_of(meta).as_str() {
+                "report" => config.report = errors.ok(options::flag(meta)).unwrap_or(false),
+                "log" => {
+                    let log = options::value(meta, "log = \"info\"").and_then(|v| {
+                        options::str_of(v, "a log filter such as \"info\" or \"warn,my_app=debug\"")
+                    });
+                    config.log = errors.ok(log);
+                }
+                "crate" => config.krate = errors.ok(options::crate_path(meta)),
+                _ => options::unknown(&mut errors, meta, "decor::main", VALID),
+            }
+        }
+        errors.finish().map(|()| config)
+    }
+}
+
+pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
+    match try_expand(attr, item.clone()) {
+        Ok(tokens) => tokens,
+        Err(error) => rejected(error, item),
+    }
+}
+
+fn try_expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
+    let (config, mut function) = both(Config::parse(attr), func::parse(item, "decor::main"))?;
+    let mut errors = Errors::new();
+    if function.sig.ident != "main" {
+        errors.spanned(
+            &function.sig.ident,
+            format!(
+                "#[decor::main] goes on `fn main`, not on `fn {}`",
+                function.sig.ident
+            ),
+        );
+    }
+    if !function.sig.inputs.is_empty() {
+        errors.spanned(
+            &function.sig.inputs,
+            "`main` takes no arguments; read them with `std::env::args()`",
+        );
+    }
+    if !function.sig.generics.params.is_empty() {
+        errors.spanned(&function.sig.generics, "`main` cannot be generic");
+    }
+    errors.finish()?;
+
+    let rt = Runtime::new(config.krate.as_ref());
+    let entry = rt.process_worker_entry();
+    let init = rt.init();
+    let report = config.report;
+    let log = config.log.map(|log| quote!(.log(#log)));
+    let preamble: Vec<syn::Stmt> = vec![
+        syn::parse_quote!(#entry();),
+        syn::parse_quote!(let __decor_main = #init::new() #log .report(#report).install();),
+    ];
+    exits::insert_preamble(&mut function.block, preamble);
+    Ok(function.into_token_stream())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options() {
+        let config = Config::parse(quote!(report, log = "debug")).unwrap();
+        assert!(config.report);
+        assert_eq!(config.log.unwrap().value(), "debug");
+        assert!(!Config::parse(quote!()).unwrap().report);
+        let error = Config::parse(quote!(reports)).err().unwrap().to_string();
+        assert!(
+            error.contains("valid options are `report`, `log`, `crate`"),
+            "{error}"
+        );
+        assert!(Config::parse(quote!(log = debug)).is_err());
+    }
+}

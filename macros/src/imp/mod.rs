@@ -1,0 +1,15 @@
+//! Everything the macros do, on `proc_macro2` tokens: one module per
+//! decorator (parse its options, check them, emit), and the pieces they
+//! share.
+//!
+//! Also compiled into the `decor-tests` package (by `#[path]`) for the
+//! expansion snapshots and the malformed-input corpus.
+
+pub mod ctxt;
+pub mod exits;
+pub mod func;
+pub mod logged;
+pub mod main_attr;
+pub mod options;
+pub mod paths;
+pub mod timed;

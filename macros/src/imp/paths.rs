@@ -1,0 +1,95 @@
+//! Every path an expansion names, in one place. Expansions reach the runtime
+//! only through `<crate>::__private`, where `<crate>` is `::decor` unless the
+//! user wrote `crate = path`; standard items are named from `::core`.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use syn::Path;
+
+use super::options::Level;
+
+/// The runtime as seen from one expansion.
+pub struct Runtime {
+    private: TokenStream,
+}
+
+impl Runtime {
+    /// `::decor`, or the user's `crate = path`.
+    pub fn new(krate: Option<&Path>) -> Runtime {
+        let krate = match krate {
+            Some(path) => quote!(#path),
+            None => quote!(::decor),
+        };
+        Runtime {
+            private: quote!(#krate::__private),
+        }
+    }
+
+    fn item(&self, name: TokenStream) -> TokenStream {
+        let private = &self.private;
+        quote!(#private::#name)
+    }
+
+    pub fn tracing(&self) -> TokenStream {
+        self.item(quote!(tracing))
+    }
+
+    /// `Level::INFO`.
+    pub fn level(&self, level: Level) -> TokenStream {
+        let name = syn::Ident::new(level.const_name(), proc_macro2::Span::call_site());
+        self.item(quote!(Level::#name))
+    }
+
+    /// `Option<Level>` as a constant expression.
+    pub fn level_option(&self, level: Option<Level>) -> TokenStream {
+        match level {
+            Some(level) => {
+                let level = self.level(level);
+                quote!(::core::option::Option::Some(#level))
+            }
+            None => quote!(::core::option::Option::None),
+        }
+    }
+
+    pub fn level_enabled(&self) -> TokenStream {
+        self.item(quote!(level_enabled))
+    }
+
+    pub fn timer(&self) -> TokenStream {
+        self.item(quote!(Timer))
+    }
+
+    pub fn timed_guard(&self) -> TokenStream {
+        self.item(quote!(TimedGuard))
+    }
+
+    pub fn timed_future(&self) -> TokenStream {
+        self.item(quote!(TimedFuture))
+    }
+
+    pub fn logged_guard(&self) -> TokenStream {
+        self.item(quote!(LoggedGuard))
+    }
+
+    pub fn logged_future(&self) -> TokenStream {
+        self.item(quote!(LoggedFuture))
+    }
+
+    pub fn exit(&self) -> TokenStream {
+        self.item(quote!(Exit))
+    }
+
+    pub fn init(&self) -> TokenStream {
+        self.item(quote!(Init))
+    }
+
+    pub fn process_worker_entry(&self) -> TokenStream {
+        self.item(quote!(process_worker_entry))
+    }
+
+    /// `probe_is_err!` and friends: macros, so they run at the call site.
+    pub fn probe(&self, which: &str) -> TokenStream {
+        let name = syn::Ident::new(which, proc_macro2::Span::call_site());
+        self.item(quote!(#name!))
+    }
+}

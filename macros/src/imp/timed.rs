@@ -1,0 +1,239 @@
+//! `#[timed]`: parse its options, check them, emit the timer static and the
+//! guard (or, for `async fn`, the future wrapper).
+
+use proc_macro2::TokenStream;
+use quote::{quote, ToTokens};
+use syn::{Block, ItemFn, LitStr, Path};
+
+use super::ctxt::{rejected, Errors};
+use super::exits;
+use super::func::{self, Returns};
+use super::options::{self, Level, Seen};
+use super::paths::Runtime;
+
+const VALID: &[&str] = &["name", "level", "warn_over", "crate"];
+
+/// The options of one `#[timed]`.
+pub struct Config {
+    pub name: Option<LitStr>,
+    pub level: Option<Level>,
+    pub warn_over_nanos: u64,
+    pub krate: Option<Path>,
+}
+
+impl Config {
+    pub fn parse(attr: TokenStream) -> syn::Result<Config> {
+        let mut errors = Errors::new();
+        let mut config = Config {
+            name: None,
+            level: Some(Level::Debug),
+            warn_over_nanos: 0,
+            krate: None,
+        };
+        let metas = options::parse_list(attr)?;
+        let mut seen = Seen::default();
+        for meta in &metas {
+            if !seen.first(&mut errors, meta) {
+                continue;
+            }
+            match options::name_of(meta).as_str() {
+                "name" => {
+                    let value = options::value(meta, "name = \"my_function\"");
+                    let name = value.and_then(|v| options::str_of(v, "the name to report under"));
+                    config.name = errors.ok(name);
+                }
+                "level" => {
+                    let value = options::value(meta, "level = info");
+                    if let Some(level) = errors.ok(value.and_then(|v| options::level_of(v, true))) {
+                        config.level = level;
+                    }
+                }
+                "warn_over" => {
+                    let value = options::value(meta, "warn_over = \"10ms\"");
+                    if let Some(expr) = errors.ok(value) {
+                        match errors.ok(options::duration_of(expr)) {
+                            Some(0) => errors.spanned(expr, "`warn_over` must be longer than zero"),
+                            Some(nanos) => config.warn_over_nanos = nanos,
+                            None => {}
+                        }
+                    }
+                }
+                "crate" => config.krate = errors.ok(options::crate_path(meta)),
+                _ => options::unknown(&mut errors, meta, "timed", VALID),
+            }
+        }
+        errors.finish().map(|()| config)
+    }
+}
+
+pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
+    match try_expand(attr, item.clone()) {
+        Ok(tokens) => tokens,
+        Err(error) => rejected(error, item),
+    }
+}
+
+fn try_expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
+    let config = Config::parse(attr);
+    let function = func::parse(item, "timed");
+    let (config, mut function) = both(config, function)?;
+    if let Some(constness) = &function.sig.constness {
+        return Err(syn::Error::new_spanned(
+            constness,
+            "#[timed] cannot time a `const fn`: it reads the clock, which const evaluation cannot",
+        ));
+    }
+    decorate(&config, &mut function);
+    Ok(function.into_token_stream())
+}
+
+/// Both results, or every error of both.
+pub fn both<A, B>(a: syn::Result<A>, b: syn::Result<B>) -> syn::Result<(A, B)> {
+    match (a, b) {
+        (Ok(a), Ok(b)) => Ok((a, b)),
+        (Err(mut a), Err(b)) => {
+            a.combine(b);
+            Err(a)
+        }
+        (Err(e), _) | (_, Err(e)) => Err(e),
+    }
+}
+
+fn decorate(config: &Config, function: &mut ItemFn) {
+    let rt = Runtime::new(config.krate.as_ref());
+    let timer_ty = rt.timer();
+    let level = rt.level_option(config.level);
+    let warn = config.warn_over_nanos;
+    let name = match &config.name {
+        Some(name) => name.to_token_stream(),
+        None => {
+            let ident = function.sig.ident.unraw().to_string();
+            quote!(::core::concat!(::core::module_path!(), "::", #ident))
+        }
+    };
+    let timer: syn::Stmt = syn::parse_quote! {
+        static __DECOR_TIMER: #timer_ty = #timer_ty::new(#name, #level, #warn);
+    };
+    let is_err = rt.probe("probe_is_err");
+
+    if function.sig.asyncness.is_some() {
+        let fake = match func::returns(&function.sig.output) {
+            Returns::Nameable(ty) => Some(exits::fake_return(&ty)),
+            _ => None,
+        };
+        wrap_async(
+            exits::innermost_async(&mut function.block),
+            &rt,
+            timer,
+            fake,
+        );
+        return;
+    }
+    if let Some(body) = func::async_trait_body(&mut function.block) {
+        wrap_async(exits::innermost_async(body), &rt, timer, None);
+        return;
+    }
+
+    let returns_result = match func::returns(&function.sig.output) {
+        Returns::Nameable(ty) => {
+            let probe = rt.probe("probe_returns_result");
+            quote!(#probe(#ty))
+        }
+        Returns::Unit | Returns::Opaque => quote!(false),
+    };
+    let guard = rt.timed_guard();
+    let start: syn::Stmt = syn::parse_quote! {
+        let __decor_timed = #guard::start(&__DECOR_TIMER, #returns_result);
+    };
+    let on_return = |value: syn::Expr| syn::parse_quote!(__decor_timed.observe(#value, |__decor_v| #is_err(__decor_v)));
+    let on_try = |value: syn::Expr| syn::parse_quote!(__decor_timed.observe_try(#value, |__decor_v| #is_err(__decor_v)));
+    exits::thread_exits(&mut function.block, &on_return, &on_try);
+    exits::insert_preamble(&mut function.block, vec![timer, start]);
+}
+
+/// `{ static TIMER; TimedFuture::new(&TIMER, async move { body }, is_err).await }`
+fn wrap_async(body: &mut Block, rt: &Runtime, timer: syn::Stmt, fake: Option<syn::Stmt>) {
+    let future = rt.timed_future();
+    let is_err = rt.probe("probe_is_err");
+    let stmts = std::mem::take(&mut body.stmts);
+    let fake = fake.into_iter();
+    *body = syn::parse_quote! {{
+        #timer
+        #future::new(
+            &__DECOR_TIMER,
+            async move { #(#fake)* #(#stmts)* },
+            |__decor_v| #is_err(__decor_v),
+        ).await
+    }};
+}
+
+trait Unraw {
+    fn unraw(&self) -> syn::Ident;
+}
+
+impl Unraw for syn::Ident {
+    fn unraw(&self) -> syn::Ident {
+        syn::ext::IdentExt::unraw(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(attr: TokenStream) -> Result<Config, String> {
+        Config::parse(attr).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn defaults() {
+        let config = parse(quote!()).unwrap();
+        assert_eq!(config.level, Some(Level::Debug));
+        assert_eq!(config.warn_over_nanos, 0);
+        assert!(config.name.is_none() && config.krate.is_none());
+    }
+
+    #[test]
+    fn every_option() {
+        let config = parse(quote!(
+            name = "x",
+            level = "info",
+            warn_over = "2ms",
+            crate = ::my_decor
+        ))
+        .unwrap();
+        assert_eq!(config.name.unwrap().value(), "x");
+        assert_eq!(config.level, Some(Level::Info));
+        assert_eq!(config.warn_over_nanos, 2_000_000);
+        assert_eq!(
+            config.krate.unwrap().to_token_stream().to_string(),
+            ":: my_decor"
+        );
+        assert_eq!(parse(quote!(level = off)).unwrap().level, None);
+    }
+
+    #[test]
+    fn errors_name_the_problem() {
+        let unknown = parse(quote!(thresh = 1)).unwrap_err();
+        assert!(unknown.contains("unknown option `thresh`"), "{unknown}");
+        assert!(
+            unknown.contains("`name`, `level`, `warn_over`, `crate`"),
+            "{unknown}"
+        );
+        assert!(parse(quote!(level = info, level = warn))
+            .unwrap_err()
+            .contains("duplicate option `level`"));
+        assert!(parse(quote!(level = loud))
+            .unwrap_err()
+            .contains("unknown level `loud`"));
+        assert!(parse(quote!(warn_over = "10 parsecs"))
+            .unwrap_err()
+            .contains("invalid duration"));
+        assert!(parse(quote!(warn_over = 10))
+            .unwrap_err()
+            .contains("string literal"));
+        assert!(parse(quote!(name))
+            .unwrap_err()
+            .contains("`name` takes a value"));
+    }
+}

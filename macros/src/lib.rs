@@ -1,0 +1,28 @@
+//! Attribute macros of [`decor`](https://docs.rs/decor). Depend on `decor`,
+//! which re-exports these with documentation and holds everything they
+//! expand to; this crate only parses, checks and emits.
+//!
+//! The work is in `imp/`, plain `proc_macro2` code with no `proc_macro`
+//! types, so the tests can run it in process.
+
+mod imp;
+
+use proc_macro::TokenStream;
+
+/// Times every call. See `decor::timed`.
+#[proc_macro_attribute]
+pub fn timed(attr: TokenStream, item: TokenStream) -> TokenStream {
+    imp::timed::expand(attr.into(), item.into()).into()
+}
+
+/// Logs every call through `tracing`. See `decor::logged`.
+#[proc_macro_attribute]
+pub fn logged(attr: TokenStream, item: TokenStream) -> TokenStream {
+    imp::logged::expand(attr.into(), item.into()).into()
+}
+
+/// Sets a program up for decor. See `decor::main`.
+#[proc_macro_attribute]
+pub fn main(attr: TokenStream, item: TokenStream) -> TokenStream {
+    imp::main_attr::expand(attr.into(), item.into()).into()
+}

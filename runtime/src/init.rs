@@ -1,0 +1,134 @@
+//! Program set-up: what `#[decor::main]` does, available by hand as
+//! [`init`] and the [`Init`] builder for tests, libraries and programs that
+//! keep their own `main`.
+
+use crate::timers;
+
+/// Sets decor up with the defaults: a tracing-subscriber `fmt` subscriber on
+/// stderr filtered by `RUST_LOG` (default `"info"`), unless the program has
+/// already set one. Keep the guard alive for as long as the program runs.
+///
+/// ```
+/// let _decor = decor::init();
+/// tracing::info!("logged through the subscriber decor installed");
+/// ```
+pub fn init() -> InitGuard {
+    Init::new().install()
+}
+
+/// Configures what [`init`] does.
+///
+/// ```
+/// # fn run() {}
+/// // Print the timer table to stderr when `_decor` is dropped.
+/// let _decor = decor::Init::new().log("warn,my_crate=debug").report(true).install();
+/// run();
+/// ```
+#[derive(Clone, Debug)]
+#[must_use = "an Init does nothing until `.install()`"]
+pub struct Init {
+    log: String,
+    report: bool,
+}
+
+impl Default for Init {
+    fn default() -> Self {
+        Init::new()
+    }
+}
+
+impl Init {
+    /// The defaults: log filter `"info"`, no report.
+    pub fn new() -> Init {
+        Init {
+            log: "info".to_owned(),
+            report: false,
+        }
+    }
+
+    /// The filter used when `RUST_LOG` is unset or empty, in `EnvFilter`
+    /// syntax (`"info"`, `"warn,my_crate=debug"`).
+    pub fn log(mut self, directives: impl Into<String>) -> Init {
+        self.log = directives.into();
+        self
+    }
+
+    /// Whether the guard prints [`timers::report`] to stderr when dropped.
+    pub fn report(mut self, report: bool) -> Init {
+        self.report = report;
+        self
+    }
+
+    /// Installs the subscriber (if none is set yet) and returns the guard.
+    pub fn install(self) -> InitGuard {
+        let installed_subscriber = install_subscriber(&self.log);
+        InitGuard {
+            report: self.report,
+            installed_subscriber,
+        }
+    }
+}
+
+/// Returned by [`init`] and [`Init::install`]; prints the timer report when
+/// dropped if asked to, which `#[decor::main(report)]` arranges to happen at
+/// the end of `main`, after a panic, or after an `Err` return.
+#[derive(Debug)]
+#[must_use = "dropping the guard at once would print the report at once"]
+pub struct InitGuard {
+    report: bool,
+    installed_subscriber: bool,
+}
+
+impl InitGuard {
+    /// Whether this call installed the global subscriber (false if the
+    /// program had set one, or the `subscriber` feature is off).
+    pub fn installed_subscriber(&self) -> bool {
+        self.installed_subscriber
+    }
+}
+
+impl Drop for InitGuard {
+    fn drop(&mut self) {
+        if self.report {
+            eprint!("{}", timers::report());
+        }
+    }
+}
+
+#[cfg(feature = "subscriber")]
+fn install_subscriber(default_directives: &str) -> bool {
+    use tracing_subscriber::EnvFilter;
+
+    if tracing::dispatcher::has_been_set() {
+        return false;
+    }
+    let filter = match std::env::var("RUST_LOG") {
+        Ok(value) if !value.trim().is_empty() => {
+            EnvFilter::try_new(&value).unwrap_or_else(|error| {
+                eprintln!(
+                    "decor: ignoring RUST_LOG={value:?} ({error}); using {default_directives:?}"
+                );
+                default_filter(default_directives)
+            })
+        }
+        _ => default_filter(default_directives),
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init()
+        .is_ok()
+}
+
+#[cfg(feature = "subscriber")]
+fn default_filter(directives: &str) -> tracing_subscriber::EnvFilter {
+    tracing_subscriber::EnvFilter::try_new(directives).unwrap_or_else(|error| {
+        eprintln!("decor: ignoring log filter {directives:?} ({error}); using \"info\"");
+        tracing_subscriber::EnvFilter::new("info")
+    })
+}
+
+#[cfg(not(feature = "subscriber"))]
+fn install_subscriber(_default_directives: &str) -> bool {
+    false
+}

@@ -1,0 +1,1 @@
+//! Integration, UI and expansion tests of decor; see `tests/`.
