@@ -1,1 +1,39 @@
-//! Benchmarks; see `benches/`.
+//! Shared pieces of the benchmarks in `benches/`.
+//!
+//! Every variant in a comparison wraps the same tiny body, [`work`], in an
+//! `#[inline(never)]` function, so the only thing that differs between two
+//! variants is what the decorator (or the hand-written peer) adds per call.
+//!
+//! | binary | group | question |
+//! |---|---|---|
+//! | `benches/timed.rs` | `timed` | `#[timed]` vs a bare `Instant` pair vs `#[tracing::instrument]` |
+//! | `benches/logged_disabled.rs` | `logged_disabled` | `#[logged]` vs `#[instrument]` at a level the subscriber filters out |
+//! | `benches/logged_enabled.rs` | `logged_enabled` | `#[logged]` vs `#[instrument(ret, err)]` formatting into `io::sink` |
+//!
+//! Run with `cargo bench -p decor-bench`, then `python3 bench/ratios.py` for
+//! the table in `BENCHMARKS.md`.
+
+use std::time::Duration;
+
+/// The body of every benchmarked function: a few ALU operations on an input
+/// the optimiser cannot see through, a couple of nanoseconds of real work.
+#[inline(always)]
+pub fn work(x: u64) -> u64 {
+    let x = std::hint::black_box(x);
+    (x.wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(17)) ^ (x >> 7)
+}
+
+/// Warm-up per benchmark: short, the machine has two shared cores.
+pub const WARM_UP: Duration = Duration::from_secs(1);
+
+/// Measurement time per benchmark.
+pub const MEASUREMENT: Duration = Duration::from_secs(3);
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn work_is_deterministic() {
+        assert_eq!(super::work(42), super::work(42));
+        assert_ne!(super::work(1), super::work(2));
+    }
+}

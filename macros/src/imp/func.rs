@@ -54,6 +54,17 @@ pub fn returns(output: &ReturnType) -> Returns {
     Returns::Nameable(ty.clone())
 }
 
+/// The type an `async fn`'s body block must produce, where it can be
+/// written: given to the block through a fake return so that inference
+/// inside it (and the probes at its exit) see the real type.
+pub fn async_output(output: &ReturnType) -> Option<Type> {
+    match returns(output) {
+        Returns::Unit => Some(syn::parse_quote!(())),
+        Returns::Nameable(ty) => Some(ty),
+        Returns::Opaque => None,
+    }
+}
+
 fn mentions_impl_trait(ty: &Type) -> bool {
     struct Finder(bool);
     impl<'ast> Visit<'ast> for Finder {

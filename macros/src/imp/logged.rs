@@ -267,11 +267,9 @@ fn decorate(config: &Config, function: &mut ItemFn, names: &[Ident]) {
     };
 
     if function.sig.asyncness.is_some() || func::async_trait_body(&mut function.block).is_some() {
-        let fake = match func::returns(&function.sig.output) {
-            Returns::Nameable(ty) if function.sig.asyncness.is_some() => {
-                Some(exits::fake_return(&ty))
-            }
-            _ => None,
+        let fake = match function.sig.asyncness {
+            Some(_) => func::async_output(&function.sig.output).map(|ty| exits::fake_return(&ty)),
+            None => None,
         };
         let body = match func::async_trait_body(&mut function.block) {
             Some(body) => exits::innermost_async(body),

@@ -117,10 +117,7 @@ fn decorate(config: &Config, function: &mut ItemFn) {
     let is_err = rt.probe("probe_is_err");
 
     if function.sig.asyncness.is_some() {
-        let fake = match func::returns(&function.sig.output) {
-            Returns::Nameable(ty) => Some(exits::fake_return(&ty)),
-            _ => None,
-        };
+        let fake = func::async_output(&function.sig.output).map(|ty| exits::fake_return(&ty));
         wrap_async(
             exits::innermost_async(&mut function.block),
             &rt,
