@@ -1,0 +1,114 @@
+//! A first run of decor: `cargo run --release --example tour`.
+//!
+//! It replays the timing experiment of the note decor grew from (adding up
+//! 8,000,000 ones, in one loop and in 8 chunks), parses some configuration
+//! lines with logging, survives a panicking call, and ends with the timer
+//! table that `#[decor::main(report)]` prints on the way out.
+//!
+//! Try `RUST_LOG=debug` to see `#[timed]`'s per-call events too, or
+//! `RUST_LOG=warn` to see only the slow-call warnings and errors.
+
+use std::collections::BTreeMap;
+use std::hint::black_box;
+
+/// The note's baseline: one loop over every number.
+#[decor::timed]
+#[decor::logged(skip(numbers))]
+fn sum_loop(numbers: &[u64]) -> u64 {
+    let mut total = 0;
+    for &n in numbers {
+        total += black_box(n);
+    }
+    total
+}
+
+/// The note's "split into 8 chunks", still on one thread.
+#[decor::timed]
+#[decor::logged(skip(numbers))]
+fn sum_chunked(numbers: &[u64], chunks: usize) -> u64 {
+    let size = numbers.len().div_ceil(chunks.max(1));
+    numbers.chunks(size.max(1)).map(sum_chunk).sum()
+}
+
+#[decor::timed]
+fn sum_chunk(chunk: &[u64]) -> u64 {
+    chunk.iter().map(|&n| black_box(n)).sum()
+}
+
+#[derive(Debug)]
+enum ConfigError {
+    MissingEquals(usize),
+    BadNumber { line: usize, value: String },
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ConfigError::MissingEquals(line) => write!(f, "line {line}: expected `key = value`"),
+            ConfigError::BadNumber { line, value } => {
+                write!(f, "line {line}: `{value}` is not a number")
+            }
+        }
+    }
+}
+
+/// Parses `key = number` lines; errors are logged at WARN with their text.
+#[decor::timed(warn_over = "5ms")]
+#[decor::logged(err = warn, fields(lines = text.lines().count()))]
+fn parse_config(text: &str) -> Result<BTreeMap<String, u32>, ConfigError> {
+    let mut config = BTreeMap::new();
+    for (index, line) in text.lines().enumerate() {
+        let line_no = index + 1;
+        let (key, value) = line
+            .split_once('=')
+            .ok_or(ConfigError::MissingEquals(line_no))?;
+        let number = value.trim().parse().map_err(|_| ConfigError::BadNumber {
+            line: line_no,
+            value: value.trim().to_owned(),
+        })?;
+        config.insert(key.trim().to_owned(), number);
+    }
+    Ok(config)
+}
+
+/// A password that must never reach the log.
+#[decor::logged(redact(password))]
+fn login(user: &str, password: &str) -> bool {
+    password.len() >= 8 && !user.is_empty()
+}
+
+/// A call that panics: the panic is logged and counted, then unwinds on.
+#[decor::timed]
+#[decor::logged]
+fn divide(a: u32, b: u32) -> u32 {
+    a / b
+}
+
+#[decor::main(report)]
+fn main() {
+    println!("decor tour: the note's experiment, adding up 8,000,000 ones\n");
+    let numbers = vec![1u64; 8_000_000];
+    for _ in 0..3 {
+        assert_eq!(sum_loop(&numbers), 8_000_000);
+        assert_eq!(sum_chunked(&numbers, 8), 8_000_000);
+    }
+    let loop_mean = decor::timers::get("tour::sum_loop").unwrap().mean();
+    let chunked_mean = decor::timers::get("tour::sum_chunked").unwrap().mean();
+    println!("one loop:    {loop_mean:>10.2?} per call (mean of 3)");
+    println!("8 chunks:    {chunked_mean:>10.2?} per call (mean of 3)\n");
+
+    let good = "threads = 8\nchunks = 8\nretries = 3";
+    let config = parse_config(good).expect("valid config");
+    println!("parsed {} settings: {config:?}", config.len());
+    for bad in ["threads = eight", "threads 8"] {
+        let error = parse_config(bad).unwrap_err();
+        println!("rejected {bad:?}: {error}");
+    }
+
+    println!("login accepted: {}", login("ada", "correct horse battery"));
+
+    let caught = std::panic::catch_unwind(|| divide(1, black_box(0)));
+    println!("divide(1, 0) panicked and was caught: {}", caught.is_err());
+    println!("divide(6, 3) = {}\n", divide(6, 3));
+    println!("The timer table follows, printed to stderr by #[decor::main(report)] as main returns:");
+}
