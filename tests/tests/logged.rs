@@ -346,3 +346,35 @@ fn stacked_with_timed_in_either_order() {
         assert_eq!(decor::timers::get(name).unwrap().calls(), 1);
     }
 }
+
+#[async_trait::async_trait]
+trait Store {
+    async fn load(&self, key: &str) -> Result<String, String>;
+}
+
+struct MemoryStore;
+
+#[async_trait::async_trait]
+impl Store for MemoryStore {
+    #[decor::timed(name = "logged::MemoryStore::load")]
+    #[logged]
+    async fn load(&self, key: &str) -> Result<String, String> {
+        if key.is_empty() {
+            return Err("empty key".into());
+        }
+        Ok(key.to_uppercase())
+    }
+}
+
+#[test]
+fn async_trait_methods_are_decorated_inside_their_boxed_future() {
+    let store = MemoryStore;
+    let (value, lines) = capture(|| block_on(store.load("ab")));
+    assert_eq!(value.unwrap(), "AB");
+    line_with(&lines, &["load: logged: call", "key=\"ab\""]);
+    line_with(&lines, &["load: logged: return return=Ok(\"AB\")"]);
+    let (_, lines) = capture(|| block_on(store.load("")));
+    line_with(&lines, &["ERROR", "error=empty key"]);
+    let stats = decor::timers::get("logged::MemoryStore::load").unwrap();
+    assert_eq!((stats.calls(), stats.errors()), (2, 1));
+}
