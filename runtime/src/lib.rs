@@ -36,6 +36,11 @@ pub mod timers;
 
 pub use init::{init, Init, InitGuard};
 
+// The README's examples are compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;
+
 /// Times every call of a function: wall time, outcome (ok, err, panic, or
 /// cancelled for `async fn`) and a latency histogram, in a lock-free static
 /// beside the function. Read the figures with [`timers`].
