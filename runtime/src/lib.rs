@@ -45,6 +45,9 @@ struct ReadmeDoctests;
 /// cancelled for `async fn`) and a latency histogram, in a lock-free static
 /// beside the function. Read the figures with [`timers`].
 ///
+/// Methods report as `module::path::method`: give same-named methods of
+/// different types in one module a `name` each, or they share a row.
+///
 /// Options: `name = "..."` (default `module::path::function`),
 /// `level = debug` (the per-call event's level, `off` for none),
 /// `warn_over = "10ms"` (a WARN event for slower calls), `crate = path`.

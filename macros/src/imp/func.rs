@@ -35,7 +35,7 @@ pub enum Returns {
     /// Nothing, or `()`.
     Unit,
     /// A type that can be written again inside the body.
-    Nameable(Type),
+    Nameable(Box<Type>),
     /// `impl Trait` somewhere in it, or `!`: not writable in the body.
     Opaque,
 }
@@ -51,7 +51,7 @@ pub fn returns(output: &ReturnType) -> Returns {
     if matches!(ty, Type::Never(_)) || mentions_impl_trait(ty) {
         return Returns::Opaque;
     }
-    Returns::Nameable(ty.clone())
+    Returns::Nameable(Box::new(ty.clone()))
 }
 
 /// The type an `async fn`'s body block must produce, where it can be
@@ -60,7 +60,7 @@ pub fn returns(output: &ReturnType) -> Returns {
 pub fn async_output(output: &ReturnType) -> Option<Type> {
     match returns(output) {
         Returns::Unit => Some(syn::parse_quote!(())),
-        Returns::Nameable(ty) => Some(ty),
+        Returns::Nameable(ty) => Some(*ty),
         Returns::Opaque => None,
     }
 }

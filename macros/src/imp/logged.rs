@@ -362,20 +362,20 @@ mod tests {
 
     #[test]
     fn errors_name_the_problem() {
-        let unknown = parse(quote!(skip_args(a))).unwrap_err();
+        let unknown = parse(quote!(skip_args(a))).err().unwrap();
         assert!(unknown.contains("unknown option `skip_args`"), "{unknown}");
         assert!(unknown.contains("`skip_all`"), "{unknown}");
         assert!(parse(quote!(skip(a), skip_all))
-            .unwrap_err()
+            .err().unwrap()
             .contains("`skip` and `skip_all`"));
         assert!(parse(quote!(skip(a), redact(a)))
-            .unwrap_err()
+            .err().unwrap()
             .contains("both skipped and redacted"));
         assert!(parse(quote!(level = off))
-            .unwrap_err()
+            .err().unwrap()
             .contains("unknown level `off`"));
         assert!(parse(quote!(ret = maybe))
-            .unwrap_err()
+            .err().unwrap()
             .contains("`true` or `false`"));
         assert!(parse(quote!(fields(= 1))).is_err());
     }

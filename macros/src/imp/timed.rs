@@ -211,26 +211,26 @@ mod tests {
 
     #[test]
     fn errors_name_the_problem() {
-        let unknown = parse(quote!(thresh = 1)).unwrap_err();
+        let unknown = parse(quote!(thresh = 1)).err().unwrap();
         assert!(unknown.contains("unknown option `thresh`"), "{unknown}");
         assert!(
             unknown.contains("`name`, `level`, `warn_over`, `crate`"),
             "{unknown}"
         );
         assert!(parse(quote!(level = info, level = warn))
-            .unwrap_err()
+            .err().unwrap()
             .contains("duplicate option `level`"));
         assert!(parse(quote!(level = loud))
-            .unwrap_err()
+            .err().unwrap()
             .contains("unknown level `loud`"));
         assert!(parse(quote!(warn_over = "10 parsecs"))
-            .unwrap_err()
+            .err().unwrap()
             .contains("invalid duration"));
         assert!(parse(quote!(warn_over = 10))
-            .unwrap_err()
+            .err().unwrap()
             .contains("string literal"));
         assert!(parse(quote!(name))
-            .unwrap_err()
+            .err().unwrap()
             .contains("`name` takes a value"));
     }
 }
