@@ -1,5 +1,5 @@
 //! Expansion snapshots: each decorator's typical shapes, expanded in process
-//! and pretty-printed, compared with `tests/snapshots/`.
+//! and pretty-printed, compared with `snapshots/` beside this file.
 //!
 //! Stacked decorators are expanded as the compiler does it: the outermost
 //! (topmost) attribute first, its output's remaining decor attribute then
@@ -11,20 +11,6 @@ mod imp;
 
 use proc_macro2::TokenStream;
 use quote::quote;
-
-// The unit tests inside `imp` (compiled in with it) call `unwrap_err()` on
-// `Result<Config, String>`, which needs `Config: Debug`; the macros crate
-// does not provide it (its own `cargo test` fails the same way).
-impl std::fmt::Debug for imp::timed::Config {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("timed::Config")
-    }
-}
-impl std::fmt::Debug for imp::logged::Config {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("logged::Config")
-    }
-}
 
 type Expander = fn(TokenStream, TokenStream) -> TokenStream;
 
@@ -193,6 +179,19 @@ fn timed_async_fn() {
         },
     );
     insta::assert_snapshot!("timed_async_fn", out);
+}
+
+#[test]
+fn timed_async_unit_fn() {
+    let out = timed(
+        quote!(),
+        quote! {
+            async fn flush(&self) {
+                self.sink.flush().await;
+            }
+        },
+    );
+    insta::assert_snapshot!("timed_async_unit_fn", out);
 }
 
 // ---------------------------------------------------------------- #[logged]
@@ -413,4 +412,108 @@ fn stacked_main_over_timed() {
         },
     );
     insta::assert_snapshot!("stacked_main_over_timed", out);
+}
+
+#[test]
+fn stacked_timed_over_main() {
+    let out = stacked(
+        imp::timed::expand,
+        quote!(),
+        imp::main_attr::expand,
+        "main",
+        quote! {
+            #[decor::main(report)]
+            fn main() {
+                run();
+            }
+        },
+    );
+    insta::assert_snapshot!("stacked_timed_over_main", out);
+}
+
+// ---------------------------------------------------------------- other shapes
+
+#[test]
+fn timed_generic_track_caller() {
+    let out = timed(
+        quote!(),
+        quote! {
+            #[track_caller]
+            #[inline]
+            pub fn first<'a, T>(items: &'a [T]) -> Option<&'a T>
+            where
+                T: std::fmt::Debug,
+            {
+                items.first()
+            }
+        },
+    );
+    insta::assert_snapshot!("timed_generic_track_caller", out);
+}
+
+#[test]
+fn timed_impl_trait_return() {
+    let out = timed(
+        quote!(),
+        quote! {
+            fn evens(limit: u32) -> impl Iterator<Item = u32> {
+                (0..limit).filter(|n| n % 2 == 0)
+            }
+        },
+    );
+    insta::assert_snapshot!("timed_impl_trait_return", out);
+}
+
+/// Below `#[async_trait]`, a method arrives with its body already turned
+/// into `Box::pin(async move { ... })`; the async block is decorated.
+#[test]
+fn timed_async_trait_body() {
+    let out = timed(
+        quote!(),
+        quote! {
+            fn get<'life0, 'async_trait>(
+                &'life0 self,
+                key: u32,
+            ) -> ::core::pin::Pin<
+                Box<dyn ::core::future::Future<Output = Option<String>> + ::core::marker::Send + 'async_trait>,
+            >
+            where
+                'life0: 'async_trait,
+                Self: 'async_trait,
+            {
+                Box::pin(async move {
+                    let __ret: Option<String> = { self.lookup(key).await };
+                    #[allow(unreachable_code)]
+                    __ret
+                })
+            }
+        },
+    );
+    insta::assert_snapshot!("timed_async_trait_body", out);
+}
+
+#[test]
+fn logged_async_trait_body() {
+    let out = logged(
+        quote!(),
+        quote! {
+            fn get<'life0, 'async_trait>(
+                &'life0 self,
+                key: u32,
+            ) -> ::core::pin::Pin<
+                Box<dyn ::core::future::Future<Output = Option<String>> + ::core::marker::Send + 'async_trait>,
+            >
+            where
+                'life0: 'async_trait,
+                Self: 'async_trait,
+            {
+                Box::pin(async move {
+                    let __ret: Option<String> = { self.lookup(key).await };
+                    #[allow(unreachable_code)]
+                    __ret
+                })
+            }
+        },
+    );
+    insta::assert_snapshot!("logged_async_trait_body", out);
 }

@@ -344,3 +344,32 @@ fn concurrent_calls_lose_no_counts() {
     });
     assert_eq!(counts("concurrent"), (40_000, 4_000, 0, 0));
 }
+
+macro_rules! ok_of {
+    { $value:expr } => { Ok($value) };
+}
+
+#[timed]
+fn braced_macro_tail(value: u8) -> Result<u8, String> {
+    ok_of! { value }
+}
+
+macro_rules! timed_at {
+    ($level:expr) => {
+        #[timed(level = $level, name = "timed::through_macro_rules")]
+        fn through_macro_rules() {}
+    };
+}
+timed_at!(info);
+
+#[test]
+fn a_braced_macro_in_tail_position_is_the_return_value() {
+    assert_eq!(braced_macro_tail(3), Ok(3));
+    assert_eq!(counts("braced_macro_tail"), (1, 0, 0, 0));
+}
+
+#[test]
+fn options_passed_through_macro_rules_fragments() {
+    let ((), lines) = capture(through_macro_rules);
+    line_with(&lines, &["INFO", "function=\"timed::through_macro_rules\""]);
+}

@@ -37,12 +37,35 @@ pub fn thread_exits(block: &mut Block, on_return: Wrap<'_>, on_try: Wrap<'_>) {
     for stmt in &mut block.stmts {
         rewriter.visit_stmt_mut(stmt);
     }
+    // A brace-delimited macro call in tail position (`my_macro! { .. }`)
+    // parses as a statement; it is the tail expression all the same.
+    if let Some(Stmt::Macro(stmt)) = block.stmts.last() {
+        if stmt.semi_token.is_none() {
+            let Some(Stmt::Macro(stmt)) = block.stmts.pop() else {
+                unreachable!()
+            };
+            let tail = Expr::Macro(syn::ExprMacro {
+                attrs: stmt.attrs,
+                mac: stmt.mac,
+            });
+            block.stmts.push(Stmt::Expr(tail, None));
+        }
+    }
     if let Some(Stmt::Expr(tail, None)) = block.stmts.last_mut() {
         let value = std::mem::replace(tail, Expr::Verbatim(TokenStream::new()));
-        let wrapped = innermost(value, on_return);
-        // The allow keeps a diverging tail (`todo!()`, `loop {}`) from making
-        // the observe call "unreachable" under `#![deny(warnings)]`.
-        *tail = syn::parse_quote!(#[allow(unreachable_code)] { #wrapped });
+        *tail = match value {
+            // A decorator above already wrapped the tail: go inside.
+            Expr::Block(block) if is_tail_wrapper(&block) => {
+                innermost(Expr::Block(block), on_return)
+            }
+            value => {
+                let wrapped = innermost(value, on_return);
+                // The allow keeps a diverging tail (`todo!()`, `loop {}`) from
+                // making the observe call "unreachable" under
+                // `#![deny(warnings)]`.
+                syn::parse_quote!(#[allow(unreachable_code)] { #wrapped })
+            }
+        };
     }
 }
 
@@ -100,10 +123,15 @@ fn innermost(expr: Expr, wrap: Wrap<'_>) -> Expr {
     }
 }
 
+/// The guards' names; only calls on these are decor's own.
+pub const GUARDS: &[&str] = &["__decor_timed", "__decor_logged"];
+
 fn is_observe_call(call: &syn::ExprMethodCall) -> bool {
-    let receiver_is_ours = matches!(&*call.receiver, Expr::Path(path)
-        if path.path.get_ident().is_some_and(is_ours));
-    receiver_is_ours && (call.method == "observe" || call.method == "observe_try")
+    let receiver_is_guard = matches!(&*call.receiver, Expr::Path(path)
+        if path.path.get_ident().is_some_and(|ident| GUARDS.iter().any(|guard| ident == guard)));
+    receiver_is_guard
+        && (call.method == "observe" || call.method == "observe_try")
+        && call.args.len() == 2
 }
 
 fn is_tail_wrapper(block: &syn::ExprBlock) -> bool {
@@ -166,11 +194,40 @@ fn inner_async_wrapper(block: &Block) -> bool {
     let Expr::Path(func) = &*call.func else {
         return false;
     };
-    let segments = &func.path.segments;
-    let is_wrapper = segments.len() >= 2
-        && segments.last().is_some_and(|s| s.ident == "new")
-        && segments.iter().any(|s| s.ident == "__private");
+    let segments: Vec<_> = func.path.segments.iter().map(|s| &s.ident).collect();
+    let is_wrapper = matches!(segments.as_slice(),
+        [.., private, wrapper, new] if *private == "__private"
+            && FUTURES.iter().any(|future| *wrapper == future)
+            && *new == "new");
     is_wrapper && call.args.iter().any(|arg| matches!(arg, Expr::Async(_)))
+}
+
+/// The future wrappers async decorators emit.
+const FUTURES: &[&str] = &["TimedFuture", "LoggedFuture"];
+
+/// Whether a decorator above already gave this async block its fake return.
+pub fn has_fake_return(block: &Block) -> bool {
+    let Some(Stmt::Expr(Expr::If(fake), None)) = block.stmts.first() else {
+        return false;
+    };
+    matches!(fake.then_branch.stmts.first(), Some(Stmt::Local(local))
+        if matches!(&local.pat, syn::Pat::Type(typed)
+            if matches!(&*typed.pat, syn::Pat::Ident(pat) if pat.ident == "__decor_fake_return")))
+}
+
+/// Whether the body already carries this decorator's preamble: the same
+/// decorator applied twice.
+pub fn has_preamble_named(block: &Block, name: &str) -> bool {
+    block
+        .stmts
+        .iter()
+        .take_while(|stmt| is_preamble(stmt))
+        .any(|stmt| match stmt {
+            Stmt::Item(syn::Item::Static(item)) => item.ident == name,
+            Stmt::Item(syn::Item::Fn(item)) => item.sig.ident == name,
+            Stmt::Local(local) => matches!(&local.pat, syn::Pat::Ident(pat) if pat.ident == name),
+            _ => false,
+        })
 }
 
 /// `#[allow(...)]` for the fake return that gives an async block the

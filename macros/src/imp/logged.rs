@@ -4,7 +4,7 @@
 
 use proc_macro2::TokenStream;
 use quote::{quote, ToTokens};
-use syn::parse::{Parse, ParseStream, Parser};
+use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
 use syn::{Ident, ItemFn, LitStr, Meta, Path, Token};
 
@@ -163,16 +163,7 @@ impl Config {
 }
 
 fn fields_of(meta: &Meta) -> syn::Result<Vec<Field>> {
-    match meta {
-        Meta::List(list) => Ok(Punctuated::<Field, Token![,]>::parse_terminated
-            .parse2(list.tokens.clone())?
-            .into_iter()
-            .collect()),
-        _ => Err(syn::Error::new_spanned(
-            meta,
-            "`fields` takes a list: `fields(user = %name, attempt = 1)`",
-        )),
-    }
+    options::list_of(meta, "fields(user = %name, attempt = 1)")
 }
 
 pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
@@ -190,6 +181,12 @@ fn try_expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
         return Err(syn::Error::new_spanned(
             constness,
             "#[logged] cannot log a `const fn`: logging cannot run during const evaluation",
+        ));
+    }
+    if exits::has_preamble_named(&function.block, "__decor_logged_exit") {
+        return Err(syn::Error::new(
+            proc_macro2::Span::call_site(),
+            "#[logged] is applied to this function twice; keep one",
         ));
     }
     decorate(&config, &mut function, &names);
@@ -276,8 +273,8 @@ fn decorate(config: &Config, function: &mut ItemFn, names: &[Ident]) {
             None => exits::innermost_async(&mut function.block),
         };
         let future = rt.logged_future();
+        let fake = fake.filter(|_| !exits::has_fake_return(body)).into_iter();
         let stmts = std::mem::take(&mut body.stmts);
-        let fake = fake.into_iter();
         *body = syn::parse_quote! {{
             #emitter
             let __decor_logged_span = if #enabled(#level) {
@@ -366,16 +363,20 @@ mod tests {
         assert!(unknown.contains("unknown option `skip_args`"), "{unknown}");
         assert!(unknown.contains("`skip_all`"), "{unknown}");
         assert!(parse(quote!(skip(a), skip_all))
-            .err().unwrap()
+            .err()
+            .unwrap()
             .contains("`skip` and `skip_all`"));
         assert!(parse(quote!(skip(a), redact(a)))
-            .err().unwrap()
+            .err()
+            .unwrap()
             .contains("both skipped and redacted"));
         assert!(parse(quote!(level = off))
-            .err().unwrap()
+            .err()
+            .unwrap()
             .contains("unknown level `off`"));
         assert!(parse(quote!(ret = maybe))
-            .err().unwrap()
+            .err()
+            .unwrap()
             .contains("`true` or `false`"));
         assert!(parse(quote!(fields(= 1))).is_err());
     }

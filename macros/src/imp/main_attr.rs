@@ -6,7 +6,6 @@ use quote::{quote, ToTokens};
 use syn::{LitStr, Path};
 
 use super::ctxt::{rejected, Errors};
-use super::exits;
 use super::func;
 use super::options::{self, Seen};
 use super::paths::Runtime;
@@ -75,6 +74,9 @@ fn try_expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
             "`main` takes no arguments; read them with `std::env::args()`",
         );
     }
+    if let Some(constness) = &function.sig.constness {
+        errors.spanned(constness, "`main` cannot be a `const fn`");
+    }
     if !function.sig.generics.params.is_empty() {
         errors.spanned(&function.sig.generics, "`main` cannot be generic");
     }
@@ -89,7 +91,9 @@ fn try_expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
         syn::parse_quote!(#entry();),
         syn::parse_quote!(let __decor_main = #init::new() #log .report(#report).install();),
     ];
-    exits::insert_preamble(&mut function.block, preamble);
+    // First, whatever else decorates `main`: a process worker must take over
+    // before anything runs, and the report must come after every timer.
+    function.block.stmts.splice(0..0, preamble);
     Ok(function.into_token_stream())
 }
 

@@ -18,14 +18,45 @@ pub fn parse_list(attr: TokenStream) -> syn::Result<Vec<Meta>> {
     Ok(list.into_iter().collect())
 }
 
-/// The option's name as written (`level`, `crate`).
+/// The option's name as written (`level`, `crate`; `::level` stays so, and
+/// is unknown).
 pub fn name_of(meta: &Meta) -> String {
     let path = meta.path();
-    path.segments
+    let name = path
+        .segments
         .iter()
         .map(|segment| segment.ident.to_string())
         .collect::<Vec<_>>()
-        .join("::")
+        .join("::");
+    match path.leading_colon {
+        Some(_) => format!("::{name}"),
+        None => name,
+    }
+}
+
+/// The expression inside any invisible groups, which is how a value passed
+/// through a `macro_rules!` fragment (`level = $level`) arrives.
+pub fn ungroup(mut expr: &Expr) -> &Expr {
+    while let Expr::Group(group) = expr {
+        expr = &group.expr;
+    }
+    expr
+}
+
+/// The tokens of `name(...)`, which must use parentheses.
+fn parenthesized<'m>(meta: &'m Meta, example: &str) -> syn::Result<&'m TokenStream> {
+    match meta {
+        Meta::List(list) if matches!(list.delimiter, syn::MacroDelimiter::Paren(_)) => {
+            Ok(&list.tokens)
+        }
+        _ => Err(syn::Error::new_spanned(
+            meta,
+            format!(
+                "`{}` takes a parenthesized list: `{example}`",
+                name_of(meta)
+            ),
+        )),
+    }
 }
 
 /// "unknown option `x`; valid options are `a`, `b`".
@@ -91,7 +122,7 @@ pub fn flag(meta: &Meta) -> syn::Result<bool> {
 
 /// `true` or `false`.
 pub fn bool_of(expr: &Expr) -> syn::Result<bool> {
-    match expr {
+    match ungroup(expr) {
         Expr::Lit(ExprLit {
             lit: Lit::Bool(value),
             ..
@@ -102,7 +133,7 @@ pub fn bool_of(expr: &Expr) -> syn::Result<bool> {
 
 /// A string literal.
 pub fn str_of(expr: &Expr, what: &str) -> syn::Result<LitStr> {
-    match expr {
+    match ungroup(expr) {
         Expr::Lit(ExprLit {
             lit: Lit::Str(value),
             ..
@@ -116,7 +147,7 @@ pub fn str_of(expr: &Expr, what: &str) -> syn::Result<LitStr> {
 
 /// `crate = path`, the path decor is reachable under.
 pub fn crate_path(meta: &Meta) -> syn::Result<Path> {
-    match value(meta, "crate = my_decor")? {
+    match ungroup(value(meta, "crate = my_decor")?) {
         Expr::Path(path) if path.qself.is_none() => Ok(path.path.clone()),
         other => Err(syn::Error::new_spanned(
             other,
@@ -127,20 +158,17 @@ pub fn crate_path(meta: &Meta) -> syn::Result<Path> {
 
 /// `skip(a, b)`: the identifiers in the list.
 pub fn ident_list(meta: &Meta) -> syn::Result<Vec<Ident>> {
-    match meta {
-        Meta::List(list) => {
-            let idents =
-                Punctuated::<Ident, Token![,]>::parse_terminated.parse2(list.tokens.clone())?;
-            Ok(idents.into_iter().collect())
-        }
-        _ => Err(syn::Error::new_spanned(
-            meta,
-            format!(
-                "`{0}` takes a list of parameters: `{0}(a, b)`",
-                name_of(meta)
-            ),
-        )),
-    }
+    let example = format!("{}(a, b)", name_of(meta));
+    let tokens = parenthesized(meta, &example)?;
+    let idents = Punctuated::<Ident, Token![,]>::parse_terminated.parse2(tokens.clone())?;
+    Ok(idents.into_iter().collect())
+}
+
+/// `name(item, ...)` parsed as a list of `T`.
+pub fn list_of<T: syn::parse::Parse>(meta: &Meta, example: &str) -> syn::Result<Vec<T>> {
+    let tokens = parenthesized(meta, example)?;
+    let items = Punctuated::<T, Token![,]>::parse_terminated.parse2(tokens.clone())?;
+    Ok(items.into_iter().collect())
 }
 
 /// A tracing level, or `None` for `off`.
@@ -170,7 +198,7 @@ const LEVELS_OR_OFF: &str = "`trace`, `debug`, `info`, `warn`, `error` or `off`"
 
 /// `level = info`, `level = "info"`; `Ok(None)` for `off` when allowed.
 pub fn level_of(expr: &Expr, allow_off: bool) -> syn::Result<Option<Level>> {
-    let (text, span) = match expr {
+    let (text, span) = match ungroup(expr) {
         Expr::Path(path) if path.path.get_ident().is_some() => {
             let ident = path.path.get_ident().unwrap();
             (ident.to_string(), ident.span())

@@ -83,6 +83,12 @@ fn try_expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
             "#[timed] cannot time a `const fn`: it reads the clock, which const evaluation cannot",
         ));
     }
+    if exits::has_preamble_named(&function.block, "__DECOR_TIMER") {
+        return Err(syn::Error::new(
+            proc_macro2::Span::call_site(),
+            "#[timed] is applied to this function twice; keep one",
+        ));
+    }
     decorate(&config, &mut function);
     Ok(function.into_token_stream())
 }
@@ -152,8 +158,8 @@ fn decorate(config: &Config, function: &mut ItemFn) {
 fn wrap_async(body: &mut Block, rt: &Runtime, timer: syn::Stmt, fake: Option<syn::Stmt>) {
     let future = rt.timed_future();
     let is_err = rt.probe("probe_is_err");
+    let fake = fake.filter(|_| !exits::has_fake_return(body)).into_iter();
     let stmts = std::mem::take(&mut body.stmts);
-    let fake = fake.into_iter();
     *body = syn::parse_quote! {{
         #timer
         #future::new(
@@ -218,19 +224,24 @@ mod tests {
             "{unknown}"
         );
         assert!(parse(quote!(level = info, level = warn))
-            .err().unwrap()
+            .err()
+            .unwrap()
             .contains("duplicate option `level`"));
         assert!(parse(quote!(level = loud))
-            .err().unwrap()
+            .err()
+            .unwrap()
             .contains("unknown level `loud`"));
         assert!(parse(quote!(warn_over = "10 parsecs"))
-            .err().unwrap()
+            .err()
+            .unwrap()
             .contains("invalid duration"));
         assert!(parse(quote!(warn_over = 10))
-            .err().unwrap()
+            .err()
+            .unwrap()
             .contains("string literal"));
         assert!(parse(quote!(name))
-            .err().unwrap()
+            .err()
+            .unwrap()
             .contains("`name` takes a value"));
     }
 }
