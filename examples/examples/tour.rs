@@ -110,5 +110,7 @@ fn main() {
     let caught = std::panic::catch_unwind(|| divide(1, black_box(0)));
     println!("divide(1, 0) panicked and was caught: {}", caught.is_err());
     println!("divide(6, 3) = {}\n", divide(6, 3));
-    println!("The timer table follows, printed to stderr by #[decor::main(report)] as main returns:");
+    println!(
+        "The timer table follows, printed to stderr by #[decor::main(report)] as main returns:"
+    );
 }

@@ -119,6 +119,7 @@ pub mod __private {
         __decor_probe_debug as probe_debug, __decor_probe_error as probe_error,
         __decor_probe_exit as probe_exit, __decor_probe_exit_unit as probe_exit_unit,
         __decor_probe_is_err as probe_is_err, __decor_probe_returns_result as probe_returns_result,
+        __decor_probe_try_exit as probe_try_exit,
     };
 
     /// Where a re-executed process-pool worker takes over before `main` runs.

@@ -86,18 +86,18 @@ impl LoggedGuard {
         value
     }
 
-    /// Logs the operand of a `?` if it is an `Err` (the function is about to
-    /// return it, converted) and passes it on.
+    /// Logs the exit a `?` on this operand takes, if it takes one (an `Err`,
+    /// or a `None`), and passes the operand on.
     #[inline(always)]
     pub fn observe_try<T>(
         &self,
         value: T,
-        error: impl for<'v> FnOnce(&'v T) -> Option<ErrorText<'v>>,
+        exit: impl for<'v> FnOnce(&'v T) -> Option<Exit<'v>>,
     ) -> T {
         if let Some(active) = &self.active {
-            if let Some(error) = error(&value) {
+            if let Some(exit) = exit(&value) {
                 active.seen.set(true);
-                (active.emit)(Exit::Error(error), active.start.elapsed());
+                (active.emit)(exit, active.start.elapsed());
             }
         }
         value

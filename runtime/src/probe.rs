@@ -97,6 +97,27 @@ impl<'a, T> ErrOfOther<'a> for Probe<'a, T> {
     }
 }
 
+// ---- is it `Option::None`? ------------------------------------------------
+
+pub trait NoneOfOption {
+    fn __decor_is_none(&self) -> bool;
+}
+impl<T> NoneOfOption for &Probe<'_, Option<T>> {
+    #[inline(always)]
+    fn __decor_is_none(&self) -> bool {
+        self.0.is_none()
+    }
+}
+pub trait NoneOfOther {
+    fn __decor_is_none(&self) -> bool;
+}
+impl<T> NoneOfOther for Probe<'_, T> {
+    #[inline(always)]
+    fn __decor_is_none(&self) -> bool {
+        false
+    }
+}
+
 // ---- `Debug`, or failing that the type's name ------------------------------
 
 /// A value formatted with `Debug` if it has it, else shown as its type name.
@@ -271,6 +292,36 @@ macro_rules! __decor_probe_exit_unit {
             ::core::option::Option::None => {
                 $crate::__private::Exit::Return(::core::option::Option::None)
             }
+        }
+    }};
+}
+
+/// The `Exit` a `?` on this operand takes, if it takes one: the error of an
+/// `Err`, or `None` returned for a `None`; `$ret` says whether the value is
+/// logged.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __decor_probe_try_exit {
+    ($value:expr, $ret:expr) => {{
+        #[allow(unused_imports)]
+        use $crate::__private::probe::{NoneOfOption as _, NoneOfOther as _};
+        let value = $value;
+        match $crate::__decor_probe_error!(value) {
+            ::core::option::Option::Some(error) => {
+                ::core::option::Option::Some($crate::__private::Exit::Error(error))
+            }
+            ::core::option::Option::None
+                if (&&$crate::__private::probe::Probe(value)).__decor_is_none() =>
+            {
+                ::core::option::Option::Some($crate::__private::Exit::Return(if $ret {
+                    ::core::option::Option::Some($crate::__private::probe::DebugOrName::Name(
+                        "None",
+                    ))
+                } else {
+                    ::core::option::Option::None
+                }))
+            }
+            ::core::option::Option::None => ::core::option::Option::None,
         }
     }};
 }

@@ -20,10 +20,20 @@ pub fn parse(item: TokenStream, decorator: &str) -> syn::Result<ItemFn> {
             ),
         ));
     }
-    let span = item
-        .into_iter()
-        .find(|token| !matches!(token, proc_macro2::TokenTree::Punct(p) if p.as_char() == '#'))
-        .map_or_else(Span::call_site, |token| token.span());
+    // Point at the item itself, past any attributes (`#` and its `[...]`).
+    let mut tokens = item.into_iter();
+    let mut span = Span::call_site();
+    while let Some(token) = tokens.next() {
+        match token {
+            proc_macro2::TokenTree::Punct(p) if p.as_char() == '#' => {
+                tokens.next();
+            }
+            token => {
+                span = token.span();
+                break;
+            }
+        }
+    }
     Err(syn::Error::new(
         span,
         format!("#[{decorator}] can only be applied to a function"),

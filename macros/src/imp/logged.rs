@@ -13,7 +13,6 @@ use super::exits;
 use super::func::{self, Returns};
 use super::options::{self, Level, Seen};
 use super::paths::Runtime;
-use super::timed::both;
 
 const VALID: &[&str] = &[
     "level", "name", "target", "skip", "skip_all", "redact", "fields", "ret", "err", "crate",
@@ -61,8 +60,9 @@ impl Parse for Field {
 }
 
 impl Config {
-    pub fn parse(attr: TokenStream) -> syn::Result<Config> {
-        let mut errors = Errors::new();
+    /// The options, with defaults where they are wrong; problems go to
+    /// `errors`, to be reported beside those found in the function.
+    pub fn parse_into(attr: TokenStream, errors: &mut Errors) -> Config {
         let mut config = Config {
             level: Level::Info,
             err_level: Level::Error,
@@ -75,10 +75,10 @@ impl Config {
             ret: true,
             krate: None,
         };
-        let metas = options::parse_list(attr)?;
+        let metas = errors.ok(options::parse_list(attr)).unwrap_or_default();
         let mut seen = Seen::default();
         for meta in &metas {
-            if !seen.first(&mut errors, meta) {
+            if !seen.first(errors, meta) {
                 continue;
             }
             match options::name_of(meta).as_str() {
@@ -97,13 +97,12 @@ impl Config {
                     }
                 }
                 "name" => {
-                    let name = options::value(meta, "name = \"span_name\"")
-                        .and_then(|v| options::str_of(v, "the span's name"));
+                    let name = options::text(meta, "name = \"span_name\"", "the span's name");
                     config.name = errors.ok(name);
                 }
                 "target" => {
-                    let target = options::value(meta, "target = \"my_app::db\"")
-                        .and_then(|v| options::str_of(v, "the events' target"));
+                    let target =
+                        options::text(meta, "target = \"my_app::db\"", "the events' target");
                     config.target = errors.ok(target);
                 }
                 "skip" => config.skip = errors.ok(options::ident_list(meta)).unwrap_or_default(),
@@ -117,7 +116,7 @@ impl Config {
                 }
                 "fields" => config.fields = errors.ok(fields_of(meta)).unwrap_or_default(),
                 "crate" => config.krate = errors.ok(options::crate_path(meta)),
-                _ => options::unknown(&mut errors, meta, "logged", VALID),
+                _ => options::unknown(errors, meta, "logged", VALID),
             }
         }
         if config.skip_all && !config.skip.is_empty() {
@@ -134,12 +133,11 @@ impl Config {
                 );
             }
         }
-        errors.finish().map(|()| config)
+        config
     }
 
     /// Every name in `skip(...)` and `redact(...)` must be a parameter.
-    fn check_against(&self, function: &ItemFn, names: &[Ident]) -> syn::Result<()> {
-        let mut errors = Errors::new();
+    fn check_against(&self, function: &ItemFn, names: &[Ident], errors: &mut Errors) {
         let listed = names
             .iter()
             .map(|name| format!("`{name}`"))
@@ -158,7 +156,6 @@ impl Config {
                 }
             }
         }
-        errors.finish()
     }
 }
 
@@ -174,21 +171,30 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
 }
 
 fn try_expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
-    let (config, mut function) = both(Config::parse(attr), func::parse(item, "logged"))?;
-    let names = func::parameter_names(&function);
-    config.check_against(&function, &names)?;
-    if let Some(constness) = &function.sig.constness {
-        return Err(syn::Error::new_spanned(
-            constness,
-            "#[logged] cannot log a `const fn`: logging cannot run during const evaluation",
-        ));
+    let mut errors = Errors::new();
+    let config = Config::parse_into(attr, &mut errors);
+    let function = errors.ok(func::parse(item, "logged"));
+    let names = function
+        .as_ref()
+        .map(func::parameter_names)
+        .unwrap_or_default();
+    if let Some(function) = &function {
+        config.check_against(function, &names, &mut errors);
+        if let Some(constness) = &function.sig.constness {
+            errors.spanned(
+                constness,
+                "#[logged] cannot log a `const fn`: logging cannot run during const evaluation",
+            );
+        }
+        if exits::has_preamble_named(&function.block, "__decor_logged_exit") {
+            errors.spanned(
+                &function.sig.ident,
+                "#[logged] is applied to this function twice; keep one",
+            );
+        }
     }
-    if exits::has_preamble_named(&function.block, "__decor_logged_exit") {
-        return Err(syn::Error::new(
-            proc_macro2::Span::call_site(),
-            "#[logged] is applied to this function twice; keep one",
-        ));
-    }
+    errors.finish()?;
+    let mut function = function.expect("no errors, so the function parsed");
     decorate(&config, &mut function, &names);
     Ok(function.into_token_stream())
 }
@@ -314,9 +320,10 @@ fn decorate(config: &Config, function: &mut ItemFn, names: &[Ident]) {
             #guard::disabled()
         };
     };
-    let probe_error = rt.probe("probe_error");
+    let try_exit = rt.probe("probe_try_exit");
+    let log_value = config.ret;
     let on_return = |value: syn::Expr| syn::parse_quote!(__decor_logged.observe(#value, |__decor_v| #exit_probe(__decor_v)));
-    let on_try = |value: syn::Expr| syn::parse_quote!(__decor_logged.observe_try(#value, |__decor_v| #probe_error(__decor_v)));
+    let on_try = |value: syn::Expr| syn::parse_quote!(__decor_logged.observe_try(#value, |__decor_v| #try_exit(__decor_v, #log_value)));
     exits::thread_exits(&mut function.block, &on_return, &on_try);
     exits::insert_preamble(&mut function.block, vec![emitter, start]);
 }
@@ -326,7 +333,9 @@ mod tests {
     use super::*;
 
     fn parse(attr: TokenStream) -> Result<Config, String> {
-        Config::parse(attr).map_err(|e| e.to_string())
+        let mut errors = Errors::new();
+        let config = Config::parse_into(attr, &mut errors);
+        errors.finish().map(|()| config).map_err(|e| e.to_string())
     }
 
     #[test]

@@ -9,7 +9,6 @@ use super::ctxt::{rejected, Errors};
 use super::func;
 use super::options::{self, Seen};
 use super::paths::Runtime;
-use super::timed::both;
 
 const VALID: &[&str] = &["report", "log", "crate"];
 
@@ -21,31 +20,34 @@ pub struct Config {
 }
 
 impl Config {
-    pub fn parse(attr: TokenStream) -> syn::Result<Config> {
-        let mut errors = Errors::new();
+    /// The options, with defaults where they are wrong; problems go to
+    /// `errors`, to be reported beside those found in the function.
+    pub fn parse_into(attr: TokenStream, errors: &mut Errors) -> Config {
         let mut config = Config {
             report: false,
             log: None,
             krate: None,
         };
         let mut seen = Seen::default();
-        for meta in &options::parse_list(attr)? {
-            if !seen.first(&mut errors, meta) {
+        for meta in &errors.ok(options::parse_list(attr)).unwrap_or_default() {
+            if !seen.first(errors, meta) {
                 continue;
             }
             match options::name_of(meta).as_str() {
                 "report" => config.report = errors.ok(options::flag(meta)).unwrap_or(false),
                 "log" => {
-                    let log = options::value(meta, "log = \"info\"").and_then(|v| {
-                        options::str_of(v, "a log filter such as \"info\" or \"warn,my_app=debug\"")
-                    });
+                    let log = options::text(
+                        meta,
+                        "log = \"info\"",
+                        "a log filter such as \"warn,my_app=debug\"",
+                    );
                     config.log = errors.ok(log);
                 }
                 "crate" => config.krate = errors.ok(options::crate_path(meta)),
-                _ => options::unknown(&mut errors, meta, "decor::main", VALID),
+                _ => options::unknown(errors, meta, "decor::main", VALID),
             }
         }
-        errors.finish().map(|()| config)
+        config
     }
 }
 
@@ -57,8 +59,11 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
 }
 
 fn try_expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
-    let (config, mut function) = both(Config::parse(attr), func::parse(item, "decor::main"))?;
     let mut errors = Errors::new();
+    let config = Config::parse_into(attr, &mut errors);
+    let Some(mut function) = errors.ok(func::parse(item, "decor::main")) else {
+        return Err(errors.finish().expect_err("parsing failed"));
+    };
     if function.sig.ident != "main" {
         errors.spanned(
             &function.sig.ident,
@@ -76,6 +81,16 @@ fn try_expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
     }
     if let Some(constness) = &function.sig.constness {
         errors.spanned(constness, "`main` cannot be a `const fn`");
+    }
+    let twice = function.block.stmts.iter().any(|stmt| {
+        matches!(stmt, syn::Stmt::Local(local)
+            if matches!(&local.pat, syn::Pat::Ident(pat) if pat.ident == "__decor_main"))
+    });
+    if twice {
+        errors.spanned(
+            &function.sig.ident,
+            "#[decor::main] is applied to `main` twice; keep one",
+        );
     }
     if !function.sig.generics.params.is_empty() {
         errors.spanned(&function.sig.generics, "`main` cannot be generic");
@@ -101,17 +116,23 @@ fn try_expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
 mod tests {
     use super::*;
 
+    fn parse(attr: TokenStream) -> syn::Result<Config> {
+        let mut errors = Errors::new();
+        let config = Config::parse_into(attr, &mut errors);
+        errors.finish().map(|()| config)
+    }
+
     #[test]
     fn options() {
-        let config = Config::parse(quote!(report, log = "debug")).unwrap();
+        let config = parse(quote!(report, log = "debug")).unwrap();
         assert!(config.report);
         assert_eq!(config.log.unwrap().value(), "debug");
-        assert!(!Config::parse(quote!()).unwrap().report);
-        let error = Config::parse(quote!(reports)).err().unwrap().to_string();
+        assert!(!parse(quote!()).unwrap().report);
+        let error = parse(quote!(reports)).err().unwrap().to_string();
         assert!(
             error.contains("valid options are `report`, `log`, `crate`"),
             "{error}"
         );
-        assert!(Config::parse(quote!(log = debug)).is_err());
+        assert!(parse(quote!(log = debug)).is_err());
     }
 }

@@ -145,6 +145,18 @@ pub fn str_of(expr: &Expr, what: &str) -> syn::Result<LitStr> {
     }
 }
 
+/// `option = "text"` with non-empty text.
+pub fn text(meta: &Meta, example: &str, what: &str) -> syn::Result<LitStr> {
+    let literal = str_of(value(meta, example)?, what)?;
+    if literal.value().trim().is_empty() {
+        return Err(syn::Error::new(
+            literal.span(),
+            format!("`{}` must not be empty: `{example}`", name_of(meta)),
+        ));
+    }
+    Ok(literal)
+}
+
 /// `crate = path`, the path decor is reachable under.
 pub fn crate_path(meta: &Meta) -> syn::Result<Path> {
     match ungroup(value(meta, "crate = my_decor")?) {
@@ -160,7 +172,11 @@ pub fn crate_path(meta: &Meta) -> syn::Result<Path> {
 pub fn ident_list(meta: &Meta) -> syn::Result<Vec<Ident>> {
     let example = format!("{}(a, b)", name_of(meta));
     let tokens = parenthesized(meta, &example)?;
-    let idents = Punctuated::<Ident, Token![,]>::parse_terminated.parse2(tokens.clone())?;
+    // `parse_any` so that `skip(self)` works.
+    let parser = |input: syn::parse::ParseStream<'_>| {
+        Punctuated::<Ident, Token![,]>::parse_terminated_with(input, syn::ext::IdentExt::parse_any)
+    };
+    let idents = parser.parse2(tokens.clone())?;
     Ok(idents.into_iter().collect())
 }
 
@@ -224,6 +240,12 @@ pub fn level_of(expr: &Expr, allow_off: bool) -> syn::Result<Option<Level>> {
         "warn" => Some(Level::Warn),
         "error" => Some(Level::Error),
         "off" if allow_off => None,
+        "off" => {
+            return Err(syn::Error::new(
+                span,
+                format!("`off` is not available here; expected {LEVELS} (filter events out with RUST_LOG instead)"),
+            ))
+        }
         _ => {
             let expected = if allow_off { LEVELS_OR_OFF } else { LEVELS };
             return Err(syn::Error::new(

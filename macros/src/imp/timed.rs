@@ -22,24 +22,25 @@ pub struct Config {
 }
 
 impl Config {
-    pub fn parse(attr: TokenStream) -> syn::Result<Config> {
-        let mut errors = Errors::new();
+    /// The options, with defaults where they are wrong; problems go to
+    /// `errors`, to be reported beside those found in the function.
+    pub fn parse_into(attr: TokenStream, errors: &mut Errors) -> Config {
         let mut config = Config {
             name: None,
             level: Some(Level::Debug),
             warn_over_nanos: 0,
             krate: None,
         };
-        let metas = options::parse_list(attr)?;
+        let metas = errors.ok(options::parse_list(attr)).unwrap_or_default();
         let mut seen = Seen::default();
         for meta in &metas {
-            if !seen.first(&mut errors, meta) {
+            if !seen.first(errors, meta) {
                 continue;
             }
             match options::name_of(meta).as_str() {
                 "name" => {
-                    let value = options::value(meta, "name = \"my_function\"");
-                    let name = value.and_then(|v| options::str_of(v, "the name to report under"));
+                    let name =
+                        options::text(meta, "name = \"my_function\"", "the name to report under");
                     config.name = errors.ok(name);
                 }
                 "level" => {
@@ -59,10 +60,10 @@ impl Config {
                     }
                 }
                 "crate" => config.krate = errors.ok(options::crate_path(meta)),
-                _ => options::unknown(&mut errors, meta, "timed", VALID),
+                _ => options::unknown(errors, meta, "timed", VALID),
             }
         }
-        errors.finish().map(|()| config)
+        config
     }
 }
 
@@ -74,35 +75,27 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
 }
 
 fn try_expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
-    let config = Config::parse(attr);
-    let function = func::parse(item, "timed");
-    let (config, mut function) = both(config, function)?;
-    if let Some(constness) = &function.sig.constness {
-        return Err(syn::Error::new_spanned(
-            constness,
-            "#[timed] cannot time a `const fn`: it reads the clock, which const evaluation cannot",
-        ));
+    let mut errors = Errors::new();
+    let config = Config::parse_into(attr, &mut errors);
+    let function = errors.ok(func::parse(item, "timed"));
+    if let Some(function) = &function {
+        if let Some(constness) = &function.sig.constness {
+            errors.spanned(
+                constness,
+                "#[timed] cannot time a `const fn`: it reads the clock, which const evaluation cannot",
+            );
+        }
+        if exits::has_preamble_named(&function.block, "__DECOR_TIMER") {
+            errors.spanned(
+                &function.sig.ident,
+                "#[timed] is applied to this function twice; keep one",
+            );
+        }
     }
-    if exits::has_preamble_named(&function.block, "__DECOR_TIMER") {
-        return Err(syn::Error::new(
-            proc_macro2::Span::call_site(),
-            "#[timed] is applied to this function twice; keep one",
-        ));
-    }
+    errors.finish()?;
+    let mut function = function.expect("no errors, so the function parsed");
     decorate(&config, &mut function);
     Ok(function.into_token_stream())
-}
-
-/// Both results, or every error of both.
-pub fn both<A, B>(a: syn::Result<A>, b: syn::Result<B>) -> syn::Result<(A, B)> {
-    match (a, b) {
-        (Ok(a), Ok(b)) => Ok((a, b)),
-        (Err(mut a), Err(b)) => {
-            a.combine(b);
-            Err(a)
-        }
-        (Err(e), _) | (_, Err(e)) => Err(e),
-    }
 }
 
 fn decorate(config: &Config, function: &mut ItemFn) {
@@ -185,7 +178,9 @@ mod tests {
     use super::*;
 
     fn parse(attr: TokenStream) -> Result<Config, String> {
-        Config::parse(attr).map_err(|e| e.to_string())
+        let mut errors = Errors::new();
+        let config = Config::parse_into(attr, &mut errors);
+        errors.finish().map(|()| config).map_err(|e| e.to_string())
     }
 
     #[test]

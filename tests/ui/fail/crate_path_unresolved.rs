@@ -1,0 +1,8 @@
+#[decor::timed(crate = my_decor)]
+fn timed_renamed() -> u8 {
+    1
+}
+
+fn main() {
+    assert_eq!(timed_renamed(), 1);
+}

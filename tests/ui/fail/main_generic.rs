@@ -1,0 +1,4 @@
+#[decor::main]
+fn main<T: Default>() {
+    let _ = T::default();
+}

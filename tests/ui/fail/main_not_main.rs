@@ -1,0 +1,8 @@
+#[decor::main]
+fn start() -> Result<(), String> {
+    Ok(())
+}
+
+fn main() {
+    start().unwrap();
+}

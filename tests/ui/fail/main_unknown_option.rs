@@ -1,0 +1,2 @@
+#[decor::main(reports)]
+fn main() {}

@@ -1,0 +1,4 @@
+#[decor::main(report)]
+fn main(args: Vec<String>) {
+    println!("{args:?}");
+}

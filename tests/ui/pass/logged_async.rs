@@ -1,0 +1,258 @@
+//! `#[logged]` on `async fn`: free, generic, borrowing, methods, inside
+//! `#[async_trait]` impls and provided methods; completion, errors,
+//! panics and cancellation are all logged.
+
+use std::cell::Cell;
+use std::fmt::Display;
+use std::future::Future;
+use std::io::{self, Write};
+use std::panic;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Wake, Waker};
+
+use futures_executor::block_on;
+
+#[derive(Clone, Default)]
+struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Capture {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Capture {
+    fn install() -> Capture {
+        let capture = Capture::default();
+        let writer = capture.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .without_time()
+            .with_max_level(tracing::Level::TRACE)
+            .finish();
+        tracing::subscriber::set_global_default(subscriber).unwrap();
+        capture
+    }
+
+    fn take(&self) -> String {
+        String::from_utf8(std::mem::take(&mut *self.0.lock().unwrap())).unwrap()
+    }
+}
+
+thread_local! {
+    static EXPECTING_PANIC: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Keeps the panics `expect_panic` provokes off stderr; others still print.
+fn quiet_expected_panics() {
+    let default = panic::take_hook();
+    panic::set_hook(Box::new(move |info| {
+        if !EXPECTING_PANIC.with(Cell::get) {
+            default(info);
+        }
+    }));
+}
+
+/// Runs `f`, which must panic, and returns the panic's message.
+fn expect_panic<R>(f: impl FnOnce() -> R) -> String {
+    EXPECTING_PANIC.with(|expecting| expecting.set(true));
+    let result = panic::catch_unwind(panic::AssertUnwindSafe(f));
+    EXPECTING_PANIC.with(|expecting| expecting.set(false));
+    match result {
+        Ok(_) => panic!("expected a panic"),
+        Err(payload) => payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_default(),
+    }
+}
+
+/// Pending on its first poll, ready on the second.
+struct YieldOnce(bool);
+
+impl Future for YieldOnce {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.0 {
+            Poll::Ready(())
+        } else {
+            self.0 = true;
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }
+    }
+}
+
+struct NoopWaker;
+
+impl Wake for NoopWaker {
+    fn wake(self: Arc<Self>) {}
+}
+
+#[decor::logged]
+async fn double(n: u32) -> u32 {
+    YieldOnce(false).await;
+    n * 2
+}
+
+#[decor::logged]
+async fn nothing() {}
+
+#[decor::logged]
+async fn checked(n: u32) -> Result<u32, String> {
+    if n == 0 {
+        return Err("zero".to_owned());
+    }
+    let parsed: u32 = n
+        .to_string()
+        .parse()
+        .map_err(|_| "unreachable".to_owned())?;
+    Ok(double(parsed).await)
+}
+
+#[decor::logged]
+async fn io_alias(fail: bool) -> io::Result<u8> {
+    if fail {
+        std::fs::metadata("/nonexistent/decor/ui/test")?;
+    }
+    Ok(1)
+}
+
+#[decor::logged]
+async fn first_word<'a>(text: &'a str) -> &'a str {
+    text.split(' ').next().unwrap_or(text)
+}
+
+#[decor::logged]
+async fn render<T: Display + Send>(value: T) -> String {
+    YieldOnce(false).await;
+    value.to_string()
+}
+
+#[decor::logged]
+async fn opaque(n: u32) -> impl Display {
+    n + 1
+}
+
+#[decor::logged]
+async fn boom(n: u32) -> u32 {
+    if n == 0 {
+        panic!("zero is not allowed");
+    }
+    n
+}
+
+#[decor::logged]
+async fn slow() -> u32 {
+    YieldOnce(false).await;
+    1
+}
+
+#[derive(Debug)]
+struct Counter {
+    total: u32,
+}
+
+impl Counter {
+    #[decor::logged]
+    async fn add(&mut self, n: u32) -> &mut u32 {
+        YieldOnce(false).await;
+        self.total += n;
+        &mut self.total
+    }
+
+    #[decor::logged]
+    async fn total(&self) -> u32 {
+        self.total
+    }
+}
+
+#[async_trait::async_trait]
+trait Store {
+    async fn load(&self, key: u32) -> Result<String, String>;
+
+    #[decor::logged]
+    async fn load_or_default(&self, key: u32) -> String {
+        self.load(key).await.unwrap_or_default()
+    }
+}
+
+#[derive(Debug)]
+struct Memory(Vec<String>);
+
+#[async_trait::async_trait]
+impl Store for Memory {
+    #[decor::logged]
+    async fn load(&self, key: u32) -> Result<String, String> {
+        YieldOnce(false).await;
+        let value = self.0.get(key as usize).ok_or(format!("no key {key}"))?;
+        Ok(value.clone())
+    }
+}
+
+fn assert_send<T: Send>(value: T) -> T {
+    value
+}
+
+fn main() {
+    quiet_expected_panics();
+    let capture = Capture::install();
+
+    assert_eq!(block_on(double(2)), 4);
+    let log = capture.take();
+    assert!(
+        log.contains("double: ") && log.contains("n=2") && log.contains("return=4"),
+        "{log}"
+    );
+    block_on(nothing());
+    assert_eq!(block_on(checked(3)), Ok(6));
+    assert!(capture.take().contains("checked:double: "), "nested spans");
+    assert_eq!(block_on(checked(0)), Err("zero".to_owned()));
+    assert!(capture.take().contains("error=zero"));
+
+    assert_eq!(block_on(io_alias(false)).unwrap(), 1);
+    assert!(block_on(io_alias(true)).is_err());
+    assert!(capture.take().contains("ERROR io_alias: "));
+
+    let text = String::from("hello world");
+    assert_eq!(block_on(first_word(&text)), "hello");
+    assert_eq!(block_on(assert_send(render(5))), "5");
+    assert_eq!(block_on(opaque(1)).to_string(), "2");
+
+    expect_panic(|| block_on(boom(0)));
+    let log = capture.take();
+    assert!(log.contains("panic=zero is not allowed"), "{log}");
+
+    let waker = Waker::from(Arc::new(NoopWaker));
+    let mut cx = Context::from_waker(&waker);
+    let mut pending = Box::pin(slow());
+    assert!(pending.as_mut().poll(&mut cx).is_pending());
+    drop(pending);
+    let log = capture.take();
+    assert!(log.contains("slow: ") && log.contains("cancelled"), "{log}");
+
+    let mut counter = Counter { total: 1 };
+    *block_on(counter.add(2)) += 10;
+    assert_eq!(block_on(counter.total()), 13);
+    assert!(capture.take().contains("return=13"));
+
+    let store = Memory(vec!["zero".to_owned()]);
+    assert_eq!(block_on(store.load(0)), Ok("zero".to_owned()));
+    assert_eq!(block_on(store.load(1)), Err("no key 1".to_owned()));
+    assert_eq!(block_on(store.load_or_default(1)), "");
+    let log = capture.take();
+    assert!(
+        log.contains("key=0") && log.contains("error=no key 1"),
+        "{log}"
+    );
+    assert!(log.contains("load_or_default:load: "), "{log}");
+}
