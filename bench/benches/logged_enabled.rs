@@ -78,7 +78,8 @@ impl Write for Capture {
 /// Prints what one call of each variant writes, and checks that each writes
 /// the number of lines the comparison assumes.
 fn show_output() {
-    let calls: [(&str, fn(u64) -> Result<u64, String>, usize); 3] = [
+    type Variant = fn(u64) -> Result<u64, String>;
+    let calls: [(&str, Variant, usize); 3] = [
         ("decor_logged", decor_logged, 2),
         ("instrument_ret_err", instrumented_ret_err, 1),
         (

@@ -9,6 +9,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;
+use std::mem::ManuallyDrop;
 use std::pin::Pin;
 use std::sync::Once;
 use std::task::{Context, Poll};
@@ -52,7 +53,8 @@ struct Active {
 
 /// Logs one call of a synchronous `#[logged]` function.
 pub struct LoggedGuard {
-    active: Option<Active>,
+    // No drop glue: dropping a disabled guard is one inlined branch.
+    active: Option<ManuallyDrop<Active>>,
 }
 
 impl LoggedGuard {
@@ -63,16 +65,17 @@ impl LoggedGuard {
     }
 
     /// Enters `span` until the guard drops; `emit` writes the exit events.
+    #[cold]
     pub fn enter(span: Span, emit: Emit, returns_result: bool) -> LoggedGuard {
         install_panic_hook();
         LoggedGuard {
-            active: Some(Active {
+            active: Some(ManuallyDrop::new(Active {
                 _entered: span.entered(),
                 start: Instant::now(),
                 emit,
                 seen: Cell::new(false),
                 returns_result,
-            }),
+            })),
         }
     }
 
@@ -80,8 +83,7 @@ impl LoggedGuard {
     #[inline(always)]
     pub fn observe<T>(&self, value: T, exit: impl for<'v> FnOnce(&'v T) -> Exit<'v>) -> T {
         if let Some(active) = &self.active {
-            active.seen.set(true);
-            (active.emit)(exit(&value), active.start.elapsed());
+            observe_enabled(active, &value, exit);
         }
         value
     }
@@ -95,29 +97,56 @@ impl LoggedGuard {
         exit: impl for<'v> FnOnce(&'v T) -> Option<Exit<'v>>,
     ) -> T {
         if let Some(active) = &self.active {
-            if let Some(exit) = exit(&value) {
-                active.seen.set(true);
-                (active.emit)(exit, active.start.elapsed());
-            }
+            observe_try_enabled(active, &value, exit);
         }
         value
     }
 }
 
+#[cold]
+#[inline(never)]
+fn observe_enabled<T>(active: &Active, value: &T, exit: impl for<'v> FnOnce(&'v T) -> Exit<'v>) {
+    active.seen.set(true);
+    (active.emit)(exit(value), active.start.elapsed());
+}
+
+#[cold]
+#[inline(never)]
+fn observe_try_enabled<T>(
+    active: &Active,
+    value: &T,
+    exit: impl for<'v> FnOnce(&'v T) -> Option<Exit<'v>>,
+) {
+    if let Some(exit) = exit(value) {
+        active.seen.set(true);
+        (active.emit)(exit, active.start.elapsed());
+    }
+}
+
 impl Drop for LoggedGuard {
+    #[inline(always)]
     fn drop(&mut self) {
-        let Some(active) = &self.active else { return };
-        if active.seen.get() {
-            return;
+        if let Some(active) = &mut self.active {
+            // SAFETY: taken here, once; the field is never read again.
+            finish(unsafe { ManuallyDrop::take(active) });
         }
-        let elapsed = active.start.elapsed();
-        if std::thread::panicking() {
-            with_panic_message(|message| (active.emit)(Exit::Panic(message), elapsed));
-        } else if active.returns_result {
-            (active.emit)(Exit::Error(ErrorText::Unseen), elapsed);
-        } else {
-            (active.emit)(Exit::Return(None), elapsed);
-        }
+    }
+}
+
+/// The exit event of a call no `observe` saw return; then leaves the span.
+#[cold]
+#[inline(never)]
+fn finish(active: Active) {
+    if active.seen.get() {
+        return;
+    }
+    let elapsed = active.start.elapsed();
+    if std::thread::panicking() {
+        with_panic_message(|message| (active.emit)(Exit::Panic(message), elapsed));
+    } else if active.returns_result {
+        (active.emit)(Exit::Error(ErrorText::Unseen), elapsed);
+    } else {
+        (active.emit)(Exit::Return(None), elapsed);
     }
 }
 

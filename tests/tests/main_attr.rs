@@ -50,7 +50,7 @@ fn run(scenario: &str, rust_log: Option<&str>) -> (Output, String) {
     (output, stderr)
 }
 
-fn report_row<'a>(stderr: &'a str) -> &'a str {
+fn report_row(stderr: &str) -> &str {
     stderr
         .lines()
         .find(|line| line.starts_with("main_attr::work"))

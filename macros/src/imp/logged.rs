@@ -382,7 +382,7 @@ mod tests {
         assert!(parse(quote!(level = off))
             .err()
             .unwrap()
-            .contains("unknown level `off`"));
+            .contains("`off` is not available here"));
         assert!(parse(quote!(ret = maybe))
             .err()
             .unwrap()
