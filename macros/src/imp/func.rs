@@ -5,6 +5,9 @@ use proc_macro2::{Span, TokenStream};
 use syn::visit::Visit;
 use syn::{Block, Expr, FnArg, ItemFn, Pat, ReturnType, Stmt, Type};
 
+use super::ctxt::Errors;
+use super::exits;
+
 /// Parses the item under a decorator; anything but a function with a body is
 /// an error at the item.
 pub fn parse(item: TokenStream, decorator: &str) -> syn::Result<ItemFn> {
@@ -38,6 +41,30 @@ pub fn parse(item: TokenStream, decorator: &str) -> syn::Result<ItemFn> {
         span,
         format!("#[{decorator}] can only be applied to a function"),
     ))
+}
+
+/// What every decorator that wraps a body checks: it cannot run in a
+/// `const fn` (`why_not_const` says why), and it is not applied twice (its
+/// preamble item `marker` is not already in the body).
+pub fn check_wrappable(
+    function: &ItemFn,
+    decorator: &str,
+    why_not_const: &str,
+    marker: &str,
+    errors: &mut Errors,
+) {
+    if let Some(constness) = &function.sig.constness {
+        errors.spanned(
+            constness,
+            format!("#[{decorator}] cannot be used on a `const fn`: {why_not_const}"),
+        );
+    }
+    if exits::has_preamble_named(&function.block, marker) {
+        errors.spanned(
+            &function.sig.ident,
+            format!("#[{decorator}] is applied to this function twice; keep one"),
+        );
+    }
 }
 
 /// What the function returns, as far as an expansion may name it.

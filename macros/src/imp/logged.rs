@@ -180,18 +180,13 @@ fn try_expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
         .unwrap_or_default();
     if let Some(function) = &function {
         config.check_against(function, &names, &mut errors);
-        if let Some(constness) = &function.sig.constness {
-            errors.spanned(
-                constness,
-                "#[logged] cannot log a `const fn`: logging cannot run during const evaluation",
-            );
-        }
-        if exits::has_preamble_named(&function.block, "__decor_logged_exit") {
-            errors.spanned(
-                &function.sig.ident,
-                "#[logged] is applied to this function twice; keep one",
-            );
-        }
+        func::check_wrappable(
+            function,
+            "logged",
+            "logging cannot run during const evaluation",
+            "__decor_logged_exit",
+            &mut errors,
+        );
     }
     errors.finish()?;
     let mut function = function.expect("no errors, so the function parsed");

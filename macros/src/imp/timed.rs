@@ -79,18 +79,13 @@ fn try_expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
     let config = Config::parse_into(attr, &mut errors);
     let function = errors.ok(func::parse(item, "timed"));
     if let Some(function) = &function {
-        if let Some(constness) = &function.sig.constness {
-            errors.spanned(
-                constness,
-                "#[timed] cannot time a `const fn`: it reads the clock, which const evaluation cannot",
-            );
-        }
-        if exits::has_preamble_named(&function.block, "__DECOR_TIMER") {
-            errors.spanned(
-                &function.sig.ident,
-                "#[timed] is applied to this function twice; keep one",
-            );
-        }
+        func::check_wrappable(
+            function,
+            "timed",
+            "it reads the clock, which const evaluation cannot",
+            "__DECOR_TIMER",
+            &mut errors,
+        );
     }
     errors.finish()?;
     let mut function = function.expect("no errors, so the function parsed");
