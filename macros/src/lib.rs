@@ -26,3 +26,21 @@ pub fn logged(attr: TokenStream, item: TokenStream) -> TokenStream {
 pub fn main(attr: TokenStream, item: TokenStream) -> TokenStream {
     imp::main_attr::expand(attr.into(), item.into()).into()
 }
+
+/// Runs the body on a pool and returns its `Task` at once. See `decor::spawn`.
+#[proc_macro_attribute]
+pub fn spawn(attr: TokenStream, item: TokenStream) -> TokenStream {
+    imp::spawn::expand(attr.into(), item.into()).into()
+}
+
+/// Splits one argument into chunks run in parallel. See `decor::parallel`.
+#[proc_macro_attribute]
+pub fn parallel(attr: TokenStream, item: TokenStream) -> TokenStream {
+    imp::parallel::expand(attr.into(), item.into()).into()
+}
+
+/// Runs calls one at a time. See `decor::synchronized`.
+#[proc_macro_attribute]
+pub fn synchronized(attr: TokenStream, item: TokenStream) -> TokenStream {
+    imp::synchronized::expand(attr.into(), item.into()).into()
+}

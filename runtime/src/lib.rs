@@ -28,13 +28,21 @@
 
 #![warn(missing_docs)]
 
+mod combine;
 mod init;
 mod logged;
+mod parallel;
+pub mod pools;
 mod probe;
+mod spawn;
+mod synchronized;
+mod task;
 mod timed;
 pub mod timers;
 
+pub use combine::Combine;
 pub use init::{init, Init, InitGuard};
+pub use task::{as_completed, join_all, AsCompleted, Task, TaskError};
 
 // The README's examples are compiled and run as doctests.
 #[cfg(doctest)]
@@ -100,6 +108,84 @@ pub use decor_macros::logged;
 #[doc(inline)]
 pub use decor_macros::main;
 
+/// Runs the body on a thread pool and returns a [`Task`] at once — Python's
+/// `executor.submit(f, ...)`. The signature's `R` becomes `decor::Task<R>`.
+///
+/// Options: `threads = N` (the function's own pool of N threads, started on
+/// first call), `pool = "name"` (a shared pool, see [`pools`]), `dedicated`
+/// (a new OS thread per call, named by `name = "..."`, for long loops), or
+/// none (the default pool); `crate = path`. Arguments must be owned and
+/// `'static`; inside the body, a recursive call of a free function calls the
+/// undecorated function. A panic in the body comes back as a [`TaskError`]
+/// and the pool carries on. Decorators written below `#[spawn]` apply to the
+/// body on the pool: `#[spawn] #[timed]` times the work.
+///
+/// ```
+/// #[decor::spawn(threads = 4)]
+/// fn fibonacci(n: u64) -> u64 {
+///     if n < 2 { n } else { fibonacci(n - 1) + fibonacci(n - 2) }
+/// }
+///
+/// let tasks: Vec<_> = (20..24).map(fibonacci).collect();
+/// let mut done: Vec<(usize, u64)> = decor::as_completed(tasks)
+///     .map(|(i, result)| (i, result.unwrap()))
+///     .collect();
+/// done.sort();
+/// assert_eq!(done, [(0, 6765), (1, 10946), (2, 17711), (3, 28657)]);
+/// ```
+#[doc(inline)]
+pub use decor_macros::spawn;
+
+/// Splits one argument into chunks, runs the body on each chunk in a pool,
+/// and combines the results; the call still blocks and returns `R`, and
+/// borrowed data works. The seed's "split the list into 8 and sum each".
+///
+/// Splits `&[T]`, `&mut [T]`, `Vec<T>`, `&Vec<T>` or `Range<integer>`: the
+/// first parameter, or the one `over = name` picks. Other parameters are
+/// shared (`&T`) or cloned per chunk (owned). Results combine with
+/// `reduce = |a, b| ...` in chunk order, or through [`Combine`] (`Vec`s
+/// concatenate, `Result`s stop at the first `Err`, ...).
+///
+/// Options: `threads = N`, `pool = "name"` or none (the default pool);
+/// `chunks = K` (default: one per pool thread); `min_len = L` (no chunk under
+/// L items; shorter input runs on the caller); `reduce = expr`; `over = name`;
+/// `crate = path`. A panicking chunk re-panics in the caller with its payload.
+///
+/// ```
+/// #[decor::parallel(threads = 8, reduce = |a, b| a + b)]
+/// fn sum(chunk: &[u64]) -> u64 {
+///     chunk.iter().sum()
+/// }
+///
+/// let ones = vec![1u64; 8_000_000];
+/// assert_eq!(sum(&ones), 8_000_000);
+/// ```
+#[doc(inline)]
+pub use decor_macros::parallel;
+
+/// Runs calls one at a time — Python's `with lock:` around the body.
+///
+/// Each function has its own lock; `lock = "name"` shares one among every
+/// function naming it. The lock is re-entrant on one thread and a panic does
+/// not poison it. An `async fn` waits for an async lock instead, never
+/// blocking its executor's thread (async locks are not re-entrant).
+///
+/// ```
+/// use std::io::Write;
+///
+/// #[decor::synchronized(lock = "log file")]
+/// fn append(out: &mut Vec<u8>, line: &str) {
+///     writeln!(out, "{line}").unwrap();
+/// }
+///
+/// let mut out = Vec::new();
+/// append(&mut out, "one");
+/// append(&mut out, "two");
+/// assert_eq!(out, b"one\ntwo\n");
+/// ```
+#[doc(inline)]
+pub use decor_macros::synchronized;
+
 /// What the macros' expansions call. Not a public API: anything here may
 /// change in any release.
 #[doc(hidden)]
@@ -108,6 +194,22 @@ pub mod __private {
     pub use crate::logged::{level_enabled, Exit, LoggedFuture, LoggedGuard};
     pub use crate::timed::{TimedFuture, TimedGuard};
     pub use crate::timers::Timer;
+
+    pub use crate::pools::PoolSlot;
+    pub use crate::synchronized::{AsyncLockSlot, LockSlot};
+    pub use crate::task::Task;
+
+    /// `#[spawn]`'s runtime.
+    pub mod spawn {
+        pub use crate::spawn::{on_new_thread, on_pool};
+    }
+
+    /// `#[parallel]`'s runtime.
+    pub mod parallel {
+        pub use crate::parallel::{
+            check_combine, run, Merge, Plan, Reduce, Split, VecRef, ViaCombine,
+        };
+    }
     pub use tracing;
     pub use tracing::{Level, Span};
 

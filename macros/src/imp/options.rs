@@ -157,6 +157,32 @@ pub fn text(meta: &Meta, example: &str, what: &str) -> syn::Result<LitStr> {
     Ok(literal)
 }
 
+/// `option = N` with a whole number above zero.
+pub fn positive_int(meta: &Meta, example: &str) -> syn::Result<syn::LitInt> {
+    let expr = ungroup(value(meta, example)?);
+    let name = name_of(meta);
+    match expr {
+        Expr::Lit(ExprLit {
+            lit: Lit::Int(int), ..
+        }) => match int.base10_parse::<u64>() {
+            Ok(0) => Err(syn::Error::new(
+                int.span(),
+                format!("`{name}` must be at least 1"),
+            )),
+            Ok(n) if n > u32::MAX as u64 => Err(syn::Error::new(
+                int.span(),
+                format!("`{name}` is too large"),
+            )),
+            Ok(_) => Ok(syn::LitInt::new(int.base10_digits(), int.span())),
+            Err(error) => Err(error),
+        },
+        _ => Err(syn::Error::new_spanned(
+            expr,
+            format!("`{name}` takes a whole number: `{example}`"),
+        )),
+    }
+}
+
 /// `crate = path`, the path decor is reachable under.
 pub fn crate_path(meta: &Meta) -> syn::Result<Path> {
     match ungroup(value(meta, "crate = my_decor")?) {

@@ -83,6 +83,40 @@ impl Runtime {
         self.item(quote!(Init))
     }
 
+    /// `Task`, the return type `#[spawn]` gives a function.
+    pub fn task(&self) -> TokenStream {
+        self.item(quote!(Task))
+    }
+
+    pub fn pool_slot(&self) -> TokenStream {
+        self.item(quote!(PoolSlot))
+    }
+
+    /// `spawn::on_pool` or `spawn::on_new_thread`.
+    pub fn spawn_fn(&self, which: &str) -> TokenStream {
+        let name = syn::Ident::new(which, proc_macro2::Span::call_site());
+        self.item(quote!(spawn::#name))
+    }
+
+    /// An item of `parallel::` (`run`, `Plan`, `Reduce`, `ViaCombine`, `VecRef`).
+    pub fn parallel(&self, which: &str) -> TokenStream {
+        let name = syn::Ident::new(which, proc_macro2::Span::call_site());
+        self.item(quote!(parallel::#name))
+    }
+
+    /// `parallel::check_combine`, which names `Combine` in its bound.
+    pub fn combine_check(&self) -> TokenStream {
+        self.item(quote!(parallel::check_combine))
+    }
+
+    pub fn lock_slot(&self, asynchronous: bool) -> TokenStream {
+        if asynchronous {
+            self.item(quote!(AsyncLockSlot))
+        } else {
+            self.item(quote!(LockSlot))
+        }
+    }
+
     pub fn process_worker_entry(&self) -> TokenStream {
         self.item(quote!(process_worker_entry))
     }

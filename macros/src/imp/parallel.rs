@@ -1,0 +1,392 @@
+//! `#[parallel]`: parse its options, pick the parameter to split, check the
+//! others can be shared, and emit a blocking call that runs the body on each
+//! chunk in a pool and combines the results.
+
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned, ToTokens};
+use syn::spanned::Spanned;
+use syn::{Expr, FnArg, Ident, ItemFn, LitInt, LitStr, Meta, Pat, Path, ReturnType, Type};
+
+use super::ctxt::{rejected, Errors};
+use super::func::{self, Returns};
+use super::moved;
+use super::options::{self, Seen};
+use super::paths::Runtime;
+
+const VALID: &[&str] = &[
+    "threads",
+    "pool",
+    "processes",
+    "chunks",
+    "min_len",
+    "reduce",
+    "over",
+    "crate",
+];
+
+const SPLITTABLE: &str = "`&[T]`, `&mut [T]`, `Vec<T>`, `&Vec<T>` or `Range<integer>`";
+
+/// Where the chunks run.
+pub enum Target {
+    Default,
+    Own(LitInt),
+    Named(LitStr),
+}
+
+/// The options of one `#[parallel]`.
+pub struct Config {
+    pub target: Target,
+    pub chunks: Option<LitInt>,
+    pub min_len: Option<LitInt>,
+    pub reduce: Option<Expr>,
+    pub over: Option<Ident>,
+    pub krate: Option<Path>,
+}
+
+impl Config {
+    pub fn parse_into(attr: TokenStream, errors: &mut Errors) -> Config {
+        let mut config = Config {
+            target: Target::Default,
+            chunks: None,
+            min_len: None,
+            reduce: None,
+            over: None,
+            krate: None,
+        };
+        let metas = errors.ok(options::parse_list(attr)).unwrap_or_default();
+        let mut seen = Seen::default();
+        let mut placed: Option<&Meta> = None;
+        for meta in &metas {
+            if !seen.first(errors, meta) {
+                continue;
+            }
+            let option = options::name_of(meta);
+            if matches!(option.as_str(), "threads" | "pool" | "processes") {
+                if let Some(first) = placed {
+                    errors.spanned(
+                        meta.path(),
+                        format!(
+                            "`{option}` conflicts with `{}`: choose one of `threads`, `pool` or `processes`",
+                            options::name_of(first)
+                        ),
+                    );
+                    continue;
+                }
+                placed = Some(meta);
+            }
+            match option.as_str() {
+                "threads" => {
+                    if let Some(n) = errors.ok(options::positive_int(meta, "threads = 8")) {
+                        config.target = Target::Own(n);
+                    }
+                }
+                "pool" => {
+                    if let Some(name) = errors.ok(options::text(meta, "pool = \"cpu\"", "the pool's name")) {
+                        config.target = Target::Named(name);
+                    }
+                }
+                "processes" => errors.spanned(
+                    meta.path(),
+                    "`processes` is not available yet: worker processes come in a later release; use `threads = N` for now",
+                ),
+                "chunks" => config.chunks = errors.ok(options::positive_int(meta, "chunks = 8")),
+                "min_len" => config.min_len = errors.ok(options::positive_int(meta, "min_len = 1000")),
+                "reduce" => config.reduce = errors.ok(options::value(meta, "reduce = |a, b| a + b").cloned()),
+                "over" => {
+                    let over = options::value(meta, "over = items").and_then(|value| match options::ungroup(value) {
+                        Expr::Path(path) if path.path.get_ident().is_some() => Ok(path.path.get_ident().unwrap().clone()),
+                        other => Err(syn::Error::new_spanned(other, "`over` names a parameter: `over = items`")),
+                    });
+                    config.over = errors.ok(over);
+                }
+                "crate" => config.krate = errors.ok(options::crate_path(meta)),
+                _ => options::unknown(errors, meta, "parallel", VALID),
+            }
+        }
+        config
+    }
+}
+
+/// How the split parameter is cut, from its type as written.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Split {
+    Slice,
+    Vec,
+    VecRef,
+    Range,
+}
+
+fn split_of(ty: &Type) -> Option<Split> {
+    let last_segment = |ty: &Type| match ty {
+        Type::Path(path) if path.qself.is_none() => {
+            path.path.segments.last().map(|s| s.ident.to_string())
+        }
+        _ => None,
+    };
+    match ty {
+        Type::Reference(reference) => match &*reference.elem {
+            Type::Slice(_) => Some(Split::Slice),
+            elem if reference.mutability.is_none()
+                && last_segment(elem).as_deref() == Some("Vec") =>
+            {
+                Some(Split::VecRef)
+            }
+            _ => None,
+        },
+        Type::Paren(paren) => split_of(&paren.elem),
+        Type::Group(group) => split_of(&group.elem),
+        ty => match last_segment(ty).as_deref() {
+            Some("Vec") => Some(Split::Vec),
+            Some("Range") => Some(Split::Range),
+            _ => None,
+        },
+    }
+}
+
+pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
+    match try_expand(attr, item.clone()) {
+        Ok(tokens) => tokens,
+        Err(error) => rejected(error, item),
+    }
+}
+
+/// The checked plan: which parameter splits, and how.
+struct Shape {
+    over: usize,
+    split: Split,
+}
+
+fn try_expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
+    let mut errors = Errors::new();
+    let config = Config::parse_into(attr, &mut errors);
+    let Some(mut function) = errors.ok(func::parse(item, "parallel")) else {
+        return Err(errors.finish().expect_err("parsing failed"));
+    };
+    let shape = check_signature(&config, &function, &mut errors);
+    let attrs = std::mem::take(&mut function.attrs);
+    let (kept, moved_attrs) = moved::split_attributes(attrs);
+    let method = moved::has_receiver(&function);
+    if method {
+        moved::check_method_attrs(&moved_attrs, "parallel", &mut errors);
+    }
+    errors.finish()?;
+    function.attrs = kept;
+    let shape = shape.expect("no errors, so the signature was checked");
+    Ok(decorate(&config, function, moved_attrs, method, &shape))
+}
+
+fn check_signature(config: &Config, function: &ItemFn, errors: &mut Errors) -> Option<Shape> {
+    let sig = &function.sig;
+    if let Some(asyncness) = &sig.asyncness {
+        errors.spanned(
+            asyncness,
+            "#[parallel] blocks until every chunk is done, which an `async fn` must not; make it a plain `fn` and call it from `spawn_blocking`",
+        );
+    }
+    if let Some(constness) = &sig.constness {
+        errors.spanned(constness, "#[parallel] cannot be used on a `const fn`");
+    }
+    if let ReturnType::Type(_, ty) = &sig.output {
+        if matches!(func::returns(&sig.output), Returns::Opaque) {
+            errors.spanned(ty, "#[parallel] must combine the chunks' results, so their type must be named, not `impl Trait`");
+        }
+    }
+    let mut names = Vec::new();
+    let mut shape = None;
+    let mut first_typed = true;
+    for (index, input) in sig.inputs.iter().enumerate() {
+        match input {
+            FnArg::Receiver(receiver) => {
+                if receiver.reference.is_none() || receiver.mutability.is_some() {
+                    errors.spanned(
+                        receiver,
+                        "#[parallel] shares `self` between the chunks, so it takes `&self`",
+                    );
+                }
+            }
+            FnArg::Typed(typed) => {
+                let name = match &*typed.pat {
+                    Pat::Ident(pat) => Some(pat.ident.clone()),
+                    _ => None,
+                };
+                let chosen = match (&config.over, &name) {
+                    (Some(over), Some(name)) => over == name,
+                    (Some(_), None) => false,
+                    (None, _) => first_typed,
+                };
+                first_typed = false;
+                if let Some(name) = &name {
+                    names.push(name.to_string());
+                }
+                if chosen {
+                    match split_of(&typed.ty) {
+                        Some(split) => shape = Some(Shape { over: index, split }),
+                        None => errors.spanned(
+                            &typed.ty,
+                            format!(
+                                "#[parallel] cannot split `{}: {}`; it splits {SPLITTABLE}{}",
+                                typed.pat.to_token_stream(),
+                                typed.ty.to_token_stream(),
+                                if config.over.is_none() {
+                                    " (the first parameter, unless `over = name` picks another)"
+                                } else {
+                                    ""
+                                },
+                            ),
+                        ),
+                    }
+                    continue;
+                }
+                match &*typed.ty {
+                    Type::Reference(reference) if reference.mutability.is_some() => errors.spanned(
+                        &typed.ty,
+                        "#[parallel] shares this parameter between chunks running at once, so it cannot be `&mut`; pass `&T`, or split it with `over`",
+                    ),
+                    Type::Reference(_) => {}
+                    _ if name.is_none() => errors.spanned(
+                        &typed.pat,
+                        "#[parallel] clones this parameter for each chunk; give it a plain name instead of a pattern",
+                    ),
+                    _ => {}
+                }
+            }
+        }
+    }
+    if let Some(over) = &config.over {
+        if !names.iter().any(|name| over == name) {
+            let listed = names
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            errors.spanned(over, format!("`over` names `{over}`, which is not a parameter of `{}`; its parameters are {listed}", sig.ident));
+        }
+    } else if first_typed {
+        errors.spanned(
+            &sig.ident,
+            format!("#[parallel] needs a parameter to split: {SPLITTABLE}"),
+        );
+    }
+    shape
+}
+
+fn decorate(
+    config: &Config,
+    mut function: ItemFn,
+    moved_attrs: Vec<syn::Attribute>,
+    method: bool,
+    shape: &Shape,
+) -> TokenStream {
+    let rt = Runtime::new(config.krate.as_ref());
+    let ident = function.sig.ident.clone();
+    let output = match &function.sig.output {
+        ReturnType::Default => quote!(()),
+        ReturnType::Type(_, ty) => ty.to_token_stream(),
+    };
+    let output_span = match &function.sig.output {
+        ReturnType::Default => ident.span(),
+        ReturnType::Type(_, ty) => ty.span(),
+    };
+
+    // Per chunk: the chunk itself (borrowed for `&Vec`), shared references
+    // as they are, owned values cloned.
+    let chunk_arg = match shape.split {
+        Split::VecRef => quote!(&__decor_chunk),
+        _ => quote!(__decor_chunk),
+    };
+    let body_call;
+    let inner;
+    let input;
+    if method {
+        let mut bindings = Vec::new();
+        let mut split_name = quote!();
+        for (index, arg) in function.sig.inputs.iter().enumerate() {
+            let FnArg::Typed(typed) = arg else { continue };
+            let pat = &typed.pat;
+            if index == shape.over {
+                bindings.push(quote!(let #pat = #chunk_arg;));
+                split_name = match &**pat {
+                    Pat::Ident(pat) => pat.ident.to_token_stream(),
+                    other => other.to_token_stream(),
+                };
+            } else if !matches!(&*typed.ty, Type::Reference(_)) {
+                bindings.push(quote!(let #pat = ::core::clone::Clone::clone(&#pat);));
+            }
+        }
+        let body = &function.block;
+        body_call = quote!({ #(#bindings)* #body });
+        inner = quote!();
+        input = split_name;
+    } else {
+        let copy = moved::inner_copy(&function, moved_attrs);
+        let names = moved::plain_arguments(&mut function);
+        let mut args = Vec::new();
+        let mut split_name = quote!();
+        for (index, (arg, name)) in function.sig.inputs.iter().zip(&names).enumerate() {
+            let FnArg::Typed(typed) = arg else { continue };
+            if index == shape.over {
+                args.push(chunk_arg.clone());
+                split_name = name.clone();
+            } else if matches!(&*typed.ty, Type::Reference(_)) {
+                args.push(name.clone());
+            } else {
+                args.push(quote!(::core::clone::Clone::clone(&#name)));
+            }
+        }
+        body_call = moved::call_inner(&copy, &args);
+        inner = copy.into_token_stream();
+        input = split_name;
+    }
+
+    let input = match shape.split {
+        Split::VecRef => {
+            let vec_ref = rt.parallel("VecRef");
+            quote!(#vec_ref(#input))
+        }
+        _ => input,
+    };
+    let merge = match &config.reduce {
+        Some(reduce) => {
+            let wrapper = rt.parallel("Reduce");
+            quote!(#wrapper(#reduce))
+        }
+        None => {
+            let via = rt.parallel("ViaCombine");
+            let check = rt.combine_check();
+            // Checked on its own line, at the return type, so a result type
+            // without `Combine` gets the trait's own message there.
+            quote_spanned!(output_span=> { #check::<#output>(); #via })
+        }
+    };
+    let slot = rt.pool_slot();
+    let choice = match &config.target {
+        Target::Own(threads) => {
+            let name = syn::ext::IdentExt::unraw(&ident).to_string();
+            quote!(#slot::own(#name, #threads))
+        }
+        Target::Named(name) => quote!(#slot::named(#name)),
+        Target::Default => quote!(#slot::default_pool()),
+    };
+    let chunks = match &config.chunks {
+        Some(chunks) => quote!(::core::option::Option::Some(#chunks)),
+        None => quote!(::core::option::Option::None),
+    };
+    let min_len = config
+        .min_len
+        .as_ref()
+        .map_or_else(|| quote!(0), ToTokens::to_token_stream);
+    let run = rt.parallel("run");
+    let plan = rt.parallel("Plan");
+    function.block = syn::parse_quote!({
+        #inner
+        static __DECOR_POOL: #slot = #choice;
+        #run(
+            &__DECOR_POOL,
+            #plan { chunks: #chunks, min_len: #min_len },
+            #input,
+            |__decor_chunk| -> #output { #body_call },
+            #merge,
+        )
+    });
+    function.into_token_stream()
+}

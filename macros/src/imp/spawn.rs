@@ -1,0 +1,236 @@
+//! `#[spawn]`: parse its options, check the signature can cross to another
+//! thread, and emit a function that submits the body and returns its
+//! `Task` at once.
+
+use proc_macro2::TokenStream;
+use quote::{quote, ToTokens};
+use syn::{FnArg, ItemFn, LitInt, LitStr, Meta, Path, ReturnType};
+
+use super::ctxt::{rejected, Errors};
+use super::func::{self, Returns};
+use super::moved;
+use super::options::{self, Seen};
+use super::paths::Runtime;
+
+const VALID: &[&str] = &[
+    "threads",
+    "pool",
+    "dedicated",
+    "processes",
+    "name",
+    "timeout",
+    "crate",
+];
+
+/// Where the body runs.
+pub enum Target {
+    Default,
+    Own(LitInt),
+    Named(LitStr),
+    Dedicated,
+}
+
+/// The options of one `#[spawn]`.
+pub struct Config {
+    pub target: Target,
+    pub name: Option<LitStr>,
+    pub krate: Option<Path>,
+}
+
+impl Config {
+    pub fn parse_into(attr: TokenStream, errors: &mut Errors) -> Config {
+        let mut config = Config {
+            target: Target::Default,
+            name: None,
+            krate: None,
+        };
+        let metas = errors.ok(options::parse_list(attr)).unwrap_or_default();
+        let mut seen = Seen::default();
+        let mut placed: Option<&Meta> = None;
+        let mut timeout: Option<&Meta> = None;
+        for meta in &metas {
+            if !seen.first(errors, meta) {
+                continue;
+            }
+            let option = options::name_of(meta);
+            if matches!(
+                option.as_str(),
+                "threads" | "pool" | "dedicated" | "processes"
+            ) {
+                if let Some(first) = placed {
+                    errors.spanned(
+                        meta.path(),
+                        format!(
+                            "`{option}` conflicts with `{}`: choose one of `threads`, `pool`, `dedicated` or `processes`",
+                            options::name_of(first)
+                        ),
+                    );
+                    continue;
+                }
+                placed = Some(meta);
+            }
+            match option.as_str() {
+                "threads" => {
+                    if let Some(n) = errors.ok(options::positive_int(meta, "threads = 4")) {
+                        config.target = Target::Own(n);
+                    }
+                }
+                "pool" => {
+                    if let Some(name) = errors.ok(options::text(meta, "pool = \"io\"", "the pool's name")) {
+                        config.target = Target::Named(name);
+                    }
+                }
+                "dedicated" => {
+                    if errors.ok(options::flag(meta)) == Some(true) {
+                        config.target = Target::Dedicated;
+                    }
+                }
+                "processes" => errors.spanned(
+                    meta.path(),
+                    "`processes` is not available yet: worker processes come in a later release; use `threads = N` for now",
+                ),
+                "timeout" => timeout = Some(meta),
+                "name" => config.name = errors.ok(options::text(meta, "name = \"capture\"", "the thread's name")),
+                "crate" => config.krate = errors.ok(options::crate_path(meta)),
+                _ => options::unknown(errors, meta, "spawn", VALID),
+            }
+        }
+        if let Some(timeout) = timeout {
+            errors.spanned(
+                timeout.path(),
+                "`timeout` needs `processes = N`: a thread cannot be stopped from outside, a worker process can",
+            );
+        }
+        if let (Some(name), false) = (&config.name, matches!(config.target, Target::Dedicated)) {
+            errors.spanned(
+                name,
+                "`name` names the thread of `dedicated`; pool threads are named `decor-<pool>-<i>`",
+            );
+        }
+        config
+    }
+}
+
+pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
+    match try_expand(attr, item.clone()) {
+        Ok(tokens) => tokens,
+        Err(error) => rejected(error, item),
+    }
+}
+
+fn try_expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
+    let mut errors = Errors::new();
+    let config = Config::parse_into(attr, &mut errors);
+    let Some(mut function) = errors.ok(func::parse(item, "spawn")) else {
+        return Err(errors.finish().expect_err("parsing failed"));
+    };
+    check_signature(&function, &mut errors);
+    let attrs = std::mem::take(&mut function.attrs);
+    let (kept, moved_attrs) = moved::split_attributes(attrs);
+    let method = moved::has_receiver(&function);
+    if method {
+        moved::check_method_attrs(&moved_attrs, "spawn", &mut errors);
+    }
+    errors.finish()?;
+    function.attrs = kept;
+    Ok(decorate(&config, function, moved_attrs, method))
+}
+
+/// Arguments must be owned and `'static`; no borrowed receiver, no `async`.
+fn check_signature(function: &ItemFn, errors: &mut Errors) {
+    let sig = &function.sig;
+    if let Some(asyncness) = &sig.asyncness {
+        errors.spanned(
+            asyncness,
+            "#[spawn] cannot run an `async fn` on a thread pool; spawn its future on your async runtime instead (e.g. `tokio::spawn`)",
+        );
+    }
+    if let Some(constness) = &sig.constness {
+        errors.spanned(constness, "#[spawn] cannot be used on a `const fn`");
+    }
+    for input in &sig.inputs {
+        match input {
+            FnArg::Receiver(receiver) if receiver.reference.is_some() => errors.spanned(
+                receiver,
+                "#[spawn] runs the body on another thread after the call returns, so it cannot borrow `self`; \
+                 take `self: Arc<Self>` (or `self`) instead",
+            ),
+            FnArg::Receiver(_) => {}
+            FnArg::Typed(typed) if moved::borrows(&typed.ty) => errors.spanned(
+                &typed.ty,
+                format!(
+                    "#[spawn] moves `{}` to another thread that outlives the call, so it must be owned and 'static; \
+                     pass an owned value (`String` for `&str`, `Vec<T>` for `&[T]`, or an `Arc`)",
+                    typed.pat.to_token_stream()
+                ),
+            ),
+            FnArg::Typed(_) => {}
+        }
+    }
+}
+
+fn decorate(
+    config: &Config,
+    mut function: ItemFn,
+    moved_attrs: Vec<syn::Attribute>,
+    method: bool,
+) -> TokenStream {
+    let rt = Runtime::new(config.krate.as_ref());
+    let ident = function.sig.ident.clone();
+    let task = rt.task();
+    let output = match &function.sig.output {
+        ReturnType::Default => quote!(()),
+        ReturnType::Type(_, ty) => ty.to_token_stream(),
+    };
+
+    // The work: a call of the inner copy, or for methods the body itself.
+    let (inner, work) = if method {
+        let body = &function.block;
+        let annotated = match func::returns(&function.sig.output) {
+            Returns::Opaque => quote!(),
+            _ => quote!(-> #output),
+        };
+        (quote!(), quote!(move || #annotated #body))
+    } else {
+        // The outer function takes its arguments under plain names and hands
+        // them to the inner copy, which keeps the patterns.
+        let inner = moved::inner_copy(&function, moved_attrs);
+        let args = moved::plain_arguments(&mut function);
+        let call = moved::call_inner(&inner, &args);
+        (inner.into_token_stream(), quote!(move || #call))
+    };
+
+    let submit = match &config.target {
+        Target::Dedicated => {
+            let thread = config.name.clone().unwrap_or_else(|| {
+                LitStr::new(&syn::ext::IdentExt::unraw(&ident).to_string(), ident.span())
+            });
+            let spawn = rt.spawn_fn("on_new_thread");
+            quote!(#spawn(#thread, #work))
+        }
+        target => {
+            let slot = rt.pool_slot();
+            let choice = match target {
+                Target::Own(threads) => {
+                    let name = syn::ext::IdentExt::unraw(&ident).to_string();
+                    quote!(#slot::own(#name, #threads))
+                }
+                Target::Named(name) => quote!(#slot::named(#name)),
+                _ => quote!(#slot::default_pool()),
+            };
+            let spawn = rt.spawn_fn("on_pool");
+            quote! {{
+                static __DECOR_POOL: #slot = #choice;
+                #spawn(&__DECOR_POOL, #work)
+            }}
+        }
+    };
+
+    let arrow = syn::token::RArrow::default();
+    function.sig.output = ReturnType::Type(arrow, Box::new(syn::parse_quote!(#task<#output>)));
+    function.block = syn::parse_quote!({
+        #inner
+        #submit
+    });
+    function.into_token_stream()
+}

@@ -1,0 +1,95 @@
+//! `#[synchronized]`: parse its options and put a lock guard at the top of
+//! the body (of the async body, for `async fn`).
+
+use proc_macro2::TokenStream;
+use quote::ToTokens;
+use syn::{LitStr, Path};
+
+use super::ctxt::{rejected, Errors};
+use super::exits;
+use super::func;
+use super::options::{self, Seen};
+use super::paths::Runtime;
+
+const VALID: &[&str] = &["lock", "crate"];
+
+/// The options of one `#[synchronized]`.
+pub struct Config {
+    pub lock: Option<LitStr>,
+    pub krate: Option<Path>,
+}
+
+impl Config {
+    pub fn parse_into(attr: TokenStream, errors: &mut Errors) -> Config {
+        let mut config = Config {
+            lock: None,
+            krate: None,
+        };
+        let metas = errors.ok(options::parse_list(attr)).unwrap_or_default();
+        let mut seen = Seen::default();
+        for meta in &metas {
+            if !seen.first(errors, meta) {
+                continue;
+            }
+            match options::name_of(meta).as_str() {
+                "lock" => {
+                    config.lock = errors.ok(options::text(
+                        meta,
+                        "lock = \"output_file\"",
+                        "the shared lock's name",
+                    ))
+                }
+                "crate" => config.krate = errors.ok(options::crate_path(meta)),
+                _ => options::unknown(errors, meta, "synchronized", VALID),
+            }
+        }
+        config
+    }
+}
+
+pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
+    match try_expand(attr, item.clone()) {
+        Ok(tokens) => tokens,
+        Err(error) => rejected(error, item),
+    }
+}
+
+fn try_expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
+    let mut errors = Errors::new();
+    let config = Config::parse_into(attr, &mut errors);
+    let function = errors.ok(func::parse(item, "synchronized"));
+    if let Some(function) = &function {
+        func::check_wrappable(
+            function,
+            "synchronized",
+            "a lock cannot be taken during const evaluation",
+            "__DECOR_LOCK",
+            &mut errors,
+        );
+    }
+    errors.finish()?;
+    let mut function = function.expect("no errors, so the function parsed");
+    let rt = Runtime::new(config.krate.as_ref());
+    let asynchronous =
+        function.sig.asyncness.is_some() || func::async_trait_body(&mut function.block).is_some();
+    let slot = rt.lock_slot(asynchronous);
+    let choice = match &config.lock {
+        Some(name) => quote::quote!(#slot::named(#name)),
+        None => quote::quote!(#slot::own()),
+    };
+    let stat: syn::Stmt = syn::parse_quote!(static __DECOR_LOCK: #slot = #choice;);
+    let take: syn::Stmt = if asynchronous {
+        syn::parse_quote!(let __decor_synchronized = __DECOR_LOCK.lock().await;)
+    } else {
+        syn::parse_quote!(let __decor_synchronized = __DECOR_LOCK.lock();)
+    };
+    let body = if function.sig.asyncness.is_some() {
+        exits::innermost_async(&mut function.block)
+    } else if let Some(body) = func::async_trait_body(&mut function.block) {
+        exits::innermost_async(body)
+    } else {
+        &mut function.block
+    };
+    exits::insert_preamble(body, vec![stat, take]);
+    Ok(function.into_token_stream())
+}

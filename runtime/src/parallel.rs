@@ -1,0 +1,304 @@
+//! Runtime support for `#[parallel]`: split the input, run the body on each
+//! chunk in a pool, combine the results in chunk order.
+//!
+//! The call blocks until every chunk is done, so chunks may borrow from the
+//! caller (rayon's `install` is scoped). Called from inside a pool task,
+//! rayon lets the waiting thread run other work meanwhile, so nested and
+//! recursive use does not deadlock.
+
+use std::ops::Range;
+
+use rayon::prelude::*;
+
+use crate::combine::Combine;
+use crate::pools::PoolSlot;
+
+/// A parameter `#[parallel]` can cut into chunks.
+pub trait Split: Sized {
+    /// What the body receives for one chunk.
+    type Chunk: Send;
+
+    /// Items in the input.
+    fn len(&self) -> usize;
+
+    /// No items.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Cuts the input into `parts` (1 ..= len) chunks of near-equal size, in
+    /// order.
+    fn split(self, parts: usize) -> Vec<Self::Chunk>;
+}
+
+fn chunk_len(len: usize, parts: usize) -> usize {
+    len.div_ceil(parts.max(1)).max(1)
+}
+
+impl<'a, T: Sync> Split for &'a [T] {
+    type Chunk = &'a [T];
+
+    fn len(&self) -> usize {
+        <[T]>::len(self)
+    }
+
+    fn split(self, parts: usize) -> Vec<&'a [T]> {
+        if self.is_empty() {
+            return vec![self];
+        }
+        self.chunks(chunk_len(self.len(), parts)).collect()
+    }
+}
+
+impl<'a, T: Send> Split for &'a mut [T] {
+    type Chunk = &'a mut [T];
+
+    fn len(&self) -> usize {
+        <[T]>::len(self)
+    }
+
+    fn split(self, parts: usize) -> Vec<&'a mut [T]> {
+        if self.is_empty() {
+            return vec![self];
+        }
+        let size = chunk_len(self.len(), parts);
+        self.chunks_mut(size).collect()
+    }
+}
+
+impl<T: Send> Split for Vec<T> {
+    type Chunk = Vec<T>;
+
+    fn len(&self) -> usize {
+        Vec::len(self)
+    }
+
+    fn split(mut self, parts: usize) -> Vec<Vec<T>> {
+        let size = chunk_len(self.len(), parts);
+        let mut chunks = Vec::with_capacity(parts);
+        while self.len() > size {
+            let rest = self.split_off(size);
+            chunks.push(std::mem::replace(&mut self, rest));
+        }
+        chunks.push(self);
+        chunks
+    }
+}
+
+/// `&Vec<T>`: each chunk is a new `Vec` holding clones of its items, since
+/// the body takes a `&Vec`. Prefer `&[T]`, which borrows.
+pub struct VecRef<'a, T>(pub &'a Vec<T>);
+
+impl<T: Clone + Send + Sync> Split for VecRef<'_, T> {
+    type Chunk = Vec<T>;
+
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    fn split(self, parts: usize) -> Vec<Vec<T>> {
+        if self.0.is_empty() {
+            return vec![Vec::new()];
+        }
+        self.0
+            .chunks(chunk_len(self.0.len(), parts))
+            .map(<[T]>::to_vec)
+            .collect()
+    }
+}
+
+macro_rules! split_ranges {
+    ($($int:ty => $wide:ty),*) => {$(
+        impl Split for Range<$int> {
+            type Chunk = Range<$int>;
+
+            fn len(&self) -> usize {
+                if self.end <= self.start {
+                    0
+                } else {
+                    // `$wide` holds every value of `$int`, and the difference.
+                    (self.end as $wide)
+                        .checked_sub(self.start as $wide)
+                        .and_then(|len| usize::try_from(len).ok())
+                        .unwrap_or(usize::MAX)
+                }
+            }
+
+            fn split(self, parts: usize) -> Vec<Range<$int>> {
+                let len = Split::len(&self);
+                if len == 0 {
+                    return vec![self];
+                }
+                let (start, end) = (self.start as $wide, self.end as $wide);
+                let parts = parts.clamp(1, len) as $wide;
+                let size = match end.checked_sub(start) {
+                    Some(len) => len / parts + (len % parts != 0) as $wide,
+                    // Wider than `$wide` (only `i128` ranges): near enough.
+                    None => end / (parts + 2) - start / (parts + 2) + 1,
+                };
+                let mut chunks = Vec::new();
+                let mut from = start;
+                while from < end {
+                    let to = match end.checked_sub(from) {
+                        Some(rest) if rest <= size => end,
+                        _ => from + size,
+                    };
+                    // Both bounds lie within `self`, so they fit `$int`.
+                    chunks.push(from as $int..to as $int);
+                    from = to;
+                }
+                chunks
+            }
+        }
+    )*};
+}
+
+split_ranges!(
+    u8 => i128, u16 => i128, u32 => i128, u64 => i128, usize => i128, u128 => u128,
+    i8 => i128, i16 => i128, i32 => i128, i64 => i128, isize => i128, i128 => i128
+);
+
+/// How the chunks' results become one.
+pub trait Merge<R> {
+    /// `parts` in chunk order, never empty.
+    fn merge(self, parts: Vec<R>) -> R;
+}
+
+/// `reduce = |a, b| ...`, folded in chunk order.
+pub struct Reduce<F>(pub F);
+
+impl<R, F: Fn(R, R) -> R> Merge<R> for Reduce<F> {
+    fn merge(self, parts: Vec<R>) -> R {
+        parts
+            .into_iter()
+            .reduce(self.0)
+            .expect("#[parallel] always has at least one chunk")
+    }
+}
+
+/// No `reduce`: the result type's [`Combine`].
+pub struct ViaCombine;
+
+impl<R: Combine> Merge<R> for ViaCombine {
+    fn merge(self, parts: Vec<R>) -> R {
+        R::combine_all(parts)
+    }
+}
+
+/// Compiles only for a result type with [`Combine`]; the expansion calls it
+/// so that a missing impl is reported with `Combine`'s own message.
+#[inline(always)]
+pub fn check_combine<R: Combine>() {}
+
+/// The `#[parallel]` options the runtime needs.
+#[derive(Clone, Copy)]
+pub struct Plan {
+    /// `chunks = K`, or `None` for one per pool thread.
+    pub chunks: Option<usize>,
+    /// `min_len = L`, or 0.
+    pub min_len: usize,
+}
+
+/// Runs `body` on each chunk of `input` on the pool and merges the results.
+pub fn run<S, R, B, M>(pool: &PoolSlot, plan: Plan, input: S, body: B, merge: M) -> R
+where
+    S: Split,
+    R: Send,
+    B: Fn(S::Chunk) -> R + Sync + Send,
+    M: Merge<R>,
+{
+    let len = input.len();
+    // Short input runs on the caller: no pool, no hop.
+    if len == 0 || (plan.min_len > 0 && len < plan.min_len.saturating_mul(2)) {
+        return merge.merge(input.split(1).into_iter().map(&body).collect());
+    }
+    let pool = pool.get();
+    let mut parts = plan.chunks.unwrap_or_else(|| pool.threads()).max(1);
+    if let Some(most) = len.checked_div(plan.min_len) {
+        parts = parts.min(most);
+    }
+    let parts = parts.clamp(1, len);
+    if parts == 1 {
+        return merge.merge(input.split(1).into_iter().map(&body).collect());
+    }
+    let chunks = input.split(parts);
+    let results: Vec<R> = pool
+        .rayon()
+        .install(|| chunks.into_par_iter().with_max_len(1).map(&body).collect());
+    merge.merge(results)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_cover_the_input_in_order() {
+        let data: Vec<u32> = (0..10).collect();
+        let chunks = Split::split(data.as_slice(), 3);
+        assert_eq!(chunks, [&data[0..4], &data[4..8], &data[8..10]]);
+        assert_eq!(
+            Split::split(data.clone(), 4),
+            [vec![0, 1, 2], vec![3, 4, 5], vec![6, 7, 8], vec![9]]
+        );
+        assert_eq!((0u8..10).split(3), [0..4, 4..8, 8..10]);
+        assert_eq!((-5i64..5).split(2), [-5..0, 0..5]);
+        assert_eq!(
+            (250u8..255).split(10),
+            [250..251, 251..252, 252..253, 253..254, 254..255]
+        );
+        assert_eq!((5u32..5).split(4), vec![5..5]);
+        assert_eq!(Split::len(&(i64::MIN..i64::MAX)), usize::MAX);
+        let huge = (i128::MIN..i128::MAX).split(2);
+        assert_eq!(
+            (huge[0].start, huge.last().unwrap().end),
+            (i128::MIN, i128::MAX)
+        );
+        assert_eq!(VecRef(&vec![1, 2, 3]).split(2), [vec![1, 2], vec![3]]);
+        let empty: &[u8] = &[];
+        assert_eq!(Split::split(empty, 4), [empty]);
+    }
+
+    #[test]
+    fn run_merges_in_chunk_order_and_honours_min_len() {
+        let pool = PoolSlot::own("parallel_test", 2);
+        let data: Vec<u64> = (1..=100).collect();
+        let plan = Plan {
+            chunks: Some(7),
+            min_len: 0,
+        };
+        let sum = run(
+            &pool,
+            plan,
+            data.as_slice(),
+            |c: &[u64]| c.iter().sum::<u64>(),
+            Reduce(|a, b| a + b),
+        );
+        assert_eq!(sum, 5050);
+        let firsts = run(
+            &pool,
+            plan,
+            data.as_slice(),
+            |c: &[u64]| vec![c[0]],
+            ViaCombine,
+        );
+        assert_eq!(firsts, [1, 16, 31, 46, 61, 76, 91]);
+        let here = std::thread::current().id();
+        let plan = Plan {
+            chunks: None,
+            min_len: 60,
+        };
+        let threads = run(
+            &pool,
+            plan,
+            data.as_slice(),
+            |_: &[u64]| vec![std::thread::current().id()],
+            ViaCombine,
+        );
+        assert_eq!(
+            threads,
+            [here],
+            "under 2 x min_len: one chunk, on the caller"
+        );
+    }
+}

@@ -1,0 +1,261 @@
+//! The thread pools `#[spawn]` and `#[parallel]` run on: rayon pools,
+//! created on first use, with threads named `decor-<pool>-<i>`.
+//!
+//! Three kinds, chosen by the attribute:
+//! - the **default** pool (no option): one thread per core, or
+//!   `DECOR_THREADS`;
+//! - a **named** pool (`pool = "io"`), shared by every function naming it,
+//!   sized by [`configure`] before its first use (default: as the default
+//!   pool);
+//! - a function's **own** pool (`threads = 8`), private to that function.
+//!
+//! ```
+//! decor::pools::configure("io", 4).unwrap();
+//!
+//! #[decor::spawn(pool = "io")]
+//! fn fetch(id: u32) -> String {
+//!     std::thread::current().name().unwrap_or("").to_owned()
+//! }
+//!
+//! assert!(fetch(1).join().unwrap().starts_with("decor-io-"));
+//! assert_eq!(decor::pools::threads("io"), Some(4));
+//! ```
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::OnceLock;
+
+use parking_lot::Mutex;
+
+/// A pool a decorated function runs on.
+pub struct Pool {
+    name: String,
+    rayon: rayon::ThreadPool,
+}
+
+impl Pool {
+    fn build(name: &str, threads: usize) -> Pool {
+        let prefix = format!("decor-{name}-");
+        let rayon = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .thread_name(move |i| format!("{prefix}{i}"))
+            // Tasks catch their own panics; this only keeps a stray one from
+            // aborting the process.
+            .panic_handler(|_| {})
+            .build()
+            .unwrap_or_else(|error| panic!("decor: cannot start pool {name:?}: {error}"));
+        Pool {
+            name: name.to_owned(),
+            rayon,
+        }
+    }
+
+    /// The pool's name (`default`, the `pool = "..."` name, or the function's
+    /// name for `threads = N`).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// How many threads it runs.
+    pub fn threads(&self) -> usize {
+        self.rayon.current_num_threads()
+    }
+
+    pub(crate) fn rayon(&self) -> &rayon::ThreadPool {
+        &self.rayon
+    }
+}
+
+impl fmt::Debug for Pool {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Pool")
+            .field("name", &self.name)
+            .field("threads", &self.threads())
+            .finish()
+    }
+}
+
+/// Why [`configure`] refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ConfigureError {
+    /// The pool has already started; its size can no longer change.
+    AlreadyStarted {
+        /// The pool.
+        name: String,
+        /// The threads it runs.
+        threads: usize,
+    },
+    /// Zero threads.
+    ZeroThreads,
+}
+
+impl fmt::Display for ConfigureError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConfigureError::AlreadyStarted { name, threads } => write!(
+                f,
+                "pool {name:?} has already started with {threads} threads; configure it before its first use"
+            ),
+            ConfigureError::ZeroThreads => f.write_str("a pool needs at least one thread"),
+        }
+    }
+}
+
+impl std::error::Error for ConfigureError {}
+
+enum Entry {
+    Planned(usize),
+    Started(&'static Pool),
+}
+
+fn registry() -> &'static Mutex<HashMap<String, Entry>> {
+    static REGISTRY: OnceLock<Mutex<HashMap<String, Entry>>> = OnceLock::new();
+    REGISTRY.get_or_init(Default::default)
+}
+
+/// Sets how many threads the pool `name` will run (`"default"` for the
+/// default pool). Must come before the pool's first use; asking again for
+/// the size it already has is fine.
+pub fn configure(name: &str, threads: usize) -> Result<(), ConfigureError> {
+    if threads == 0 {
+        return Err(ConfigureError::ZeroThreads);
+    }
+    let mut registry = registry().lock();
+    match registry.get(name) {
+        Some(Entry::Started(pool)) if pool.threads() != threads => {
+            Err(ConfigureError::AlreadyStarted {
+                name: name.to_owned(),
+                threads: pool.threads(),
+            })
+        }
+        Some(Entry::Started(_)) => Ok(()),
+        _ => {
+            registry.insert(name.to_owned(), Entry::Planned(threads));
+            Ok(())
+        }
+    }
+}
+
+/// The threads of the pool `name`, if it has started.
+pub fn threads(name: &str) -> Option<usize> {
+    match registry().lock().get(name) {
+        Some(Entry::Started(pool)) => Some(pool.threads()),
+        _ => None,
+    }
+}
+
+/// The pool `name`, started now if need be.
+pub fn named(name: &str) -> &'static Pool {
+    let mut registry = registry().lock();
+    let threads = match registry.get(name) {
+        Some(Entry::Started(pool)) => return pool,
+        Some(Entry::Planned(threads)) => *threads,
+        None => default_threads(),
+    };
+    let pool: &'static Pool = Box::leak(Box::new(Pool::build(name, threads)));
+    registry.insert(name.to_owned(), Entry::Started(pool));
+    pool
+}
+
+/// The default pool.
+pub fn default_pool() -> &'static Pool {
+    static DEFAULT: OnceLock<&'static Pool> = OnceLock::new();
+    DEFAULT.get_or_init(|| named("default"))
+}
+
+/// One thread per core, unless `DECOR_THREADS` says otherwise; a value that
+/// is not a positive whole number is reported once and ignored.
+pub fn default_threads() -> usize {
+    static THREADS: OnceLock<usize> = OnceLock::new();
+    *THREADS.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        match std::env::var("DECOR_THREADS") {
+            Err(_) => cores,
+            Ok(value) => match value.trim().parse::<usize>() {
+                Ok(threads) if threads > 0 => threads,
+                _ => {
+                    eprintln!(
+                        "decor: ignoring DECOR_THREADS={value:?}: expected a positive whole number; using {cores} (one per core)"
+                    );
+                    cores
+                }
+            },
+        }
+    })
+}
+
+/// Which pool a decorated function uses, resolved on its first call and then
+/// kept in a `static` beside the function.
+#[doc(hidden)]
+pub struct PoolSlot {
+    choice: Choice,
+    pool: OnceLock<&'static Pool>,
+}
+
+enum Choice {
+    Default,
+    Named(&'static str),
+    Own { name: &'static str, threads: usize },
+}
+
+impl PoolSlot {
+    /// The default pool.
+    pub const fn default_pool() -> PoolSlot {
+        PoolSlot::new(Choice::Default)
+    }
+
+    /// `pool = "name"`.
+    pub const fn named(name: &'static str) -> PoolSlot {
+        PoolSlot::new(Choice::Named(name))
+    }
+
+    /// `threads = N`: the function's own pool, named after it.
+    pub const fn own(name: &'static str, threads: usize) -> PoolSlot {
+        PoolSlot::new(Choice::Own { name, threads })
+    }
+
+    const fn new(choice: Choice) -> PoolSlot {
+        PoolSlot {
+            choice,
+            pool: OnceLock::new(),
+        }
+    }
+
+    /// The pool, started on first use.
+    #[inline]
+    pub fn get(&self) -> &'static Pool {
+        self.pool.get_or_init(|| match self.choice {
+            Choice::Default => default_pool(),
+            Choice::Named(name) => named(name),
+            Choice::Own { name, threads } => Box::leak(Box::new(Pool::build(name, threads))),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn configure_before_first_use_only() {
+        assert_eq!(configure("pools-test", 0), Err(ConfigureError::ZeroThreads));
+        configure("pools-test", 3).unwrap();
+        assert_eq!(threads("pools-test"), None, "not started yet");
+        let pool = named("pools-test");
+        assert_eq!((pool.name(), pool.threads()), ("pools-test", 3));
+        configure("pools-test", 3).unwrap();
+        let error = configure("pools-test", 5).unwrap_err();
+        assert_eq!(error.to_string(), "pool \"pools-test\" has already started with 3 threads; configure it before its first use");
+        assert!(std::ptr::eq(pool, named("pools-test")), "one pool per name");
+    }
+
+    #[test]
+    fn threads_are_named_after_the_pool() {
+        let slot = PoolSlot::own("pools_test_fn", 2);
+        let name = slot
+            .get()
+            .rayon()
+            .install(|| std::thread::current().name().map(str::to_owned));
+        assert!(name.unwrap().starts_with("decor-pools_test_fn-"));
+    }
+}

@@ -1,0 +1,45 @@
+//! Runtime support for `#[spawn]`: submit work to a pool or a new thread and
+//! hand back its [`Task`](crate::Task).
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use crate::pools::PoolSlot;
+use crate::task::{channel, Task, TaskError};
+
+/// Runs `work` on the pool; a panic becomes the task's error and the worker
+/// thread lives on.
+#[inline]
+pub fn on_pool<T, F>(pool: &PoolSlot, work: F) -> Task<T>
+where
+    T: Send + 'static,
+    F: FnOnce() -> T + Send + 'static,
+{
+    let (completer, task) = channel();
+    pool.get()
+        .rayon()
+        .spawn(move || completer.complete(run(work)));
+    task
+}
+
+/// Runs `work` on a new OS thread named `name` (`dedicated`), for long
+/// loops that would otherwise hold a pool thread.
+pub fn on_new_thread<T, F>(name: &str, work: F) -> Task<T>
+where
+    T: Send + 'static,
+    F: FnOnce() -> T + Send + 'static,
+{
+    let (completer, task) = channel();
+    let started = std::thread::Builder::new()
+        .name(name.to_owned())
+        .spawn(move || completer.complete(run(work)));
+    if let Err(error) = started {
+        // The closure, and with it the completer, is dropped: the task
+        // reports itself lost. Say why on stderr, as the task cannot.
+        eprintln!("decor: cannot start thread {name:?}: {error}");
+    }
+    task
+}
+
+fn run<T>(work: impl FnOnce() -> T) -> Result<T, TaskError> {
+    catch_unwind(AssertUnwindSafe(work)).map_err(|payload| TaskError::panic(&*payload))
+}
