@@ -151,7 +151,7 @@ pub fn insert_preamble(block: &mut Block, preamble: Vec<Stmt>) {
     block.stmts.splice(at..at, preamble);
 }
 
-fn is_preamble(stmt: &Stmt) -> bool {
+pub fn is_preamble(stmt: &Stmt) -> bool {
     match stmt {
         Stmt::Item(syn::Item::Static(item)) => is_ours(&item.ident),
         Stmt::Item(syn::Item::Fn(item)) => is_ours(&item.sig.ident),

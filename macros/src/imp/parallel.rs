@@ -278,6 +278,7 @@ fn decorate(
     shape: &Shape,
 ) -> TokenStream {
     let rt = Runtime::new(config.krate.as_ref());
+    let outer = moved::detach_outer(&mut function.block);
     let ident = function.sig.ident.clone();
     let output = match &function.sig.output {
         ReturnType::Default => quote!(()),
@@ -377,9 +378,8 @@ fn decorate(
         .map_or_else(|| quote!(0), ToTokens::to_token_stream);
     let run = rt.parallel("run");
     let plan = rt.parallel("Plan");
-    function.block = syn::parse_quote!({
-        #inner
-        static __DECOR_POOL: #slot = #choice;
+    let preamble = outer.preamble();
+    let call = outer.wrap(quote! {
         #run(
             &__DECOR_POOL,
             #plan { chunks: #chunks, min_len: #min_len },
@@ -387,6 +387,12 @@ fn decorate(
             |__decor_chunk| -> #output { #body_call },
             #merge,
         )
+    });
+    function.block = syn::parse_quote!({
+        #(#preamble)*
+        #inner
+        static __DECOR_POOL: #slot = #choice;
+        #call
     });
     function.into_token_stream()
 }

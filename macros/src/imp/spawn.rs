@@ -176,6 +176,7 @@ fn decorate(
     method: bool,
 ) -> TokenStream {
     let rt = Runtime::new(config.krate.as_ref());
+    let outer = moved::detach_outer(&mut function.block);
     let ident = function.sig.ident.clone();
     let task = rt.task();
     let output = match &function.sig.output {
@@ -228,7 +229,10 @@ fn decorate(
 
     let arrow = syn::token::RArrow::default();
     function.sig.output = ReturnType::Type(arrow, Box::new(syn::parse_quote!(#task<#output>)));
+    let preamble = outer.preamble();
+    let submit = outer.wrap(submit);
     function.block = syn::parse_quote!({
+        #(#preamble)*
         #inner
         #submit
     });
