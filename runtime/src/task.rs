@@ -195,14 +195,34 @@ fn fill<T>(shared: &Shared<T>, result: Result<T, TaskError>) {
 
 impl<T> Task<T> {
     /// Waits for the result.
+    ///
+    /// Called on a pool thread, it runs other queued work of that pool while
+    /// it waits, so a task that joins another task of its own pool cannot
+    /// starve it of threads.
     pub fn join(self) -> Result<T, TaskError> {
+        let on_pool_thread = rayon::current_thread_index().is_some();
         let mut state = self.shared.state.lock();
         loop {
             match std::mem::replace(&mut state.slot, Slot::Taken) {
                 Slot::Ready(result) => return result,
                 Slot::Pending => {
                     state.slot = Slot::Pending;
-                    self.shared.ready.wait(&mut state);
+                    if on_pool_thread {
+                        drop(state);
+                        if rayon::yield_now() != Some(rayon::Yield::Executed) {
+                            // Nothing to help with: nap briefly, then look again.
+                            let mut again = self.shared.state.lock();
+                            if matches!(again.slot, Slot::Pending) {
+                                self.shared
+                                    .ready
+                                    .wait_for(&mut again, Duration::from_millis(1));
+                            }
+                            drop(again);
+                        }
+                        state = self.shared.state.lock();
+                    } else {
+                        self.shared.ready.wait(&mut state);
+                    }
                 }
                 Slot::Taken => unreachable!("only join and poll take the result"),
             }
