@@ -2,14 +2,16 @@
 //!
 //! It replays the timing experiment of the note decor grew from (adding up
 //! 8,000,000 ones, in one loop and in 8 chunks), parses some configuration
-//! lines with logging, survives a panicking call, and ends with the timer
-//! table that `#[decor::main(report)]` prints on the way out.
+//! lines with logging, survives a panicking call, runs the note's thread-pool
+//! and lock examples as decorators, and ends with the timer table that
+//! `#[decor::main(report)]` prints on the way out.
 //!
 //! Try `RUST_LOG=debug` to see `#[timed]`'s per-call events too, or
 //! `RUST_LOG=warn` to see only the slow-call warnings and errors.
 
 use std::collections::BTreeMap;
 use std::hint::black_box;
+use std::sync::Mutex;
 
 /// The note's baseline: one loop over every number.
 #[decor::timed]
@@ -84,6 +86,92 @@ fn divide(a: u32, b: u32) -> u32 {
     a / b
 }
 
+// Threads: the note's thread pool, data-parallel sum and lock.
+
+/// The note's CPU-bound fibonacci, submitted to a pool of 4 threads: each
+/// call returns a `decor::Task` at once (Python's `executor.submit`). The
+/// recursive calls inside run the plain function on the same thread.
+#[decor::spawn(threads = 4)]
+fn fibonacci(n: u64) -> u64 {
+    if n <= 1 {
+        n
+    } else {
+        fibonacci(n - 1) + fibonacci(n - 2)
+    }
+}
+
+/// The note's 8 chunks, summed on 8 threads at once; still a blocking call
+/// on a borrowed slice.
+#[decor::timed]
+#[decor::parallel(threads = 8, reduce = |a, b| a + b)]
+fn sum_parallel(chunk: &[u64]) -> u64 {
+    chunk.iter().map(|&n| black_box(n)).sum()
+}
+
+/// A stand-in for the note's output file: every write to it is atomic on
+/// its own (like `write(2)` on an append-mode file); a line takes three.
+static OUTPUT: Mutex<Vec<u8>> = Mutex::new(Vec::new());
+
+fn write_piece(piece: &[u8]) {
+    OUTPUT.lock().unwrap().extend_from_slice(piece);
+    std::thread::yield_now();
+}
+
+/// The note's `with lock:` around the write: one whole line at a time.
+#[decor::synchronized]
+fn write_answer(n: u64, answer: &str) {
+    write_piece(format!("Thread-{n}: ").as_bytes());
+    write_piece(answer.as_bytes());
+    write_piece(b"\n");
+}
+
+/// A worker of the note's LLM example: "call the API", then write.
+#[decor::spawn(threads = 5)]
+fn answer_and_write(n: u64) {
+    let answer = n.to_string().repeat(20);
+    write_answer(n, &answer);
+}
+
+fn threads_section(numbers: &[u64]) {
+    println!("Threads: the note's pools and lock, as decorators");
+
+    let tasks: Vec<_> = [27, 26, 25, 24].into_iter().map(fibonacci).collect();
+    let done: Vec<String> = decor::as_completed(tasks)
+        .map(|(i, result)| format!("#{i} = {}", result.expect("fibonacci does not panic")))
+        .collect();
+    println!(
+        "#[spawn] fibonacci(27, 26, 25, 24), as completed: {}",
+        done.join(", ")
+    );
+
+    for _ in 0..3 {
+        assert_eq!(sum_parallel(numbers), 8_000_000);
+    }
+    let parallel_mean = decor::timers::get("tour::sum_parallel").unwrap().mean();
+    println!(
+        "#[parallel] 8 chunks on 8 threads: 8,000,000 in {parallel_mean:.2?} per call (mean of 3)"
+    );
+
+    for result in decor::join_all((0..10).map(answer_and_write)) {
+        result.expect("the writer does not panic");
+    }
+    let text = String::from_utf8(std::mem::take(&mut *OUTPUT.lock().unwrap())).unwrap();
+    let intact = text
+        .lines()
+        .filter(|line| {
+            line.split_once(": ").is_some_and(|(head, answer)| {
+                head.strip_prefix("Thread-")
+                    .is_some_and(|n| answer == n.repeat(20))
+            })
+        })
+        .count();
+    assert_eq!((intact, text.lines().count()), (10, 10));
+    println!(
+        "#[synchronized] 10 writers on 5 threads, one shared buffer: {intact} of 10 lines intact"
+    );
+    println!("  first line: {}\n", text.lines().next().unwrap_or(""));
+}
+
 #[decor::main(report)]
 fn main() {
     println!("decor tour: the note's experiment, adding up 8,000,000 ones\n");
@@ -110,6 +198,8 @@ fn main() {
     let caught = std::panic::catch_unwind(|| divide(1, black_box(0)));
     println!("divide(1, 0) panicked and was caught: {}", caught.is_err());
     println!("divide(6, 3) = {}\n", divide(6, 3));
+
+    threads_section(&numbers);
     println!(
         "The timer table follows, printed to stderr by #[decor::main(report)] as main returns:"
     );
