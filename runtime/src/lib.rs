@@ -206,9 +206,7 @@ pub mod __private {
 
     /// `#[parallel]`'s runtime.
     pub mod parallel {
-        pub use crate::parallel::{
-            check_combine, run, Merge, Plan, Reduce, Split, VecRef, ViaCombine,
-        };
+        pub use crate::parallel::{reduce, run, via_combine, Merge, Plan, Split, VecRef};
     }
     pub use tracing;
     pub use tracing::{Level, Span};

@@ -165,7 +165,14 @@ pub trait Merge<R> {
 }
 
 /// `reduce = |a, b| ...`, folded in chunk order.
-pub struct Reduce<F>(pub F);
+pub struct Reduce<F>(F);
+
+/// Wraps the `reduce` closure with the result type known, so the closure's
+/// parameters are inferred (`|a, b| a.max(b)` needs no annotations).
+#[inline(always)]
+pub fn reduce<R, F: Fn(R, R) -> R>(f: F) -> Reduce<F> {
+    Reduce(f)
+}
 
 impl<R, F: Fn(R, R) -> R> Merge<R> for Reduce<F> {
     fn merge(self, parts: Vec<R>) -> R {
@@ -176,19 +183,21 @@ impl<R, F: Fn(R, R) -> R> Merge<R> for Reduce<F> {
     }
 }
 
-/// No `reduce`: the result type's [`Combine`].
-pub struct ViaCombine;
+/// No `reduce`: the result type's [`Combine`], picked by [`via_combine`].
+pub struct ViaCombine<R>(fn(Vec<R>) -> R);
 
-impl<R: Combine> Merge<R> for ViaCombine {
-    fn merge(self, parts: Vec<R>) -> R {
-        R::combine_all(parts)
-    }
+/// The merger for a result type with [`Combine`]. The bound is checked
+/// here, once, so a type without `Combine` gets the trait's own message.
+#[inline(always)]
+pub fn via_combine<R: Combine>() -> ViaCombine<R> {
+    ViaCombine(R::combine_all)
 }
 
-/// Compiles only for a result type with [`Combine`]; the expansion calls it
-/// so that a missing impl is reported with `Combine`'s own message.
-#[inline(always)]
-pub fn check_combine<R: Combine>() {}
+impl<R> Merge<R> for ViaCombine<R> {
+    fn merge(self, parts: Vec<R>) -> R {
+        (self.0)(parts)
+    }
+}
 
 /// The `#[parallel]` options the runtime needs.
 #[derive(Clone, Copy)]
@@ -272,7 +281,7 @@ mod tests {
             plan,
             data.as_slice(),
             |c: &[u64]| c.iter().sum::<u64>(),
-            Reduce(|a, b| a + b),
+            reduce(|a: u64, b| a + b),
         );
         assert_eq!(sum, 5050);
         let firsts = run(
@@ -280,7 +289,7 @@ mod tests {
             plan,
             data.as_slice(),
             |c: &[u64]| vec![c[0]],
-            ViaCombine,
+            via_combine(),
         );
         assert_eq!(firsts, [1, 16, 31, 46, 61, 76, 91]);
         let here = std::thread::current().id();
@@ -293,7 +302,7 @@ mod tests {
             plan,
             data.as_slice(),
             |_: &[u64]| vec![std::thread::current().id()],
-            ViaCombine,
+            via_combine(),
         );
         assert_eq!(
             threads,

@@ -517,3 +517,281 @@ fn logged_async_trait_body() {
     );
     insta::assert_snapshot!("logged_async_trait_body", out);
 }
+
+// ---------------------------------------------------------------- #[spawn], #[parallel], #[synchronized]
+
+fn spawn(attr: TokenStream, item: TokenStream) -> String {
+    expand(imp::spawn::expand, attr, item)
+}
+
+fn parallel(attr: TokenStream, item: TokenStream) -> String {
+    expand(imp::parallel::expand, attr, item)
+}
+
+fn synchronized(attr: TokenStream, item: TokenStream) -> String {
+    expand(imp::synchronized::expand, attr, item)
+}
+
+/// As [`stacked`], for outer decorators that move the body (and the
+/// attributes below them) into an inner function: the `#[decor::<inner_name>]`
+/// is looked for on the function and on the functions nested in its body,
+/// and the one carrying it is expanded in place.
+fn stacked_moved(
+    outer: Expander,
+    outer_attr: TokenStream,
+    inner: Expander,
+    inner_name: &str,
+    item: TokenStream,
+) -> String {
+    use syn::visit_mut::VisitMut;
+
+    struct ExpandInner<'a> {
+        inner: Expander,
+        name: &'a str,
+        done: bool,
+    }
+
+    impl ExpandInner<'_> {
+        fn try_expand(&mut self, function: &mut syn::ItemFn) {
+            if self.done {
+                return;
+            }
+            if let Some(attr) = take_decor_attr(&mut function.attrs, self.name) {
+                let output = (self.inner)(attr, quote!(#function));
+                assert!(!output.to_string().contains("compile_error"), "{output}");
+                *function = syn::parse2(output).expect("the inner expansion is a function");
+                self.done = true;
+            }
+        }
+    }
+
+    impl VisitMut for ExpandInner<'_> {
+        fn visit_item_fn_mut(&mut self, function: &mut syn::ItemFn) {
+            self.try_expand(function);
+            syn::visit_mut::visit_item_fn_mut(self, function);
+        }
+    }
+
+    let first = outer(outer_attr, item);
+    assert!(!first.to_string().contains("compile_error"), "{first}");
+    let mut function: syn::ItemFn = syn::parse2(first).expect("the outer expansion is a function");
+    let mut visitor = ExpandInner {
+        inner,
+        name: inner_name,
+        done: false,
+    };
+    visitor.visit_item_fn_mut(&mut function);
+    assert!(
+        visitor.done,
+        "the outer expansion dropped #[decor::{inner_name}]"
+    );
+    pretty(quote!(#function))
+}
+
+#[test]
+fn spawn_free_fn_threads() {
+    let out = spawn(
+        quote!(threads = 5),
+        quote! {
+            /// Asks the model.
+            pub fn ask(prompt: String) -> String {
+                call_api(&prompt)
+            }
+        },
+    );
+    insta::assert_snapshot!("spawn_free_fn_threads", out);
+}
+
+#[test]
+fn spawn_dedicated_named() {
+    let out = spawn(
+        quote!(dedicated, name = "capture"),
+        quote! {
+            fn capture(camera: Camera, frames: Sender<Frame>) {
+                loop {
+                    frames.send(camera.next()).unwrap();
+                }
+            }
+        },
+    );
+    insta::assert_snapshot!("spawn_dedicated_named", out);
+}
+
+#[test]
+fn spawn_default_pool_generic_unsafe_patterns() {
+    let out = spawn(
+        quote!(),
+        quote! {
+            unsafe fn fill<T: Copy + Send + 'static, const N: usize>((value, _): (T, u8), mut out: Vec<T>) -> Vec<T> {
+                out.extend([value; N]);
+                out
+            }
+        },
+    );
+    insta::assert_snapshot!("spawn_default_pool_generic_unsafe_patterns", out);
+}
+
+#[test]
+fn spawn_method_arc_self() {
+    let out = spawn(
+        quote!(pool = "io"),
+        quote! {
+            pub fn refresh(self: Arc<Self>, key: u64) -> Result<usize, Error> {
+                let fresh = self.source.load(key)?;
+                Ok(self.cache.insert(key, fresh))
+            }
+        },
+    );
+    insta::assert_snapshot!("spawn_method_arc_self", out);
+}
+
+#[test]
+fn stacked_spawn_over_timed() {
+    let out = stacked_moved(
+        imp::spawn::expand,
+        quote!(threads = 4),
+        imp::timed::expand,
+        "timed",
+        quote! {
+            #[decor::timed]
+            #[inline]
+            fn fib(n: u64) -> u64 {
+                if n < 2 {
+                    return n;
+                }
+                fib(n - 1) + fib(n - 2)
+            }
+        },
+    );
+    insta::assert_snapshot!("stacked_spawn_over_timed", out);
+}
+
+#[test]
+fn stacked_timed_over_spawn() {
+    let out = stacked(
+        imp::timed::expand,
+        quote!(),
+        imp::spawn::expand,
+        "spawn",
+        quote! {
+            #[decor::spawn(threads = 4)]
+            fn fib(n: u64) -> u64 {
+                if n < 2 { n } else { fib(n - 1) + fib(n - 2) }
+            }
+        },
+    );
+    insta::assert_snapshot!("stacked_timed_over_spawn", out);
+}
+
+#[test]
+fn parallel_reduce() {
+    let out = parallel(
+        quote!(threads = 8, reduce = |a, b| a + b),
+        quote! {
+            fn sum(chunk: &[u64]) -> u64 {
+                chunk.iter().sum()
+            }
+        },
+    );
+    insta::assert_snapshot!("parallel_reduce", out);
+}
+
+#[test]
+fn parallel_vec_with_owned_and_shared_params() {
+    let out = parallel(
+        quote!(pool = "cpu", chunks = 16, min_len = 100),
+        quote! {
+            pub fn render(pages: Vec<Page>, theme: Theme, fonts: &Fonts) -> Vec<Image> {
+                pages.into_iter().map(|page| page.render(&theme, fonts)).collect()
+            }
+        },
+    );
+    insta::assert_snapshot!("parallel_vec_with_owned_and_shared_params", out);
+}
+
+#[test]
+fn parallel_vec_ref_over() {
+    let out = parallel(
+        quote!(over = ids),
+        quote! {
+            fn lookup(db: &Db, ids: &Vec<u64>) -> Result<Vec<Row>, DbError> {
+                ids.iter().map(|id| db.get(*id)).collect()
+            }
+        },
+    );
+    insta::assert_snapshot!("parallel_vec_ref_over", out);
+}
+
+#[test]
+fn parallel_method_ref_self() {
+    let out = parallel(
+        quote!(threads = 4),
+        quote! {
+            fn score(&self, range: Range<u32>, weight: f64) -> Vec<f64> {
+                range.map(|i| self.model.score(i) * weight).collect()
+            }
+        },
+    );
+    insta::assert_snapshot!("parallel_method_ref_self", out);
+}
+
+#[test]
+fn stacked_parallel_over_timed() {
+    let out = stacked_moved(
+        imp::parallel::expand,
+        quote!(threads = 2, reduce = |a, b| a + b),
+        imp::timed::expand,
+        "timed",
+        quote! {
+            #[decor::timed]
+            fn sum(chunk: &mut [u64]) -> u64 {
+                chunk.iter().sum()
+            }
+        },
+    );
+    insta::assert_snapshot!("stacked_parallel_over_timed", out);
+}
+
+#[test]
+fn synchronized_sync_fn() {
+    let out = synchronized(
+        quote!(),
+        quote! {
+            fn append(path: &Path, line: &str) -> std::io::Result<()> {
+                if line.is_empty() {
+                    return Ok(());
+                }
+                let mut file = File::options().append(true).open(path)?;
+                writeln!(file, "{line}")
+            }
+        },
+    );
+    insta::assert_snapshot!("synchronized_sync_fn", out);
+}
+
+#[test]
+fn synchronized_named_lock_method() {
+    let out = synchronized(
+        quote!(lock = "output_file"),
+        quote! {
+            pub fn flush(&mut self) -> usize {
+                self.buffer.drain(..).count()
+            }
+        },
+    );
+    insta::assert_snapshot!("synchronized_named_lock_method", out);
+}
+
+#[test]
+fn synchronized_async_fn() {
+    let out = synchronized(
+        quote!(lock = "db"),
+        quote! {
+            async fn save(&self, row: Row) -> Result<u64, DbError> {
+                let id = self.db.insert(row).await?;
+                Ok(id)
+            }
+        },
+    );
+    insta::assert_snapshot!("synchronized_async_fn", out);
+}

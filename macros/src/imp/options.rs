@@ -157,6 +157,30 @@ pub fn text(meta: &Meta, example: &str, what: &str) -> syn::Result<LitStr> {
     Ok(literal)
 }
 
+/// Tokens as a person would write them, for messages: `&HashMap<u64, u64>`
+/// rather than `& HashMap < u64 , u64 >`.
+pub fn pretty(tokens: impl quote::ToTokens) -> String {
+    let mut text = tokens.to_token_stream().to_string();
+    for (from, to) in [
+        (" :: ", "::"),
+        (":: ", "::"),
+        (" < ", "<"),
+        ("< ", "<"),
+        (" <", "<"),
+        (" >", ">"),
+        (" ,", ","),
+        ("& ", "&"),
+        ("( ", "("),
+        (" )", ")"),
+        ("[ ", "["),
+        (" ]", "]"),
+        (" ;", ";"),
+    ] {
+        text = text.replace(from, to);
+    }
+    text
+}
+
 /// `option = N` with a whole number above zero.
 pub fn positive_int(meta: &Meta, example: &str) -> syn::Result<syn::LitInt> {
     let expr = ungroup(value(meta, example)?);

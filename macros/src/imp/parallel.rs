@@ -177,6 +177,7 @@ fn try_expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
 
 fn check_signature(config: &Config, function: &ItemFn, errors: &mut Errors) -> Option<Shape> {
     let sig = &function.sig;
+    let method = moved::has_receiver(function);
     if let Some(asyncness) = &sig.asyncness {
         errors.spanned(
             asyncness,
@@ -225,8 +226,8 @@ fn check_signature(config: &Config, function: &ItemFn, errors: &mut Errors) -> O
                             &typed.ty,
                             format!(
                                 "#[parallel] cannot split `{}: {}`; it splits {SPLITTABLE}{}",
-                                typed.pat.to_token_stream(),
-                                typed.ty.to_token_stream(),
+                                options::pretty(&typed.pat),
+                                options::pretty(&typed.ty),
                                 if config.over.is_none() {
                                     " (the first parameter, unless `over = name` picks another)"
                                 } else {
@@ -243,7 +244,7 @@ fn check_signature(config: &Config, function: &ItemFn, errors: &mut Errors) -> O
                         "#[parallel] shares this parameter between chunks running at once, so it cannot be `&mut`; pass `&T`, or split it with `over`",
                     ),
                     Type::Reference(_) => {}
-                    _ if name.is_none() => errors.spanned(
+                    _ if name.is_none() && method => errors.spanned(
                         &typed.pat,
                         "#[parallel] clones this parameter for each chunk; give it a plain name instead of a pattern",
                     ),
@@ -291,9 +292,11 @@ fn decorate(
 
     // Per chunk: the chunk itself (borrowed for `&Vec`), shared references
     // as they are, owned values cloned.
+    // Mixed-site: the user's own names cannot collide with it.
+    let chunk = Ident::new("__decor_chunk", proc_macro2::Span::mixed_site());
     let chunk_arg = match shape.split {
-        Split::VecRef => quote!(&__decor_chunk),
-        _ => quote!(__decor_chunk),
+        Split::VecRef => quote!(&#chunk),
+        _ => quote!(#chunk),
     };
     let body_call;
     let inner;
@@ -348,15 +351,14 @@ fn decorate(
     };
     let merge = match &config.reduce {
         Some(reduce) => {
-            let wrapper = rt.parallel("Reduce");
-            quote!(#wrapper(#reduce))
+            let wrapper = rt.parallel("reduce");
+            quote_spanned!(reduce.span()=> #wrapper::<#output, _>(#reduce))
         }
         None => {
-            let via = rt.parallel("ViaCombine");
-            let check = rt.combine_check();
-            // Checked on its own line, at the return type, so a result type
-            // without `Combine` gets the trait's own message there.
-            quote_spanned!(output_span=> { #check::<#output>(); #via })
+            // Spanned at the return type, where a type without `Combine` is
+            // reported with the trait's own message.
+            let via = rt.parallel("via_combine");
+            quote_spanned!(output_span=> #via::<#output>())
         }
     };
     let slot = rt.pool_slot();
@@ -384,7 +386,7 @@ fn decorate(
             &__DECOR_POOL,
             #plan { chunks: #chunks, min_len: #min_len },
             #input,
-            |__decor_chunk| -> #output { #body_call },
+            |#chunk| -> #output { #body_call },
             #merge,
         )
     });

@@ -98,15 +98,10 @@ impl Runtime {
         self.item(quote!(spawn::#name))
     }
 
-    /// An item of `parallel::` (`run`, `Plan`, `Reduce`, `ViaCombine`, `VecRef`).
+    /// An item of `parallel::` (`run`, `Plan`, `reduce`, `via_combine`, `VecRef`).
     pub fn parallel(&self, which: &str) -> TokenStream {
         let name = syn::Ident::new(which, proc_macro2::Span::call_site());
         self.item(quote!(parallel::#name))
-    }
-
-    /// `parallel::check_combine`, which names `Combine` in its bound.
-    pub fn combine_check(&self) -> TokenStream {
-        self.item(quote!(parallel::check_combine))
     }
 
     pub fn lock_slot(&self, asynchronous: bool) -> TokenStream {

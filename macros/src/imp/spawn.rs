@@ -48,6 +48,7 @@ impl Config {
         let mut seen = Seen::default();
         let mut placed: Option<&Meta> = None;
         let mut timeout: Option<&Meta> = None;
+        let mut name_option: Option<&Meta> = None;
         for meta in &metas {
             if !seen.first(errors, meta) {
                 continue;
@@ -90,7 +91,10 @@ impl Config {
                     "`processes` is not available yet: worker processes come in a later release; use `threads = N` for now",
                 ),
                 "timeout" => timeout = Some(meta),
-                "name" => config.name = errors.ok(options::text(meta, "name = \"capture\"", "the thread's name")),
+                "name" => {
+                    name_option = Some(meta);
+                    config.name = errors.ok(options::text(meta, "name = \"capture\"", "the thread's name"));
+                }
                 "crate" => config.krate = errors.ok(options::crate_path(meta)),
                 _ => options::unknown(errors, meta, "spawn", VALID),
             }
@@ -101,10 +105,10 @@ impl Config {
                 "`timeout` needs `processes = N`: a thread cannot be stopped from outside, a worker process can",
             );
         }
-        if let (Some(name), false) = (&config.name, matches!(config.target, Target::Dedicated)) {
+        if let (Some(name), false) = (name_option, matches!(config.target, Target::Dedicated)) {
             errors.spanned(
-                name,
-                "`name` names the thread of `dedicated`; pool threads are named `decor-<pool>-<i>`",
+                name.path(),
+                "`name` names the thread of `dedicated`: add `dedicated`, or remove `name` (pool threads are named `decor-<pool>-<i>`)",
             );
         }
         config
@@ -161,7 +165,7 @@ fn check_signature(function: &ItemFn, errors: &mut Errors) {
                 format!(
                     "#[spawn] moves `{}` to another thread that outlives the call, so it must be owned and 'static; \
                      pass an owned value (`String` for `&str`, `Vec<T>` for `&[T]`, or an `Arc`)",
-                    typed.pat.to_token_stream()
+                    options::pretty(&typed.pat)
                 ),
             ),
             FnArg::Typed(_) => {}

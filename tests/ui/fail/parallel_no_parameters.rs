@@ -1,0 +1,6 @@
+#[decor::parallel]
+fn nothing() -> Vec<u8> {
+    Vec::new()
+}
+
+fn main() {}

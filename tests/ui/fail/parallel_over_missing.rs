@@ -1,0 +1,6 @@
+#[decor::parallel(over = values, reduce = |a, b| a + b)]
+fn sum(items: &[u64], scale: &u64) -> u64 {
+    items.iter().map(|i| i * scale).sum()
+}
+
+fn main() {}

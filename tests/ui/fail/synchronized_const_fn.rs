@@ -1,0 +1,6 @@
+#[decor::synchronized]
+const fn answer() -> u32 {
+    42
+}
+
+fn main() {}

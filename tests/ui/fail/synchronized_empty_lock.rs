@@ -1,0 +1,6 @@
+#[decor::synchronized(lock = "")]
+fn write(line: &str) -> usize {
+    line.len()
+}
+
+fn main() {}

@@ -1,0 +1,7 @@
+#[decor::synchronized(lock = "outer")]
+#[decor::synchronized(lock = "inner")]
+fn write(line: &str) -> usize {
+    line.len()
+}
+
+fn main() {}

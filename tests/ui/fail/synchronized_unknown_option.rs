@@ -1,0 +1,6 @@
+#[decor::synchronized(name = "file")]
+fn write(line: &str) -> usize {
+    line.len()
+}
+
+fn main() {}
