@@ -73,3 +73,107 @@ pub fn line_with<'a>(lines: &'a [String], needles: &[&str]) -> &'a str {
 pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
     futures_executor::block_on(future)
 }
+
+// ---------------------------------------------------------------------------
+// Helpers for the thread tests (spawn, parallel, synchronized, pools,
+// stacking). The deadlines below are fail-safes against hangs, never timing
+// assertions: a correct run finishes far sooner.
+
+/// How long a fail-safe waits before declaring a hang.
+pub const HANG: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// A one-shot latch: tasks `wait` until the test `open`s it. Cloneable,
+/// `Send + 'static`, so it can be passed to a `#[spawn]` function.
+#[derive(Clone, Default)]
+pub struct Gate(Arc<(Mutex<bool>, std::sync::Condvar)>);
+
+impl Gate {
+    pub fn new() -> Gate {
+        Gate::default()
+    }
+
+    pub fn open(&self) {
+        *self.0 .0.lock().unwrap() = true;
+        self.0 .1.notify_all();
+    }
+
+    pub fn is_open(&self) -> bool {
+        *self.0 .0.lock().unwrap()
+    }
+
+    /// Blocks until opened; panics after [`HANG`] (the test forgot to open it).
+    pub fn wait(&self) {
+        let (lock, opened) = &*self.0;
+        let (guard, timeout) = opened
+            .wait_timeout_while(lock.lock().unwrap(), HANG, |open| !*open)
+            .unwrap();
+        drop(guard);
+        assert!(!timeout.timed_out(), "a gate was never opened");
+    }
+}
+
+impl std::fmt::Debug for Gate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Gate(open: {})", self.is_open())
+    }
+}
+
+/// Runs `f` on a helper thread and returns its result (re-raising its
+/// panic); panics if it has not finished within [`HANG`], which turns a
+/// deadlock into a test failure instead of a hung test binary.
+pub fn within<R: Send + 'static>(what: &str, f: impl FnOnce() -> R + Send + 'static) -> R {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let helper = std::thread::spawn(move || {
+        let _ = sender.send(f());
+    });
+    match receiver.recv_timeout(HANG) {
+        Ok(result) => result,
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => match helper.join() {
+            Err(payload) => std::panic::resume_unwind(payload),
+            Ok(()) => unreachable!("the helper sends before it ends"),
+        },
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+            panic!("{what}: still running after {HANG:?}; deadlocked?")
+        }
+    }
+}
+
+/// Spins (yielding) until `condition` holds; panics after [`HANG`].
+pub fn wait_until(what: &str, condition: impl Fn() -> bool) {
+    let deadline = std::time::Instant::now() + HANG;
+    while !condition() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{what}: not reached after {HANG:?}"
+        );
+        std::thread::sleep(std::time::Duration::from_micros(200));
+    }
+}
+
+/// The name of the current thread, or "" for an unnamed one.
+pub fn thread_name() -> String {
+    std::thread::current().name().unwrap_or("").to_owned()
+}
+
+/// Panics whose message contains this are expected by the test that raises
+/// them; [`quiet_panics`] keeps them off stderr.
+pub const EXPECTED: &str = "(expected panic)";
+
+/// Installs, once, a panic hook that stays silent for panics whose message
+/// contains [`EXPECTED`] and defers to the previous hook for all others.
+pub fn quiet_panics() {
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let payload = info.payload();
+            let message = payload
+                .downcast_ref::<&str>()
+                .copied()
+                .or_else(|| payload.downcast_ref::<String>().map(String::as_str));
+            if !message.is_some_and(|message| message.contains(EXPECTED)) {
+                previous(info);
+            }
+        }));
+    });
+}
