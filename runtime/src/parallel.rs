@@ -31,8 +31,13 @@ pub trait Split: Sized {
     fn split(self, parts: usize) -> Vec<Self::Chunk>;
 }
 
-fn chunk_len(len: usize, parts: usize) -> usize {
-    len.div_ceil(parts.max(1)).max(1)
+/// The lengths of `parts` near-equal chunks of `len` items, in order: the
+/// first `len % parts` chunks one item longer. `parts` is clamped to
+/// `1..=len`.
+fn chunk_lens(len: usize, parts: usize) -> impl Iterator<Item = usize> {
+    let parts = parts.clamp(1, len.max(1));
+    let (base, extra) = (len / parts, len % parts);
+    (0..parts).map(move |i| base + usize::from(i < extra))
 }
 
 impl<'a, T: Sync> Split for &'a [T] {
@@ -43,10 +48,14 @@ impl<'a, T: Sync> Split for &'a [T] {
     }
 
     fn split(self, parts: usize) -> Vec<&'a [T]> {
-        if self.is_empty() {
-            return vec![self];
-        }
-        self.chunks(chunk_len(self.len(), parts)).collect()
+        let mut rest = self;
+        chunk_lens(self.len(), parts)
+            .map(|len| {
+                let (chunk, tail) = rest.split_at(len);
+                rest = tail;
+                chunk
+            })
+            .collect()
     }
 }
 
@@ -58,11 +67,15 @@ impl<'a, T: Send> Split for &'a mut [T] {
     }
 
     fn split(self, parts: usize) -> Vec<&'a mut [T]> {
-        if self.is_empty() {
-            return vec![self];
-        }
-        let size = chunk_len(self.len(), parts);
-        self.chunks_mut(size).collect()
+        let lens: Vec<usize> = chunk_lens(self.len(), parts).collect();
+        let mut rest = self;
+        lens.into_iter()
+            .map(|len| {
+                let (chunk, tail) = std::mem::take(&mut rest).split_at_mut(len);
+                rest = tail;
+                chunk
+            })
+            .collect()
     }
 }
 
@@ -73,15 +86,11 @@ impl<T: Send> Split for Vec<T> {
         Vec::len(self)
     }
 
-    fn split(mut self, parts: usize) -> Vec<Vec<T>> {
-        let size = chunk_len(self.len(), parts);
-        let mut chunks = Vec::with_capacity(parts);
-        while self.len() > size {
-            let rest = self.split_off(size);
-            chunks.push(std::mem::replace(&mut self, rest));
-        }
-        chunks.push(self);
-        chunks
+    fn split(self, parts: usize) -> Vec<Vec<T>> {
+        let mut items = self.into_iter();
+        chunk_lens(items.len(), parts)
+            .map(|len| items.by_ref().take(len).collect())
+            .collect()
     }
 }
 
@@ -97,18 +106,18 @@ impl<T: Clone + Send + Sync> Split for VecRef<'_, T> {
     }
 
     fn split(self, parts: usize) -> Vec<Vec<T>> {
-        if self.0.is_empty() {
-            return vec![Vec::new()];
-        }
-        self.0
-            .chunks(chunk_len(self.0.len(), parts))
+        Split::split(self.0.as_slice(), parts)
+            .into_iter()
             .map(<[T]>::to_vec)
             .collect()
     }
 }
 
+// Range arithmetic is done on `u128` offsets from the start: two's
+// complement makes `end - start` exact there for every integer type, even
+// `i128::MIN..i128::MAX`, and `start + offset` lands back in range.
 macro_rules! split_ranges {
-    ($($int:ty => $wide:ty),*) => {$(
+    ($($int:ty),*) => {$(
         impl Split for Range<$int> {
             type Chunk = Range<$int>;
 
@@ -116,47 +125,34 @@ macro_rules! split_ranges {
                 if self.end <= self.start {
                     0
                 } else {
-                    // `$wide` holds every value of `$int`, and the difference.
-                    (self.end as $wide)
-                        .checked_sub(self.start as $wide)
-                        .and_then(|len| usize::try_from(len).ok())
+                    usize::try_from((self.end as u128).wrapping_sub(self.start as u128))
                         .unwrap_or(usize::MAX)
                 }
             }
 
             fn split(self, parts: usize) -> Vec<Range<$int>> {
-                let len = Split::len(&self);
-                if len == 0 {
+                if self.end <= self.start {
                     return vec![self];
                 }
-                let (start, end) = (self.start as $wide, self.end as $wide);
-                let parts = parts.clamp(1, len) as $wide;
-                let size = match end.checked_sub(start) {
-                    Some(len) => len / parts + (len % parts != 0) as $wide,
-                    // Wider than `$wide` (only `i128` ranges): near enough.
-                    None => end / (parts + 2) - start / (parts + 2) + 1,
-                };
-                let mut chunks = Vec::new();
-                let mut from = start;
-                while from < end {
-                    let to = match end.checked_sub(from) {
-                        Some(rest) if rest <= size => end,
-                        _ => from + size,
-                    };
-                    // Both bounds lie within `self`, so they fit `$int`.
-                    chunks.push(from as $int..to as $int);
-                    from = to;
-                }
-                chunks
+                let len = (self.end as u128).wrapping_sub(self.start as u128);
+                let parts = (parts.max(1) as u128).min(len);
+                let (base, extra) = (len / parts, len % parts);
+                let mut from = self.start;
+                (0..parts)
+                    .map(|i| {
+                        let size = base + u128::from(i < extra);
+                        let to = (from as u128).wrapping_add(size) as $int;
+                        let chunk = from..to;
+                        from = to;
+                        chunk
+                    })
+                    .collect()
             }
         }
     )*};
 }
 
-split_ranges!(
-    u8 => i128, u16 => i128, u32 => i128, u64 => i128, usize => i128, u128 => u128,
-    i8 => i128, i16 => i128, i32 => i128, i64 => i128, isize => i128, i128 => i128
-);
+split_ranges!(u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize);
 
 /// How the chunks' results become one.
 pub trait Merge<R> {
@@ -245,12 +241,12 @@ mod tests {
     fn splits_cover_the_input_in_order() {
         let data: Vec<u32> = (0..10).collect();
         let chunks = Split::split(data.as_slice(), 3);
-        assert_eq!(chunks, [&data[0..4], &data[4..8], &data[8..10]]);
+        assert_eq!(chunks, [&data[0..4], &data[4..7], &data[7..10]]);
         assert_eq!(
             Split::split(data.clone(), 4),
-            [vec![0, 1, 2], vec![3, 4, 5], vec![6, 7, 8], vec![9]]
+            [vec![0, 1, 2], vec![3, 4, 5], vec![6, 7], vec![8, 9]]
         );
-        assert_eq!((0u8..10).split(3), [0..4, 4..8, 8..10]);
+        assert_eq!((0u8..10).split(3), [0..4, 4..7, 7..10]);
         assert_eq!((-5i64..5).split(2), [-5..0, 0..5]);
         assert_eq!(
             (250u8..255).split(10),
@@ -291,7 +287,11 @@ mod tests {
             |c: &[u64]| vec![c[0]],
             via_combine(),
         );
-        assert_eq!(firsts, [1, 16, 31, 46, 61, 76, 91]);
+        assert_eq!(
+            firsts,
+            [1, 16, 31, 45, 59, 73, 87],
+            "7 chunks of 15, 15, 14, ..."
+        );
         let here = std::thread::current().id();
         let plan = Plan {
             chunks: None,

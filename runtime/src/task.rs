@@ -244,7 +244,10 @@ impl<T> Task<T> {
     /// assert_eq!(task.join().unwrap(), 1);
     /// ```
     pub fn join_timeout(self, limit: Duration) -> Result<Result<T, TaskError>, Task<T>> {
-        let deadline = Instant::now() + limit;
+        let Some(deadline) = Instant::now().checked_add(limit) else {
+            // Longer than the clock can count: no limit.
+            return Ok(self.join());
+        };
         {
             let mut state = self.shared.state.lock();
             loop {

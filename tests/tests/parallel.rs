@@ -189,7 +189,6 @@ fn full_width_ranges_are_tiled_into_chunks() {
 }
 
 #[test]
-#[ignore = "BUG: an i128 range wider than i128::MAX is cut into 6 chunks under chunks = 4"]
 fn the_widest_i128_range_gets_exactly_k_chunks() {
     let chunks = range_bounds_i128(i128::MIN..i128::MAX);
     assert_eq!(chunks.len(), 4, "{chunks:?}");
@@ -418,7 +417,6 @@ fn chunk_sizes(len: usize, chunks: usize) -> Vec<usize> {
 }
 
 #[test]
-#[ignore = "BUG: chunks = K cuts chunks of ceil(len / K) items, so often fewer than K (4 items, chunks = 3: [2, 2])"]
 fn chunks_k_calls_the_body_exactly_k_times_whenever_there_are_k_items() {
     let mut wrong = Vec::new();
     for chunks in [2, 3, 4, 5, 6, 7, 8, 16, 30] {
@@ -482,7 +480,6 @@ fn chunks_are_never_shorter_than_min_len_in_simple_cases() {
 }
 
 #[test]
-#[ignore = "BUG: min_len = L can leave a last chunk under L (31 items, min_len = 10, threads = 3: [11, 11, 9])"]
 fn chunks_are_never_shorter_than_min_len() {
     let data: Vec<u32> = (0..1_000).collect();
     let mut wrong = Vec::new();
