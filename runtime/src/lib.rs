@@ -168,7 +168,9 @@ pub use decor_macros::parallel;
 /// Each function has its own lock; `lock = "name"` shares one among every
 /// function naming it. The lock is re-entrant on one thread and a panic does
 /// not poison it. An `async fn` waits for an async lock instead, never
-/// blocking its executor's thread (async locks are not re-entrant).
+/// blocking its executor's thread (async locks are not re-entrant). Blocking
+/// and async functions naming the same `lock` get separate locks: share a
+/// name only among functions of one kind.
 ///
 /// ```
 /// use std::io::Write;

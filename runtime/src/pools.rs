@@ -1,5 +1,6 @@
-//! The thread pools `#[spawn]` and `#[parallel]` run on: rayon pools,
-//! created on first use, with threads named `decor-<pool>-<i>`.
+//! The thread pools `#[spawn]` and `#[parallel]` run on, created on first
+//! use: worker threads named `decor-<pool>-<i>` for tasks, and a rayon pool
+//! of as many threads named `decor-<pool>-par-<i>` for chunks.
 //!
 //! Three kinds, chosen by the attribute:
 //! - the **default** pool (no option): one thread per core, or
@@ -27,26 +28,43 @@ use std::sync::OnceLock;
 
 use parking_lot::Mutex;
 
-/// A pool a decorated function runs on.
+/// A pool a decorated function runs on: `threads` worker threads for
+/// `#[spawn]` tasks, and a rayon pool of as many threads for `#[parallel]`
+/// chunks, each started on first use.
+///
+/// The two are kept apart on purpose. A rayon thread waiting for chunks runs
+/// other rayon jobs meanwhile; were spawned tasks rayon jobs too, a task
+/// holding a `#[synchronized]` lock and waiting for its chunks could run
+/// another task on the same thread, which would either enter the re-entrant
+/// lock beside it or block the thread the chunks wait for.
 pub struct Pool {
     name: String,
-    rayon: rayon::ThreadPool,
+    threads: usize,
+    workers: OnceLock<Workers>,
+    rayon: OnceLock<rayon::ThreadPool>,
+}
+
+type Job = Box<dyn FnOnce() + Send>;
+
+/// The threads running `#[spawn]` tasks, fed through one channel.
+struct Workers {
+    queue: crossbeam_channel::Sender<Job>,
+}
+
+thread_local! {
+    /// On a worker thread: its pool's queue, so a task waiting on another
+    /// task of the same pool can run queued work instead of idling.
+    static OWN_QUEUE: std::cell::RefCell<Option<crossbeam_channel::Receiver<Job>>> =
+        const { std::cell::RefCell::new(None) };
 }
 
 impl Pool {
-    fn build(name: &str, threads: usize) -> Pool {
-        let prefix = format!("decor-{name}-");
-        let rayon = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .thread_name(move |i| format!("{prefix}{i}"))
-            // Tasks catch their own panics; this only keeps a stray one from
-            // aborting the process.
-            .panic_handler(|_| {})
-            .build()
-            .unwrap_or_else(|error| panic!("decor: cannot start pool {name:?}: {error}"));
+    fn new(name: &str, threads: usize) -> Pool {
         Pool {
             name: name.to_owned(),
-            rayon,
+            threads,
+            workers: OnceLock::new(),
+            rayon: OnceLock::new(),
         }
     }
 
@@ -56,14 +74,75 @@ impl Pool {
         &self.name
     }
 
-    /// How many threads it runs.
+    /// How many threads it runs (for each of `#[spawn]` and `#[parallel]`).
     pub fn threads(&self) -> usize {
-        self.rayon.current_num_threads()
+        self.threads
+    }
+
+    /// Queues `job` for a worker thread.
+    pub(crate) fn submit(&self, job: Job) {
+        let workers = self.workers.get_or_init(|| self.start_workers());
+        if let Err(crossbeam_channel::SendError(job)) = workers.queue.send(job) {
+            // Workers never exit, so this cannot happen; run it here rather
+            // than lose it.
+            job();
+        }
+    }
+
+    fn start_workers(&self) -> Workers {
+        let (queue, jobs) = crossbeam_channel::unbounded::<Job>();
+        for i in 0..self.threads {
+            let jobs = jobs.clone();
+            let started = std::thread::Builder::new()
+                .name(format!("decor-{}-{i}", self.name))
+                .spawn(move || {
+                    OWN_QUEUE.with(|own| *own.borrow_mut() = Some(jobs.clone()));
+                    // Jobs catch their own panics, so a worker never dies.
+                    for job in jobs {
+                        job();
+                    }
+                });
+            if let Err(error) = started {
+                eprintln!(
+                    "decor: cannot start worker {i} of pool {:?}: {error}",
+                    self.name
+                );
+            }
+        }
+        Workers { queue }
     }
 
     pub(crate) fn rayon(&self) -> &rayon::ThreadPool {
-        &self.rayon
+        self.rayon.get_or_init(|| {
+            let prefix = format!("decor-{}-par-", self.name);
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(self.threads)
+                .thread_name(move |i| format!("{prefix}{i}"))
+                // Chunks' panics are carried to the caller by rayon itself;
+                // this only keeps a stray one from aborting the process.
+                .panic_handler(|_| {})
+                .build()
+                .unwrap_or_else(|error| panic!("decor: cannot start pool {:?}: {error}", self.name))
+        })
     }
+}
+
+/// Runs one job queued on the current worker thread's pool, if this is a
+/// worker thread and a job is waiting. For `Task::join` while it waits.
+pub(crate) fn run_one_queued_job() -> bool {
+    let job = OWN_QUEUE.with(|own| own.borrow().as_ref().and_then(|jobs| jobs.try_recv().ok()));
+    match job {
+        Some(job) => {
+            job();
+            true
+        }
+        None => false,
+    }
+}
+
+/// Whether this thread is a `#[spawn]` worker.
+pub(crate) fn on_worker_thread() -> bool {
+    OWN_QUEUE.with(|own| own.borrow().is_some())
 }
 
 impl fmt::Debug for Pool {
@@ -152,7 +231,7 @@ pub fn named(name: &str) -> &'static Pool {
         Some(Entry::Planned(threads)) => *threads,
         None => default_threads(),
     };
-    let pool: &'static Pool = Box::leak(Box::new(Pool::build(name, threads)));
+    let pool: &'static Pool = Box::leak(Box::new(Pool::new(name, threads)));
     registry.insert(name.to_owned(), Entry::Started(pool));
     pool
 }
@@ -227,7 +306,7 @@ impl PoolSlot {
         self.pool.get_or_init(|| match self.choice {
             Choice::Default => default_pool(),
             Choice::Named(name) => named(name),
-            Choice::Own { name, threads } => Box::leak(Box::new(Pool::build(name, threads))),
+            Choice::Own { name, threads } => Box::leak(Box::new(Pool::new(name, threads))),
         })
     }
 }

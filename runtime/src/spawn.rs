@@ -16,8 +16,7 @@ where
 {
     let (completer, task) = channel();
     pool.get()
-        .rayon()
-        .spawn(move || completer.complete(run(work)));
+        .submit(Box::new(move || completer.complete(run(work))));
     task
 }
 

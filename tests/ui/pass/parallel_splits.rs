@@ -94,7 +94,7 @@ fn main() {
     assert_eq!(sum(&ones), 100_001);
     assert_eq!(sum(&ones[..10]), 10);
 
-    assert_eq!(lengths(&[0; 10]), [4, 4, 2]);
+    assert_eq!(lengths(&[0; 10]), [4, 3, 3]);
 
     let mut data: Vec<u32> = (0..1000).collect();
     double_in_place(&mut data);
