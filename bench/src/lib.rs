@@ -9,6 +9,10 @@
 //! | `benches/timed.rs` | `timed` | `#[timed]` vs a bare `Instant` pair vs `#[tracing::instrument]` |
 //! | `benches/logged_disabled.rs` | `logged_disabled` | `#[logged]` vs `#[instrument]` at a level the subscriber filters out |
 //! | `benches/logged_enabled.rs` | `logged_enabled` | `#[logged]` vs `#[instrument(ret, err)]` formatting into `io::sink` |
+//! | `benches/parallel.rs` | `parallel_sum`, `parallel_fib` | `#[parallel]` vs rayon on the seed's sum and fibonacci |
+//! | `benches/spawn.rs` | `spawn_many`, `spawn_round_trip` | `#[spawn]` vs `rayon::spawn` + a channel |
+//!
+//! `bench/peers.py` runs the seed's Python programs for the table beside ours.
 //!
 //! Run with `cargo bench -p decor-bench`, then `python3 bench/ratios.py` for
 //! the table in `BENCHMARKS.md`.

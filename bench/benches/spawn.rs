@@ -1,0 +1,259 @@
+//! Comparisons 6 and 7: what `#[decor::spawn]` costs per task, side by side
+//! with `rayon::ThreadPool::spawn` plus a std `mpsc` channel, the plumbing a
+//! user would otherwise write.
+//!
+//! Both pools have one thread per core (`N` = `available_parallelism`, 2 on
+//! the benchmark machine): decor's default pool through
+//! `decor::pools::configure("default", N)`, the peer's through
+//! `rayon::ThreadPoolBuilder::num_threads(N)`. Every task runs the same tiny
+//! body, `decor_bench::work` on its index.
+//!
+//! Group `spawn_many` (the seed's `[executor.submit(...) for ...]` then
+//! `[f.result() for f in futures]`): submit 10,000 tasks, then collect every
+//! result in input order. Time per iteration is for all 10,000; `ratios.py`
+//! also shows it per task. Variants in this order:
+//!
+//! - `rayon_spawn_channel`: `pool.spawn` per task, each sending `(index,
+//!   value)` into one shared `mpsc::channel`; the caller receives 10,000
+//!   messages and places them by index. The target's peer.
+//! - `rayon_spawn_channel_per_task`: `pool.spawn` per task with a
+//!   `mpsc::sync_channel(1)` each, received in input order: one handle per
+//!   task, like `Task` (for the analysis).
+//! - `decor_spawn_join_all`: `#[decor::spawn] fn(u64) -> u64` called 10,000
+//!   times, then `decor::join_all`.
+//! - `decor_spawn_as_completed`: the same tasks through
+//!   `decor::as_completed`, placed by index.
+//!
+//! Group `spawn_round_trip`: submit one tiny task and wait for its result.
+//!
+//! - `rayon_spawn_channel`: a new `mpsc::channel`, `pool.spawn` sending the
+//!   value, `recv`. The target's peer.
+//! - `decor_spawn_join`: `tiny(x).join()`.
+//!
+//! Targets: `spawn_many/decor_spawn_join_all` <= 1.0 µs per task and
+//! <= 1.5 x `rayon_spawn_channel`; `spawn_round_trip/decor_spawn_join` <= 1.2
+//! x `rayon_spawn_channel`.
+//!
+//! With `DECOR_BENCH_INTERLEAVE=R`, each group first runs `R` rounds that
+//! time every variant once (a round trip: a batch of 100), in a rotating
+//! order, and prints each variant's median and the median of its per-round
+//! ratios to `rayon_spawn_channel` to stderr (see `benches/parallel.rs`).
+
+use std::hint::black_box;
+use std::sync::mpsc;
+use std::time::Instant;
+
+use criterion::{criterion_group, criterion_main, Criterion, SamplingMode};
+use decor_bench::{work, MEASUREMENT, WARM_UP};
+
+/// Tasks per iteration of `spawn_many`.
+const TASKS: u64 = 10_000;
+
+#[decor::spawn]
+fn tiny(x: u64) -> u64 {
+    work(x)
+}
+
+/// The rayon peer's pool and decor's default pool, both one thread per core.
+fn pools() -> rayon::ThreadPool {
+    let n = std::thread::available_parallelism().map_or(1, |n| n.get());
+    decor::pools::configure("default", n).expect("the default pool is not started yet");
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(n)
+        .thread_name(|i| format!("rayon-peer-{i}"))
+        .build()
+        .expect("a rayon pool")
+}
+
+fn rayon_spawn_channel(pool: &rayon::ThreadPool, tasks: u64) -> Vec<u64> {
+    let (tx, rx) = mpsc::channel();
+    for i in 0..tasks {
+        let tx = tx.clone();
+        pool.spawn(move || {
+            // The receiver outlives every task.
+            let _ = tx.send((i, work(i)));
+        });
+    }
+    drop(tx);
+    let mut results = vec![0; tasks as usize];
+    for (i, value) in rx {
+        results[i as usize] = value;
+    }
+    results
+}
+
+fn rayon_spawn_channel_per_task(pool: &rayon::ThreadPool, tasks: u64) -> Vec<u64> {
+    let receivers: Vec<_> = (0..tasks)
+        .map(|i| {
+            let (tx, rx) = mpsc::sync_channel(1);
+            pool.spawn(move || {
+                let _ = tx.send(work(i));
+            });
+            rx
+        })
+        .collect();
+    receivers
+        .into_iter()
+        .map(|rx| rx.recv().expect("every task sends"))
+        .collect()
+}
+
+fn decor_join_all(tasks: u64) -> Vec<u64> {
+    decor::join_all((0..tasks).map(tiny))
+        .into_iter()
+        .map(|result| result.expect("tiny does not panic"))
+        .collect()
+}
+
+fn decor_as_completed(tasks: u64) -> Vec<u64> {
+    let mut results = vec![0; tasks as usize];
+    let handles: Vec<_> = (0..tasks).map(tiny).collect();
+    for (i, result) in decor::as_completed(handles) {
+        results[i] = result.expect("tiny does not panic");
+    }
+    results
+}
+
+fn rayon_round_trip(pool: &rayon::ThreadPool, x: u64) -> u64 {
+    let (tx, rx) = mpsc::channel();
+    pool.spawn(move || {
+        let _ = tx.send(work(x));
+    });
+    rx.recv().expect("the task sends")
+}
+
+/// A variant for [`interleaved`]: its name and one call.
+type Variant<'a> = (&'a str, &'a dyn Fn());
+
+/// With `DECOR_BENCH_INTERLEAVE=R`, times `R` rounds of `batch` calls of
+/// every variant (rotating which goes first) and prints a table to stderr.
+fn interleaved(group: &str, peer: &str, batch: u32, variants: &[Variant<'_>]) {
+    let Some(rounds) = std::env::var("DECOR_BENCH_INTERLEAVE")
+        .ok()
+        .and_then(|r| r.parse::<usize>().ok())
+        .filter(|&r| r > 0)
+    else {
+        return;
+    };
+    let n = variants.len();
+    let mut times = vec![Vec::with_capacity(rounds); n];
+    for round in 0..rounds {
+        for k in 0..n {
+            let i = (round + k) % n;
+            let start = Instant::now();
+            for _ in 0..batch {
+                (variants[i].1)();
+            }
+            times[i].push(start.elapsed().as_secs_f64() * 1e9 / f64::from(batch));
+        }
+    }
+    let peer = variants
+        .iter()
+        .position(|(name, _)| *name == peer)
+        .expect("the peer is a variant");
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    eprintln!("\n{group}, interleaved, {rounds} rounds of {batch}:\n");
+    eprintln!(
+        "| variant | median ns per call | median of per-round ratios to `{}` |",
+        variants[peer].0
+    );
+    eprintln!("|---|--:|--:|");
+    for (i, (name, _)) in variants.iter().enumerate() {
+        let ratios = times[i]
+            .iter()
+            .zip(&times[peer])
+            .map(|(t, p)| t / p)
+            .collect();
+        eprintln!(
+            "| `{name}` | {:.0} | {:.2}x |",
+            median(times[i].clone()),
+            median(ratios)
+        );
+    }
+    eprintln!();
+}
+
+fn spawn_many(c: &mut Criterion) {
+    let pool = pools();
+    let expected: Vec<u64> = (0..TASKS).map(work).collect();
+    assert_eq!(rayon_spawn_channel(&pool, TASKS), expected);
+    assert_eq!(rayon_spawn_channel_per_task(&pool, TASKS), expected);
+    assert_eq!(decor_join_all(TASKS), expected);
+    assert_eq!(decor_as_completed(TASKS), expected);
+    interleaved(
+        "spawn_many",
+        "rayon_spawn_channel",
+        1,
+        &[
+            ("rayon_spawn_channel", &|| {
+                black_box(rayon_spawn_channel(&pool, black_box(TASKS)));
+            }),
+            ("rayon_spawn_channel_per_task", &|| {
+                black_box(rayon_spawn_channel_per_task(&pool, black_box(TASKS)));
+            }),
+            ("decor_spawn_join_all", &|| {
+                black_box(decor_join_all(black_box(TASKS)));
+            }),
+            ("decor_spawn_as_completed", &|| {
+                black_box(decor_as_completed(black_box(TASKS)));
+            }),
+        ],
+    );
+
+    let mut group = c.benchmark_group("spawn_many");
+    group.sampling_mode(SamplingMode::Flat);
+    group.sample_size(50);
+    group.bench_function("rayon_spawn_channel", |b| {
+        b.iter(|| rayon_spawn_channel(&pool, black_box(TASKS)))
+    });
+    group.bench_function("rayon_spawn_channel_per_task", |b| {
+        b.iter(|| rayon_spawn_channel_per_task(&pool, black_box(TASKS)))
+    });
+    group.bench_function("decor_spawn_join_all", |b| {
+        b.iter(|| decor_join_all(black_box(TASKS)))
+    });
+    group.bench_function("decor_spawn_as_completed", |b| {
+        b.iter(|| decor_as_completed(black_box(TASKS)))
+    });
+    group.finish();
+}
+
+fn spawn_round_trip(c: &mut Criterion) {
+    let pool = pools();
+    assert_eq!(rayon_round_trip(&pool, 42), work(42));
+    assert_eq!(tiny(42).join().expect("tiny does not panic"), work(42));
+    interleaved(
+        "spawn_round_trip",
+        "rayon_spawn_channel",
+        100,
+        &[
+            ("rayon_spawn_channel", &|| {
+                black_box(rayon_round_trip(&pool, black_box(42)));
+            }),
+            ("decor_spawn_join", &|| {
+                let _ = black_box(tiny(black_box(42)).join());
+            }),
+        ],
+    );
+
+    let mut group = c.benchmark_group("spawn_round_trip");
+    group.bench_function("rayon_spawn_channel", |b| {
+        b.iter(|| rayon_round_trip(&pool, black_box(42)))
+    });
+    group.bench_function("decor_spawn_join", |b| {
+        b.iter(|| tiny(black_box(42)).join())
+    });
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default()
+        .warm_up_time(WARM_UP)
+        .measurement_time(MEASUREMENT);
+    targets = spawn_many, spawn_round_trip
+}
+criterion_main!(benches);
