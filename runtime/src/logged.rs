@@ -262,12 +262,7 @@ fn install_panic_hook() {
     INSTALL.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
-            let payload = info.payload();
-            let message = payload
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_owned())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "Box<dyn Any>".to_owned());
+            let message = crate::task::panic_message(info.payload());
             // A hook must not panic: skip if the slot is busy or gone.
             let _ = LAST_PANIC.try_with(|slot| {
                 if let Ok(mut slot) = slot.try_borrow_mut() {

@@ -37,82 +37,67 @@ impl Drop for Held {
 
 type Registry<L> = Mutex<HashMap<&'static str, &'static L>>;
 
-fn shared<L: Default + Sync>(registry: &'static Registry<L>, name: &'static str) -> &'static L {
-    registry
-        .lock()
-        .entry(name)
-        .or_insert_with(|| Box::leak(Box::default()))
-}
-
-/// The lock of one synchronized function, or of a shared name.
+/// The lock of one synchronized function, or of a shared name: found or
+/// made on first use, then kept beside the function.
 #[doc(hidden)]
-pub struct LockSlot {
+pub struct Slot<L: 'static> {
     name: Option<&'static str>,
-    lock: OnceLock<&'static ReentrantMutex<()>>,
+    lock: OnceLock<&'static L>,
 }
 
-impl LockSlot {
+/// A blocking function's lock.
+#[doc(hidden)]
+pub type LockSlot = Slot<ReentrantMutex<()>>;
+
+/// An `async fn`'s lock.
+#[doc(hidden)]
+pub type AsyncLockSlot = Slot<async_lock::Mutex<()>>;
+
+impl<L: Default + Sync> Slot<L> {
     /// A lock of the function's own.
-    pub const fn own() -> LockSlot {
-        LockSlot {
+    pub const fn own() -> Slot<L> {
+        Slot {
             name: None,
             lock: OnceLock::new(),
         }
     }
 
     /// `lock = "name"`.
-    pub const fn named(name: &'static str) -> LockSlot {
-        LockSlot {
+    pub const fn named(name: &'static str) -> Slot<L> {
+        Slot {
             name: Some(name),
             lock: OnceLock::new(),
         }
     }
 
+    /// The lock; named ones come from `registry`, one per name.
+    fn get(&self, registry: &'static OnceLock<Registry<L>>) -> &'static L {
+        self.lock.get_or_init(|| match self.name {
+            Some(name) => registry
+                .get_or_init(Default::default)
+                .lock()
+                .entry(name)
+                .or_insert_with(|| Box::leak(Box::default())),
+            None => Box::leak(Box::default()),
+        })
+    }
+}
+
+impl LockSlot {
     /// Waits for the lock; held until the guard drops.
     #[inline]
     pub fn lock(&self) -> Held {
         static NAMED: OnceLock<Registry<ReentrantMutex<()>>> = OnceLock::new();
-        let lock = *self.lock.get_or_init(|| match self.name {
-            Some(name) => shared(NAMED.get_or_init(Default::default), name),
-            None => Box::leak(Box::default()),
-        });
-        let guard = lock.lock();
+        let guard = self.get(&NAMED).lock();
         HELD.with(|held| held.set(held.get() + 1));
         Held { _guard: guard }
     }
 }
 
-/// The lock of one synchronized `async fn`, or of a shared name.
-#[doc(hidden)]
-pub struct AsyncLockSlot {
-    name: Option<&'static str>,
-    lock: OnceLock<&'static async_lock::Mutex<()>>,
-}
-
 impl AsyncLockSlot {
-    /// A lock of the function's own.
-    pub const fn own() -> AsyncLockSlot {
-        AsyncLockSlot {
-            name: None,
-            lock: OnceLock::new(),
-        }
-    }
-
-    /// `lock = "name"`.
-    pub const fn named(name: &'static str) -> AsyncLockSlot {
-        AsyncLockSlot {
-            name: Some(name),
-            lock: OnceLock::new(),
-        }
-    }
-
     /// Waits for the lock without blocking the thread.
     pub async fn lock(&self) -> async_lock::MutexGuard<'static, ()> {
         static NAMED: OnceLock<Registry<async_lock::Mutex<()>>> = OnceLock::new();
-        let lock = *self.lock.get_or_init(|| match self.name {
-            Some(name) => shared(NAMED.get_or_init(Default::default), name),
-            None => Box::leak(Box::default()),
-        });
-        lock.lock().await
+        self.get(&NAMED).lock().await
     }
 }

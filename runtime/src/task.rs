@@ -36,13 +36,8 @@ enum Kind {
 impl TaskError {
     /// The task panicked; its message is kept.
     pub fn panic(payload: &(dyn Any + Send)) -> TaskError {
-        let message = payload
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_owned())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "Box<dyn Any>".to_owned());
         TaskError {
-            kind: Kind::Panic(message),
+            kind: Kind::Panic(panic_message(payload)),
         }
     }
 
@@ -100,6 +95,15 @@ impl fmt::Display for TaskError {
 }
 
 impl std::error::Error for TaskError {}
+
+/// A panic payload's message: the `&str` or `String` that `panic!` carries.
+pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "Box<dyn Any>".to_owned())
+}
 
 enum Slot<T> {
     Pending,

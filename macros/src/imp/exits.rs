@@ -126,7 +126,7 @@ fn innermost(expr: Expr, wrap: Wrap<'_>) -> Expr {
 /// The guards' names; only calls on these are decor's own.
 pub const GUARDS: &[&str] = &["__decor_timed", "__decor_logged"];
 
-fn is_observe_call(call: &syn::ExprMethodCall) -> bool {
+pub fn is_observe_call(call: &syn::ExprMethodCall) -> bool {
     let receiver_is_guard = matches!(&*call.receiver, Expr::Path(path)
         if path.path.get_ident().is_some_and(|ident| GUARDS.iter().any(|guard| ident == guard)));
     receiver_is_guard

@@ -91,6 +91,35 @@ pub fn returns(output: &ReturnType) -> Returns {
     Returns::Nameable(Box::new(ty.clone()))
 }
 
+/// The async body an async-aware decorator works on, and the fake return
+/// that gives it the function's output type (when it needs one and a
+/// decorator above did not already add it): an `async fn`'s body, or an
+/// `#[async_trait]` method's boxed async block; inside any future wrapper a
+/// decorator above put there. `None` for a plain function.
+pub fn async_body(function: &mut ItemFn) -> Option<(&mut Block, Option<Stmt>)> {
+    if function.sig.asyncness.is_some() {
+        let fake = async_output(&function.sig.output).map(|ty| exits::fake_return(&ty));
+        let body = exits::innermost_async(&mut function.block);
+        let fake = fake.filter(|_| !exits::has_fake_return(body));
+        return Some((body, fake));
+    }
+    // `#[async_trait]` writes its own fake return into the block.
+    async_trait_body(&mut function.block).map(|body| (exits::innermost_async(body), None))
+}
+
+/// Code that is `true` when the function returns a `Result` (under any
+/// alias), for a guard to classify exits it could not see; `false` where
+/// the return type cannot be named.
+pub fn returns_result(rt: &super::paths::Runtime, output: &ReturnType) -> proc_macro2::TokenStream {
+    match returns(output) {
+        Returns::Nameable(ty) => {
+            let probe = rt.probe("probe_returns_result");
+            quote::quote!(#probe(#ty))
+        }
+        Returns::Unit | Returns::Opaque => quote::quote!(false),
+    }
+}
+
 /// The type an `async fn`'s body block must produce, where it can be
 /// written: given to the block through a fake return so that inference
 /// inside it (and the probes at its exit) see the real type.

@@ -264,17 +264,9 @@ fn decorate(config: &Config, function: &mut ItemFn, names: &[Ident]) {
         rt.probe("probe_exit_unit")
     };
 
-    if function.sig.asyncness.is_some() || func::async_trait_body(&mut function.block).is_some() {
-        let fake = match function.sig.asyncness {
-            Some(_) => func::async_output(&function.sig.output).map(|ty| exits::fake_return(&ty)),
-            None => None,
-        };
-        let body = match func::async_trait_body(&mut function.block) {
-            Some(body) => exits::innermost_async(body),
-            None => exits::innermost_async(&mut function.block),
-        };
+    if let Some((body, fake)) = func::async_body(function) {
         let future = rt.logged_future();
-        let fake = fake.filter(|_| !exits::has_fake_return(body)).into_iter();
+        let fake = fake.into_iter();
         let stmts = std::mem::take(&mut body.stmts);
         *body = syn::parse_quote! {{
             #emitter
@@ -298,13 +290,7 @@ fn decorate(config: &Config, function: &mut ItemFn, names: &[Ident]) {
         return;
     }
 
-    let returns_result = match func::returns(&function.sig.output) {
-        Returns::Nameable(ty) => {
-            let probe = rt.probe("probe_returns_result");
-            quote!(#probe(#ty))
-        }
-        Returns::Unit | Returns::Opaque => quote!(false),
-    };
+    let returns_result = func::returns_result(&rt, &function.sig.output);
     let guard = rt.logged_guard();
     let start: syn::Stmt = syn::parse_quote! {
         let __decor_logged = if #enabled(#level) {

@@ -218,14 +218,16 @@ impl syn::visit_mut::VisitMut for Stripper<'_> {
         let syn::Expr::MethodCall(call) = expr else {
             return;
         };
+        if !super::exits::is_observe_call(call) {
+            return;
+        }
         let syn::Expr::Path(receiver) = &*call.receiver else {
             return;
         };
         let Some(guard) = receiver.path.get_ident() else {
             return;
         };
-        let is_observe = call.method == "observe" || call.method == "observe_try";
-        if !is_observe || call.args.len() != 2 || !self.guards.contains(guard) {
+        if !self.guards.contains(guard) {
             return;
         }
         if call.method == "observe" && !self.found.iter().any(|(name, _)| name == guard) {

@@ -70,8 +70,8 @@ fn try_expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
     errors.finish()?;
     let mut function = function.expect("no errors, so the function parsed");
     let rt = Runtime::new(config.krate.as_ref());
-    let asynchronous =
-        function.sig.asyncness.is_some() || func::async_trait_body(&mut function.block).is_some();
+    let async_body = func::async_body(&mut function).map(|(body, _)| body);
+    let asynchronous = async_body.is_some();
     let slot = rt.lock_slot(asynchronous);
     let choice = match &config.lock {
         Some(name) => quote::quote!(#slot::named(#name)),
@@ -83,12 +83,9 @@ fn try_expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
     } else {
         syn::parse_quote!(let __decor_synchronized = __DECOR_LOCK.lock();)
     };
-    let body = if function.sig.asyncness.is_some() {
-        exits::innermost_async(&mut function.block)
-    } else if let Some(body) = func::async_trait_body(&mut function.block) {
-        exits::innermost_async(body)
-    } else {
-        &mut function.block
+    let body = match async_body {
+        Some(body) => body,
+        None => &mut function.block,
     };
     exits::insert_preamble(body, vec![stat, take]);
     Ok(function.into_token_stream())

@@ -7,7 +7,7 @@ use syn::{Block, ItemFn, LitStr, Path};
 
 use super::ctxt::{rejected, Errors};
 use super::exits;
-use super::func::{self, Returns};
+use super::func;
 use super::options::{self, Level, Seen};
 use super::paths::Runtime;
 
@@ -110,28 +110,12 @@ fn decorate(config: &Config, function: &mut ItemFn) {
     };
     let is_err = rt.probe("probe_is_err");
 
-    if function.sig.asyncness.is_some() {
-        let fake = func::async_output(&function.sig.output).map(|ty| exits::fake_return(&ty));
-        wrap_async(
-            exits::innermost_async(&mut function.block),
-            &rt,
-            timer,
-            fake,
-        );
-        return;
-    }
-    if let Some(body) = func::async_trait_body(&mut function.block) {
-        wrap_async(exits::innermost_async(body), &rt, timer, None);
+    if let Some((body, fake)) = func::async_body(function) {
+        wrap_async(body, &rt, timer, fake);
         return;
     }
 
-    let returns_result = match func::returns(&function.sig.output) {
-        Returns::Nameable(ty) => {
-            let probe = rt.probe("probe_returns_result");
-            quote!(#probe(#ty))
-        }
-        Returns::Unit | Returns::Opaque => quote!(false),
-    };
+    let returns_result = func::returns_result(&rt, &function.sig.output);
     let guard = rt.timed_guard();
     let start: syn::Stmt = syn::parse_quote! {
         let __decor_timed = #guard::start(&__DECOR_TIMER, #returns_result);
@@ -146,7 +130,7 @@ fn decorate(config: &Config, function: &mut ItemFn) {
 fn wrap_async(body: &mut Block, rt: &Runtime, timer: syn::Stmt, fake: Option<syn::Stmt>) {
     let future = rt.timed_future();
     let is_err = rt.probe("probe_is_err");
-    let fake = fake.filter(|_| !exits::has_fake_return(body)).into_iter();
+    let fake = fake.into_iter();
     let stmts = std::mem::take(&mut body.stmts);
     *body = syn::parse_quote! {{
         #timer
