@@ -34,6 +34,8 @@ mod logged;
 mod parallel;
 pub mod pools;
 mod probe;
+#[cfg(feature = "processes")]
+pub mod process;
 mod spawn;
 mod synchronized;
 mod task;
@@ -224,8 +226,44 @@ pub mod __private {
         __decor_probe_try_exit as probe_try_exit,
     };
 
-    /// Where a re-executed process-pool worker takes over before `main` runs.
-    /// Process workers do not exist yet, so there is nothing to take over.
+    /// Where a re-executed worker takes over if decor's constructor did not
+    /// (`#[decor::main]` calls it first).
     #[inline(always)]
-    pub fn process_worker_entry() {}
+    pub fn process_worker_entry() {
+        #[cfg(feature = "processes")]
+        crate::process::init();
+    }
+
+    /// `processes = N`'s runtime.
+    #[cfg(feature = "processes")]
+    pub mod process {
+        pub use crate::parallel::run_in_processes;
+        pub use crate::process::pool::ProcessPoolSlot;
+        pub use crate::process::registry::{send, serve, Arguments, Entry, ENTRIES};
+        pub use crate::spawn::in_processes;
+        pub use linkme;
+
+        /// Expands to nothing: the `processes` feature is on.
+        #[macro_export]
+        #[doc(hidden)]
+        macro_rules! __decor_processes_enabled {
+            () => {};
+        }
+    }
+
+    /// `processes = N` without the feature: a compile error that says so.
+    #[cfg(not(feature = "processes"))]
+    pub mod process {
+        /// Fails to compile: the `processes` feature is off.
+        #[macro_export]
+        #[doc(hidden)]
+        macro_rules! __decor_processes_enabled {
+            () => {
+                ::core::compile_error!(
+                    "`processes = N` needs decor's `processes` feature (on by default); enable it in Cargo.toml"
+                );
+            };
+        }
+    }
+    pub use crate::__decor_processes_enabled as processes_enabled;
 }

@@ -233,6 +233,55 @@ where
     merge.merge(results)
 }
 
+/// [`run`] for `processes = N`: `call` sends a chunk, with the shared
+/// arguments, to one of the function's worker processes. Short input runs
+/// `body` on the caller, as with threads; otherwise even a single chunk goes
+/// to a worker, since isolation may be why `processes` was chosen.
+///
+/// A chunk that panicked re-panics here with its message; one whose worker
+/// crashed or timed out panics with the [`TaskError`](crate::TaskError).
+#[cfg(feature = "processes")]
+pub fn run_in_processes<S, R, B, C, M>(
+    pool: &crate::process::pool::ProcessPoolSlot,
+    plan: Plan,
+    input: S,
+    body: B,
+    call: C,
+    merge: M,
+) -> R
+where
+    S: Split,
+    B: Fn(S::Chunk) -> R,
+    C: Fn(S::Chunk) -> crate::Task<R>,
+    M: Merge<R>,
+{
+    let len = input.len();
+    if len == 0 || (plan.min_len > 0 && len < plan.min_len.saturating_mul(2)) {
+        return merge.merge(input.split(1).into_iter().map(&body).collect());
+    }
+    let mut parts = plan.chunks.unwrap_or_else(|| pool.get().processes()).max(1);
+    if let Some(most) = len.checked_div(plan.min_len) {
+        parts = parts.min(most);
+    }
+    let tasks: Vec<_> = input
+        .split(parts.clamp(1, len))
+        .into_iter()
+        .map(call)
+        .collect();
+    let count = tasks.len();
+    let mut results = Vec::with_capacity(count);
+    for (index, task) in tasks.into_iter().enumerate() {
+        match task.join() {
+            Ok(result) => results.push(result),
+            Err(error) => match error.panic_message() {
+                Some(message) => std::panic::resume_unwind(Box::new(message.to_owned())),
+                None => panic!("#[parallel] chunk {} of {count} failed: {error}", index + 1),
+            },
+        }
+    }
+    merge.merge(results)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

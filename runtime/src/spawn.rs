@@ -42,3 +42,28 @@ where
 fn run<T>(work: impl FnOnce() -> T) -> Result<T, TaskError> {
     catch_unwind(AssertUnwindSafe(work)).map_err(|payload| TaskError::panic(&*payload))
 }
+
+/// Sends one call of `entry` to the function's worker processes
+/// (`processes = N`); `arguments` appends the encoded arguments.
+#[cfg(feature = "processes")]
+pub fn in_processes<R>(
+    pool: &crate::process::pool::ProcessPoolSlot,
+    entry: &'static crate::process::registry::Entry,
+    arguments: impl FnOnce(&mut Vec<u8>) -> Result<(), String>,
+) -> Task<R>
+where
+    R: crate::process::registry::Crossing + Send + 'static,
+{
+    use crate::process::{pool::Outcome, wire};
+
+    let (completer, task) = channel();
+    let pool = pool.get();
+    let done = move |outcome: Outcome<'_>| {
+        completer.complete(match outcome {
+            Outcome::Returned(bytes) => wire::decode::<R>(bytes).map_err(TaskError::transport),
+            Outcome::Failed(error) => Err(error),
+        })
+    };
+    pool.call(entry, arguments, done);
+    task
+}

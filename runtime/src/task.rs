@@ -30,6 +30,7 @@ enum Kind {
     Panic(String),
     Crash(String),
     Timeout(Duration),
+    Transport(String),
     Lost,
 }
 
@@ -38,6 +39,21 @@ impl TaskError {
     pub fn panic(payload: &(dyn Any + Send)) -> TaskError {
         TaskError {
             kind: Kind::Panic(panic_message(payload)),
+        }
+    }
+
+    /// The task panicked in a worker process, which sent back `message`.
+    pub(crate) fn panicked(message: String) -> TaskError {
+        TaskError {
+            kind: Kind::Panic(message),
+        }
+    }
+
+    /// The task's arguments or result could not cross to or from a worker
+    /// process; `why` says what failed.
+    pub(crate) fn transport(why: String) -> TaskError {
+        TaskError {
+            kind: Kind::Transport(why),
         }
     }
 
@@ -89,6 +105,7 @@ impl fmt::Display for TaskError {
             Kind::Panic(message) => write!(f, "task panicked: {message}"),
             Kind::Crash(status) => write!(f, "worker crashed: {status}"),
             Kind::Timeout(limit) => write!(f, "task timed out after {limit:?}"),
+            Kind::Transport(why) => write!(f, "task could not cross the process boundary: {why}"),
             Kind::Lost => f.write_str("task was dropped before it produced a result"),
         }
     }

@@ -25,7 +25,7 @@ use decor::synchronized;
 /// concurrent callers overwrite each other's updates.
 fn unguarded_add(counter: &AtomicU64, by: u64) {
     let seen = counter.load(Ordering::Relaxed);
-    if seen % 32 == 0 {
+    if seen.is_multiple_of(32) {
         // Widen the window between the read and the write now and then.
         std::thread::yield_now();
     }

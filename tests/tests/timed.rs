@@ -327,7 +327,7 @@ fn report_lists_timed_functions_with_their_counts() {
 fn concurrent_calls_lose_no_counts() {
     #[timed(name = "timed::concurrent")]
     fn tick(i: u32) -> Result<u32, u32> {
-        if i % 10 == 0 {
+        if i.is_multiple_of(10) {
             Err(i)
         } else {
             Ok(i)

@@ -12,6 +12,7 @@ use super::func::{self, Returns};
 use super::moved;
 use super::options::{self, Seen};
 use super::paths::Runtime;
+use super::process::{self, Processes};
 
 const VALID: &[&str] = &[
     "threads",
@@ -31,6 +32,7 @@ pub enum Target {
     Default,
     Own(LitInt),
     Named(LitStr),
+    Processes(Processes),
 }
 
 /// The options of one `#[parallel]`.
@@ -81,22 +83,41 @@ impl Config {
                     }
                 }
                 "pool" => {
-                    if let Some(name) = errors.ok(options::text(meta, "pool = \"cpu\"", "the pool's name")) {
+                    if let Some(name) =
+                        errors.ok(options::text(meta, "pool = \"cpu\"", "the pool's name"))
+                    {
                         config.target = Target::Named(name);
                     }
                 }
-                "processes" => errors.spanned(
-                    meta.path(),
-                    "`processes` is not available yet: worker processes come in a later release; use `threads = N` for now",
-                ),
+                "processes" => {
+                    if let Some(count) = errors.ok(options::positive_int(meta, "processes = 4")) {
+                        config.target = Target::Processes(Processes {
+                            count,
+                            timeout_nanos: None,
+                        });
+                    }
+                }
                 "chunks" => config.chunks = errors.ok(options::positive_int(meta, "chunks = 8")),
-                "min_len" => config.min_len = errors.ok(options::positive_int(meta, "min_len = 1000")),
-                "reduce" => config.reduce = errors.ok(options::value(meta, "reduce = |a, b| a + b").cloned()),
+                "min_len" => {
+                    config.min_len = errors.ok(options::positive_int(meta, "min_len = 1000"))
+                }
+                "reduce" => {
+                    config.reduce =
+                        errors.ok(options::value(meta, "reduce = |a, b| a + b").cloned())
+                }
                 "over" => {
-                    let over = options::value(meta, "over = items").and_then(|value| match options::ungroup(value) {
-                        Expr::Path(path) if path.path.get_ident().is_some() => Ok(path.path.get_ident().unwrap().clone()),
-                        other => Err(syn::Error::new_spanned(other, "`over` names a parameter: `over = items`")),
-                    });
+                    let over =
+                        options::value(meta, "over = items").and_then(
+                            |value| match options::ungroup(value) {
+                                Expr::Path(path) if path.path.get_ident().is_some() => {
+                                    Ok(path.path.get_ident().unwrap().clone())
+                                }
+                                other => Err(syn::Error::new_spanned(
+                                    other,
+                                    "`over` names a parameter: `over = items`",
+                                )),
+                            },
+                        );
                     config.over = errors.ok(over);
                 }
                 "crate" => config.krate = errors.ok(options::crate_path(meta)),
@@ -163,6 +184,29 @@ fn try_expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
         return Err(errors.finish().expect_err("parsing failed"));
     };
     let shape = check_signature(&config, &function, &mut errors);
+    if let Target::Processes(_) = config.target {
+        process::check_signature(&function, "parallel", &mut errors);
+        if let Some(Shape {
+            over,
+            split: Split::Slice,
+        }) = &shape
+        {
+            if let Some(FnArg::Typed(typed)) = function.sig.inputs.iter().nth(*over) {
+                if matches!(&*typed.ty, Type::Reference(reference) if reference.mutability.is_some())
+                {
+                    errors.spanned(
+                        &typed.ty,
+                        format!(
+                            "#[parallel(processes = N)] cannot split `{}: {}`: a worker process gets a copy, so its changes \
+                             would not come back; return the new values instead, or use threads",
+                            options::pretty(&typed.pat),
+                            options::pretty(&typed.ty),
+                        ),
+                    );
+                }
+            }
+        }
+    }
     let attrs = std::mem::take(&mut function.attrs);
     let (kept, moved_attrs) = moved::split_attributes(attrs);
     let method = moved::has_receiver(&function);
@@ -301,6 +345,7 @@ fn decorate(
     let body_call;
     let inner;
     let input;
+    let mut in_processes = None;
     if method {
         let mut bindings = Vec::new();
         let mut split_name = quote!();
@@ -338,6 +383,11 @@ fn decorate(
             }
         }
         body_call = moved::call_inner(&copy, &args);
+        if let Target::Processes(processes) = &config.target {
+            in_processes = Some(process_parts(
+                &rt, &function, &copy, &names, shape, processes, &chunk,
+            ));
+        }
         inner = copy.into_token_stream();
         input = split_name;
     }
@@ -368,7 +418,7 @@ fn decorate(
             quote!(#slot::own(#name, #threads))
         }
         Target::Named(name) => quote!(#slot::named(#name)),
-        Target::Default => quote!(#slot::default_pool()),
+        Target::Default | Target::Processes(_) => quote!(#slot::default_pool()),
     };
     let chunks = match &config.chunks {
         Some(chunks) => quote!(::core::option::Option::Some(#chunks)),
@@ -381,6 +431,26 @@ fn decorate(
     let run = rt.parallel("run");
     let plan = rt.parallel("Plan");
     let preamble = outer.preamble();
+    if let Some((items, submit)) = in_processes {
+        let run = rt.process("run_in_processes");
+        let call = outer.wrap(quote! {
+            #run(
+                &__DECOR_PROCESSES,
+                #plan { chunks: #chunks, min_len: #min_len },
+                #input,
+                |#chunk| -> #output { #body_call },
+                #submit,
+                #merge,
+            )
+        });
+        function.block = syn::parse_quote!({
+            #(#preamble)*
+            #inner
+            #items
+            #call
+        });
+        return function.into_token_stream();
+    }
     let call = outer.wrap(quote! {
         #run(
             &__DECOR_POOL,
@@ -397,4 +467,40 @@ fn decorate(
         #call
     });
     function.into_token_stream()
+}
+
+/// For `processes = N`: the function's process items, and the closure that
+/// sends one chunk with the shared arguments to a worker.
+fn process_parts(
+    rt: &Runtime,
+    function: &ItemFn,
+    copy: &ItemFn,
+    names: &[TokenStream],
+    shape: &Shape,
+    processes: &Processes,
+    chunk: &Ident,
+) -> (TokenStream, TokenStream) {
+    let mut wires = Vec::new();
+    for (index, (input, name)) in function.sig.inputs.iter().zip(names).enumerate() {
+        let FnArg::Typed(typed) = input else { continue };
+        let mut wire = process::wire_of(&typed.ty, name);
+        if index == shape.over {
+            // The chunk is a slice for `&[T]`, and owned otherwise (`&Vec<T>`
+            // splits into cloned `Vec`s).
+            wire.sent = match shape.split {
+                Split::Slice => quote!(#chunk),
+                _ => quote!(&#chunk),
+            };
+        }
+        wires.push(wire);
+    }
+    let passes: Vec<TokenStream> = wires.iter().map(|wire| wire.pass.clone()).collect();
+    let call = moved::call_inner(copy, &passes);
+    let items = process::items(rt, function, processes, names, &wires, call);
+    let in_processes = rt.process("in_processes");
+    let request = process::request(rt, &wires);
+    let submit = quote_spanned! {process::output_span(function)=>
+        |#chunk| #in_processes(&__DECOR_PROCESSES, &__DECOR_ENTRY, #request)
+    };
+    (items, submit)
 }

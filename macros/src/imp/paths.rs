@@ -112,6 +112,18 @@ impl Runtime {
         }
     }
 
+    /// An item of `process::` (`ProcessPoolSlot`, `Entry`, `serve`, ...).
+    pub fn process(&self, which: &str) -> TokenStream {
+        let name = syn::Ident::new(which, proc_macro2::Span::call_site());
+        self.item(quote!(process::#name))
+    }
+
+    /// `processes_enabled!`: nothing, or a compile error when decor's
+    /// `processes` feature is off.
+    pub fn processes_enabled(&self) -> TokenStream {
+        self.item(quote!(processes_enabled!))
+    }
+
     pub fn process_worker_entry(&self) -> TokenStream {
         self.item(quote!(process_worker_entry))
     }

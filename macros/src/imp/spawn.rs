@@ -3,7 +3,7 @@
 //! `Task` at once.
 
 use proc_macro2::TokenStream;
-use quote::{quote, ToTokens};
+use quote::{quote, quote_spanned, ToTokens};
 use syn::{FnArg, ItemFn, LitInt, LitStr, Meta, Path, ReturnType};
 
 use super::ctxt::{rejected, Errors};
@@ -11,6 +11,7 @@ use super::func::{self, Returns};
 use super::moved;
 use super::options::{self, Seen};
 use super::paths::Runtime;
+use super::process::{self, Processes};
 
 const VALID: &[&str] = &[
     "threads",
@@ -28,6 +29,7 @@ pub enum Target {
     Own(LitInt),
     Named(LitStr),
     Dedicated,
+    Processes(Processes),
 }
 
 /// The options of one `#[spawn]`.
@@ -77,7 +79,9 @@ impl Config {
                     }
                 }
                 "pool" => {
-                    if let Some(name) = errors.ok(options::text(meta, "pool = \"io\"", "the pool's name")) {
+                    if let Some(name) =
+                        errors.ok(options::text(meta, "pool = \"io\"", "the pool's name"))
+                    {
                         config.target = Target::Named(name);
                     }
                 }
@@ -86,24 +90,44 @@ impl Config {
                         config.target = Target::Dedicated;
                     }
                 }
-                "processes" => errors.spanned(
-                    meta.path(),
-                    "`processes` is not available yet: worker processes come in a later release; use `threads = N` for now",
-                ),
+                "processes" => {
+                    if let Some(count) = errors.ok(options::positive_int(meta, "processes = 4")) {
+                        config.target = Target::Processes(Processes {
+                            count,
+                            timeout_nanos: None,
+                        });
+                    }
+                }
                 "timeout" => timeout = Some(meta),
                 "name" => {
                     name_option = Some(meta);
-                    config.name = errors.ok(options::text(meta, "name = \"capture\"", "the thread's name"));
+                    config.name = errors.ok(options::text(
+                        meta,
+                        "name = \"capture\"",
+                        "the thread's name",
+                    ));
                 }
                 "crate" => config.krate = errors.ok(options::crate_path(meta)),
                 _ => options::unknown(errors, meta, "spawn", VALID),
             }
         }
-        if let Some(timeout) = timeout {
-            errors.spanned(
-                timeout.path(),
+        match (timeout, &mut config.target) {
+            (None, _) => {}
+            (Some(meta), Target::Processes(processes)) => {
+                if let Some(expr) = errors.ok(options::value(meta, "timeout = \"2s\"")) {
+                    match errors.ok(options::duration_of(expr)) {
+                        Some(0) => errors.spanned(expr, "`timeout` must be longer than zero"),
+                        Some(nanos) => processes.timeout_nanos = Some(nanos),
+                        None => {}
+                    }
+                }
+            }
+            (Some(meta), _) if placed.is_none_or(|placed| options::name_of(placed) != "processes") => errors.spanned(
+                meta.path(),
                 "`timeout` needs `processes = N`: a thread cannot be stopped from outside, a worker process can",
-            );
+            ),
+            // `processes` was given but invalid: that error is enough.
+            (Some(_), _) => {}
         }
         if let (Some(name), false) = (name_option, matches!(config.target, Target::Dedicated)) {
             errors.spanned(
@@ -129,6 +153,9 @@ fn try_expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
         return Err(errors.finish().expect_err("parsing failed"));
     };
     check_signature(&function, &mut errors);
+    if let Target::Processes(_) = config.target {
+        process::check_signature(&function, "spawn", &mut errors);
+    }
     let attrs = std::mem::take(&mut function.attrs);
     let (kept, moved_attrs) = moved::split_attributes(attrs);
     let method = moved::has_receiver(&function);
@@ -189,20 +216,25 @@ fn decorate(
     };
 
     // The work: a call of the inner copy, or for methods the body itself.
-    let (inner, work) = if method {
+    let (inner, work, args, call) = if method {
         let body = &function.block;
         let annotated = match func::returns(&function.sig.output) {
             Returns::Opaque => quote!(),
             _ => quote!(-> #output),
         };
-        (quote!(), quote!(move || #annotated #body))
+        (
+            quote!(),
+            quote!(move || #annotated #body),
+            Vec::new(),
+            quote!(),
+        )
     } else {
         // The outer function takes its arguments under plain names and hands
         // them to the inner copy, which keeps the patterns.
         let inner = moved::inner_copy(&function, moved_attrs);
         let args = moved::plain_arguments(&mut function);
         let call = moved::call_inner(&inner, &args);
-        (inner.into_token_stream(), quote!(move || #call))
+        (inner.into_token_stream(), quote!(move || #call), args, call)
     };
 
     let submit = match &config.target {
@@ -212,6 +244,29 @@ fn decorate(
             });
             let spawn = rt.spawn_fn("on_new_thread");
             quote!(#spawn(#thread, #work))
+        }
+        Target::Processes(processes) => {
+            // Checked: a free function, so `args` names every parameter.
+            let wires: Vec<process::Wire> = function
+                .sig
+                .inputs
+                .iter()
+                .zip(&args)
+                .filter_map(|(input, name)| match input {
+                    FnArg::Typed(typed) => Some(process::wire_of(&typed.ty, name)),
+                    FnArg::Receiver(_) => None,
+                })
+                .collect();
+            let items = process::items(&rt, &function, processes, &args, &wires, call);
+            let in_processes = rt.process("in_processes");
+            let request = process::request(&rt, &wires);
+            let submit = quote_spanned! {process::output_span(&function)=>
+                #in_processes(&__DECOR_PROCESSES, &__DECOR_ENTRY, #request)
+            };
+            quote! {{
+                #items
+                #submit
+            }}
         }
         target => {
             let slot = rt.pool_slot();

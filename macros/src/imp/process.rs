@@ -1,0 +1,181 @@
+//! `processes = N`, shared by `#[spawn]` and `#[parallel]`: what a function
+//! must be for a worker process to call it, and the items it then carries
+//! (the worker's handler, its entry in the link-time table, its pool).
+
+use proc_macro2::{Span, TokenStream};
+use quote::{quote, quote_spanned, ToTokens};
+use syn::spanned::Spanned;
+use syn::{FnArg, GenericParam, Ident, ItemFn, LitInt, ReturnType, Type};
+
+use super::ctxt::Errors;
+use super::paths::Runtime;
+
+/// `processes = N` and, on `#[spawn]`, `timeout = "..."`.
+pub struct Processes {
+    pub count: LitInt,
+    pub timeout_nanos: Option<u64>,
+}
+
+/// A worker finds the function by name and rebuilds its arguments from
+/// bytes, so it must be a free function with concrete types.
+pub fn check_signature(function: &ItemFn, decorator: &str, errors: &mut Errors) {
+    let sig = &function.sig;
+    for input in &sig.inputs {
+        match input {
+            FnArg::Receiver(receiver) => errors.spanned(
+                receiver,
+                format!(
+                    "#[{decorator}(processes = N)] runs free functions only: a worker process calls the function by name, \
+                     and a method's `self` does not travel; move the work into a free function and call it from here"
+                ),
+            ),
+            FnArg::Typed(typed) if matches!(&*typed.ty, Type::ImplTrait(_)) => errors.spanned(
+                &typed.ty,
+                format!(
+                    "#[{decorator}(processes = N)] needs concrete parameter types: the worker process decodes each argument, \
+                     so it must know its type; name the type instead of `impl Trait`"
+                ),
+            ),
+            FnArg::Typed(_) => {}
+        }
+    }
+    for param in &sig.generics.params {
+        if !matches!(param, GenericParam::Lifetime(_)) {
+            errors.spanned(
+                param,
+                format!(
+                    "#[{decorator}(processes = N)] cannot run a generic function: the worker process calls it by name, \
+                     so its types must be known; write a non-generic function for each type you need"
+                ),
+            );
+        }
+    }
+}
+
+/// What crosses for one parameter: the type the worker decodes, how the
+/// parent sends the value (`send::<ty, _>(sent, ..)`), and how the worker
+/// passes what it decoded (`name`) to the function.
+pub struct Wire {
+    pub ty: Type,
+    pub sent: TokenStream,
+    pub pass: TokenStream,
+}
+
+/// A parameter crosses as itself, except that `&str` crosses as `String`,
+/// `&[T]` as `Vec<T>` and `&T` as `T`; the function then gets a reference
+/// to what the worker decoded.
+pub fn wire_of(ty: &Type, name: &TokenStream) -> Wire {
+    match ty {
+        Type::Reference(reference) => {
+            let ty = match &*reference.elem {
+                Type::Path(path) if path.qself.is_none() && path.path.is_ident("str") => {
+                    syn::parse_quote_spanned!(ty.span()=> ::std::string::String)
+                }
+                Type::Slice(slice) => {
+                    let elem = &slice.elem;
+                    syn::parse_quote_spanned!(ty.span()=> ::std::vec::Vec<#elem>)
+                }
+                elem => elem.clone(),
+            };
+            Wire {
+                ty,
+                sent: name.clone(),
+                pass: quote!(&#name),
+            }
+        }
+        Type::Paren(paren) => wire_of(&paren.elem, name),
+        Type::Group(group) => wire_of(&group.elem, name),
+        ty => Wire {
+            ty: ty.clone(),
+            sent: quote!(&#name),
+            pass: name.clone(),
+        },
+    }
+}
+
+/// The closure that appends a call's arguments to its request, one
+/// `send` per parameter, each spanned at the parameter's type so a type
+/// that cannot cross is reported there.
+pub fn request(rt: &Runtime, wires: &[Wire]) -> TokenStream {
+    let request = Ident::new("__decor_request", Span::mixed_site());
+    let send = rt.process("send");
+    let sends = wires.iter().map(|wire| {
+        let (ty, sent) = (&wire.ty, &wire.sent);
+        quote_spanned!(ty.span()=> #send::<#ty, _>(#sent, #request)?;)
+    });
+    quote! {
+        |#request: &mut ::std::vec::Vec<u8>| -> ::core::result::Result<(), ::std::string::String> {
+            #(#sends)*
+            ::core::result::Result::Ok(())
+        }
+    }
+}
+
+/// The span of the function's result type, where a result that cannot
+/// cross is reported.
+pub fn output_span(function: &ItemFn) -> Span {
+    match &function.sig.output {
+        ReturnType::Default => function.sig.ident.span(),
+        ReturnType::Type(_, ty) => ty.span(),
+    }
+}
+
+/// The worker's handler, the function's entry in the link-time table and its
+/// pool: `__decor_serve`, `__DECOR_ENTRY`, `__DECOR_PROCESSES`. The handler
+/// decodes `names` (as `wires`) one by one and runs `call` on them.
+pub fn items(
+    rt: &Runtime,
+    function: &ItemFn,
+    processes: &Processes,
+    names: &[TokenStream],
+    wires: &[Wire],
+    call: TokenStream,
+) -> TokenStream {
+    let function_name = syn::ext::IdentExt::unraw(&function.sig.ident).to_string();
+    let enabled = rt.processes_enabled();
+    let serve = rt.process("serve");
+    let arguments_type = rt.process("Arguments");
+    let entry = rt.process("Entry");
+    let entries = rt.process("ENTRIES");
+    let linkme = rt.process("linkme");
+    let slot = rt.process("ProcessPoolSlot");
+    // Mixed-site: a parameter of the same name cannot shadow these.
+    let input = Ident::new("__decor_input", Span::mixed_site());
+    let result = Ident::new("__decor_result", Span::mixed_site());
+    let arguments = Ident::new("__decor_arguments", Span::mixed_site());
+    let decodes = names.iter().zip(wires).map(|(name, wire)| {
+        let ty = &wire.ty;
+        quote_spanned!(ty.span()=> let #name = #arguments.take::<#ty>()?;)
+    });
+    let serve_call = quote_spanned! {output_span(function)=>
+        #serve(#input, #result, |#arguments: &mut #arguments_type<'_>| {
+            #(#decodes)*
+            ::core::result::Result::Ok(#call)
+        })
+    };
+    let count = &processes.count;
+    let timeout = match processes.timeout_nanos {
+        Some(nanos) => {
+            quote!(::core::option::Option::Some(::core::time::Duration::from_nanos(#nanos)))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let linkme_crate = linkme.to_token_stream();
+    quote! {
+        #enabled {}
+        fn __decor_serve(
+            #input: &[u8],
+            #result: &mut ::std::vec::Vec<u8>,
+        ) -> ::core::result::Result<(), ::std::string::String> {
+            #serve_call
+        }
+        // A worker finds this function here by name; see `decor::process`.
+        #[#linkme::distributed_slice(#entries)]
+        #[linkme(crate = #linkme_crate)]
+        static __DECOR_ENTRY: #entry = #entry::new(
+            ::core::concat!(::core::module_path!(), "::", #function_name, "@", ::core::file!(), ":", ::core::line!(), ":", ::core::column!()),
+            __decor_serve,
+        );
+        static __DECOR_PROCESSES: #slot = #slot::new(#function_name, #count, #timeout);
+    }
+}

@@ -1,0 +1,144 @@
+//! The link-time table of functions a worker can run, and the glue each
+//! `processes = N` expansion hands it.
+//!
+//! Each decorated function puts one [`Entry`] in [`ENTRIES`], a `linkme`
+//! distributed slice the linker gathers from every crate of the program.
+//! Parent and worker are the same executable, so a worker finds the entry a
+//! request names in its own copy of the table. Names, not addresses, cross
+//! the pipe: nothing depends on where the loader put the code.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use super::wire;
+
+/// Decodes a call's arguments, runs it, and appends its encoded result.
+pub type Handler = fn(arguments: &[u8], result: &mut Vec<u8>) -> Result<(), String>;
+
+/// A function that worker processes can run, by name.
+pub struct Entry {
+    name: &'static str,
+    handler: Handler,
+}
+
+impl Entry {
+    /// An entry; `name` must be unique in the program, so expansions build
+    /// it from the module path, the function's name and its source position.
+    pub const fn new(name: &'static str, handler: Handler) -> Entry {
+        Entry { name, handler }
+    }
+
+    /// The registered name.
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// The function's name as a person wrote it: the registered name up to
+    /// its source position.
+    pub fn display_name(&self) -> &'static str {
+        self.name
+            .split_once('@')
+            .map_or(self.name, |(name, _)| name)
+    }
+}
+
+/// Every function of the program that may run in a worker process.
+#[linkme::distributed_slice]
+pub static ENTRIES: [Entry];
+
+enum Found {
+    One(Handler),
+    /// Two entries share a name (one macro expanded twice at one place);
+    /// running either could be the wrong one, so neither runs.
+    Ambiguous,
+}
+
+fn table() -> &'static HashMap<&'static str, Found> {
+    static TABLE: OnceLock<HashMap<&'static str, Found>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut table = HashMap::with_capacity(ENTRIES.len());
+        for entry in ENTRIES.iter() {
+            table
+                .entry(entry.name)
+                .and_modify(|found| *found = Found::Ambiguous)
+                .or_insert(Found::One(entry.handler));
+        }
+        table
+    })
+}
+
+/// The handler registered under `name`.
+pub fn lookup(name: &str) -> Result<Handler, String> {
+    match table().get(name) {
+        Some(Found::One(handler)) => Ok(*handler),
+        Some(Found::Ambiguous) => Err(format!(
+            "two functions are registered as `{name}`; give them distinct names"
+        )),
+        None => Err(format!(
+            "no function is registered as `{name}` in the worker's executable"
+        )),
+    }
+}
+
+/// The body of every generated [`Handler`]: `call` takes the arguments from
+/// [`Arguments`] one by one, runs the function and hands back its result,
+/// which is encoded after the response header already in `result`.
+pub fn serve<R: Crossing>(
+    arguments: &[u8],
+    result: &mut Vec<u8>,
+    call: impl FnOnce(&mut Arguments<'_>) -> Result<R, String>,
+) -> Result<(), String> {
+    let value = call(&mut Arguments { rest: arguments })?;
+    wire::encode_into(&value, result)
+}
+
+/// A call's encoded arguments, decoded one parameter at a time, so each
+/// parameter's type is checked (and reported) on its own.
+pub struct Arguments<'a> {
+    rest: &'a [u8],
+}
+
+impl Arguments<'_> {
+    /// The next argument, as a `T`.
+    pub fn take<T: Crossing>(&mut self) -> Result<T, String> {
+        let (value, rest) = wire::take::<T>(self.rest)?;
+        self.rest = rest;
+        Ok(value)
+    }
+}
+
+/// Appends one argument to a request: `value` as the worker will decode it,
+/// a `W`. A value is sent as itself, a `[T]` as a `Vec<T>`, a `str` as a
+/// `String`; the worker passes the function a reference to what it decodes.
+pub fn send<W, V>(value: &V, request: &mut Vec<u8>) -> Result<(), String>
+where
+    V: SendsAs<W> + ?Sized,
+{
+    wire::encode_into(value, request)
+}
+
+/// Values that cross to a worker process as a `W` (see [`send`]).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot cross to a worker process",
+    label = "this type is sent between processes, so it must implement `serde::Serialize` and `serde::de::DeserializeOwned`",
+    note = "derive both with `#[derive(serde::Serialize, serde::Deserialize)]`, or run this function on threads instead of `processes`"
+)]
+pub trait SendsAs<W>: Serialize {}
+
+impl<T: Crossing> SendsAs<T> for T {}
+impl<T: Crossing> SendsAs<Vec<T>> for [T] {}
+impl SendsAs<String> for str {}
+
+/// Types that may cross to a worker process and back: every
+/// `Serialize + DeserializeOwned` type.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot cross to a worker process",
+    label = "this type is sent between processes, so it must implement `serde::Serialize` and `serde::de::DeserializeOwned`",
+    note = "derive both with `#[derive(serde::Serialize, serde::Deserialize)]`, or run this function on threads instead of `processes`"
+)]
+pub trait Crossing: Serialize + DeserializeOwned {}
+
+impl<T: Serialize + DeserializeOwned> Crossing for T {}

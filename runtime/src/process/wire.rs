@@ -1,0 +1,197 @@
+//! The frames that cross the pipes between the parent and a worker.
+//!
+//! Every frame starts with its length, so either side reads a whole frame
+//! before acting on it. All integers are little-endian.
+//!
+//! - request:  `len: u64 | id: u64 | name_len: u16 | name | arguments`
+//! - response: `len: u64 | id: u64 | status: u8 | payload`
+//!
+//! `len` counts the bytes after itself. Arguments and results are postcard
+//! data (see the README's "Processes" section for why postcard).
+
+use std::io::{self, Read};
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+/// What a response carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Status {
+    /// The call returned; the payload is its encoded result.
+    Returned = 0,
+    /// The call panicked; the payload is the panic message.
+    Panicked = 1,
+    /// The worker could not make the call (undecodable arguments, unknown
+    /// function); the payload says why.
+    Failed = 2,
+}
+
+impl Status {
+    fn from_byte(byte: u8) -> Option<Status> {
+        [Status::Returned, Status::Panicked, Status::Failed]
+            .into_iter()
+            .find(|status| *status as u8 == byte)
+    }
+}
+
+const LEN: usize = 8;
+
+/// Starts a request frame for call `id` of function `name`; the arguments
+/// are appended by [`encode_into`] and the length by [`seal`].
+pub fn request(id: u64, name: &str) -> Vec<u8> {
+    let name_len = u16::try_from(name.len()).expect("registered names are short");
+    let mut frame = Vec::with_capacity(LEN + 8 + 2 + name.len() + 16);
+    frame.extend_from_slice(&[0; LEN]);
+    frame.extend_from_slice(&id.to_le_bytes());
+    frame.extend_from_slice(&name_len.to_le_bytes());
+    frame.extend_from_slice(name.as_bytes());
+    frame
+}
+
+/// Starts a response frame for call `id` in `frame`, which is cleared.
+pub fn response(frame: &mut Vec<u8>, id: u64, status: Status) {
+    frame.clear();
+    frame.extend_from_slice(&[0; LEN]);
+    frame.extend_from_slice(&id.to_le_bytes());
+    frame.push(status as u8);
+}
+
+/// Writes the frame's length into its first bytes.
+pub fn seal(frame: &mut [u8]) {
+    let len = (frame.len() - LEN) as u64;
+    frame[..LEN].copy_from_slice(&len.to_le_bytes());
+}
+
+/// Appends `value`'s encoding to `frame`.
+pub fn encode_into<T: Serialize + ?Sized>(value: &T, frame: &mut Vec<u8>) -> Result<(), String> {
+    let taken = std::mem::take(frame);
+    match postcard::to_extend(value, taken) {
+        Ok(extended) => {
+            *frame = extended;
+            Ok(())
+        }
+        Err(error) => Err(format!(
+            "cannot encode {}: {error}",
+            std::any::type_name::<T>()
+        )),
+    }
+}
+
+/// Decodes a `T` from the front of `bytes`; returns it and the rest.
+pub fn take<T: DeserializeOwned>(bytes: &[u8]) -> Result<(T, &[u8]), String> {
+    postcard::take_from_bytes(bytes).map_err(|error| cannot_decode::<T>(error))
+}
+
+fn cannot_decode<T>(error: postcard::Error) -> String {
+    format!(
+        "cannot decode {}: {error} (types that need a self-describing format, such as \
+         untagged enums or `skip_serializing_if`, cannot cross a process boundary)",
+        std::any::type_name::<T>()
+    )
+}
+
+/// Decodes a whole payload as `T`.
+pub fn decode<T: DeserializeOwned>(payload: &[u8]) -> Result<T, String> {
+    postcard::from_bytes(payload).map_err(cannot_decode::<T>)
+}
+
+/// Reads one frame body (after its length) into `buffer`; `Ok(false)` at a
+/// clean end of stream.
+pub fn read_frame(reader: &mut impl Read, buffer: &mut Vec<u8>) -> io::Result<bool> {
+    let mut len = [0; LEN];
+    match reader.read_exact(&mut len) {
+        Ok(()) => {}
+        Err(error) if error.kind() == io::ErrorKind::UnexpectedEof => return Ok(false),
+        Err(error) => return Err(error),
+    }
+    let len = usize::try_from(u64::from_le_bytes(len))
+        .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "frame too large"))?;
+    buffer.clear();
+    buffer
+        .try_reserve_exact(len)
+        .map_err(|_| io::Error::new(io::ErrorKind::OutOfMemory, "frame too large"))?;
+    reader.take(len as u64).read_to_end(buffer)?;
+    if buffer.len() != len {
+        return Err(io::ErrorKind::UnexpectedEof.into());
+    }
+    Ok(true)
+}
+
+/// A request frame's body, taken apart.
+pub struct Request<'a> {
+    pub id: u64,
+    pub name: &'a str,
+    pub arguments: &'a [u8],
+}
+
+/// Takes a request body apart.
+pub fn parse_request(body: &[u8]) -> Option<Request<'_>> {
+    let id = u64::from_le_bytes(body.get(..8)?.try_into().ok()?);
+    let name_len = u16::from_le_bytes(body.get(8..10)?.try_into().ok()?) as usize;
+    let name = std::str::from_utf8(body.get(10..10 + name_len)?).ok()?;
+    Some(Request {
+        id,
+        name,
+        arguments: &body[10 + name_len..],
+    })
+}
+
+/// A response frame's body, taken apart.
+pub struct Response<'a> {
+    pub id: u64,
+    pub status: Status,
+    pub payload: &'a [u8],
+}
+
+/// Takes a response body apart.
+pub fn parse_response(body: &[u8]) -> Option<Response<'_>> {
+    let id = u64::from_le_bytes(body.get(..8)?.try_into().ok()?);
+    let status = Status::from_byte(*body.get(8)?)?;
+    Some(Response {
+        id,
+        status,
+        payload: &body[9..],
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frames_round_trip() {
+        let mut frame = request(7, "m::f");
+        encode_into(&(3u64, "x".to_owned()), &mut frame).unwrap();
+        seal(&mut frame);
+        let mut body = Vec::new();
+        assert!(read_frame(&mut &frame[..], &mut body).unwrap());
+        let request = parse_request(&body).unwrap();
+        assert_eq!((request.id, request.name), (7, "m::f"));
+        let args: (u64, String) = decode(request.arguments).unwrap();
+        assert_eq!(args, (3, "x".to_owned()));
+
+        let mut frame = Vec::new();
+        response(&mut frame, 7, Status::Panicked);
+        frame.extend_from_slice(b"boom");
+        seal(&mut frame);
+        assert!(read_frame(&mut &frame[..], &mut body).unwrap());
+        let response = parse_response(&body).unwrap();
+        assert_eq!(
+            (response.id, response.status, response.payload),
+            (7, Status::Panicked, &b"boom"[..])
+        );
+    }
+
+    #[test]
+    fn a_cut_frame_is_an_error_and_an_empty_stream_is_the_end() {
+        let mut frame = request(1, "f");
+        seal(&mut frame);
+        let mut body = Vec::new();
+        assert!(!read_frame(&mut &[][..], &mut body).unwrap());
+        let cut = &frame[..frame.len() - 1];
+        assert!(read_frame(&mut &cut[..], &mut body).is_err());
+        assert!(parse_request(&[1, 2]).is_none());
+        assert!(parse_response(&[0; 8]).is_none());
+    }
+}

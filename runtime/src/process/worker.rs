@@ -1,0 +1,141 @@
+//! The worker's side: a re-executed copy of the program that takes over in a
+//! constructor, before `main`, serves calls until its parent goes away, and
+//! exits. The user's `main` never runs in a worker.
+
+use std::fs::File;
+use std::io::{BufReader, Read, Write};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use super::registry;
+use super::wire::{self, Status};
+
+/// Set in a worker's environment: the numbers of the three pipe ends it
+/// inherits, `requests,responses,lifeline`.
+pub(crate) const ENV: &str = "DECOR_PROCESS_WORKER";
+
+// Runs late among the program's constructors, so the rest of the program's
+// start-up (other crates' constructors) has happened when the worker serves
+// its first call; it never returns to run `main`.
+ctor::declarative::ctor! {
+    #[ctor(unsafe, priority = late)]
+    fn decor_process_worker_entry() {
+        enter_if_worker();
+    }
+}
+
+/// If this process was started as a worker, serves calls and exits;
+/// otherwise returns at once.
+pub(crate) fn enter_if_worker() {
+    let Some(spec) = std::env::var_os(ENV) else {
+        return;
+    };
+    // Not inherited by anything the user's code starts from the worker:
+    // only this process is a worker. Single-threaded here (a constructor or
+    // the first line of `main`), so changing the environment is sound.
+    std::env::remove_var(ENV);
+    match spec.to_str().and_then(parse_fds) {
+        Some(fds) => serve(fds),
+        None => {
+            eprintln!("decor: {ENV}={spec:?} is not a worker's pipe list; exiting");
+            std::process::exit(70);
+        }
+    }
+}
+
+#[cfg(unix)]
+fn parse_fds(spec: &str) -> Option<[File; 3]> {
+    use std::os::fd::{FromRawFd, RawFd};
+    let mut parts = spec
+        .split(',')
+        .map(|part| part.parse::<RawFd>().ok().filter(|fd| *fd > 2));
+    let fds = [parts.next()??, parts.next()??, parts.next()??];
+    if parts.next().is_some() {
+        return None;
+    }
+    // SAFETY: the parent opened these descriptors for this process alone
+    // and nothing else in it knows their numbers.
+    Some(fds.map(|fd| unsafe { File::from_raw_fd(fd) }))
+}
+
+#[cfg(not(unix))]
+fn parse_fds(_spec: &str) -> Option<[File; 3]> {
+    None
+}
+
+fn serve([requests, responses, lifeline]: [File; 3]) -> ! {
+    #[cfg(unix)]
+    // SAFETY: setting a signal's disposition to "ignore" has no
+    // preconditions. Rust's start-up does this before `main`, which a worker
+    // never reaches; writing to a closed pipe then fails instead of killing.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_IGN);
+    }
+    watch_parent(lifeline);
+
+    let mut input = BufReader::with_capacity(1 << 16, requests);
+    let mut output = responses;
+    let mut body = Vec::new();
+    let mut frame = Vec::new();
+    while let Ok(true) = wire::read_frame(&mut input, &mut body) {
+        let Some(request) = wire::parse_request(&body) else {
+            eprintln!("decor: worker received a malformed request; exiting");
+            std::process::exit(70);
+        };
+        answer(&request, &mut frame);
+        // Each answer goes out at once, in one write: holding it back for a
+        // batch could delay it behind a long call, past its caller's timeout.
+        if output.write_all(&frame).is_err() {
+            break;
+        }
+        // A large answer need not stay allocated until the next one.
+        if frame.capacity() > 1 << 20 {
+            frame = Vec::new();
+        }
+    }
+    // The parent closed the pipe: it is done with this worker. Exiting
+    // normally flushes what the user's code printed.
+    std::process::exit(0)
+}
+
+/// Runs one call and builds its response frame in `frame`.
+fn answer(request: &wire::Request<'_>, frame: &mut Vec<u8>) {
+    wire::response(frame, request.id, Status::Returned);
+    let failure = match registry::lookup(request.name) {
+        Err(message) => Some((Status::Failed, message)),
+        Ok(handler) => match catch_unwind(AssertUnwindSafe(|| handler(request.arguments, frame))) {
+            Ok(Ok(())) => None,
+            Ok(Err(message)) => Some((Status::Failed, message)),
+            Err(payload) => Some((Status::Panicked, crate::task::panic_message(&*payload))),
+        },
+    };
+    if let Some((status, message)) = failure {
+        wire::response(frame, request.id, status);
+        frame.extend_from_slice(message.as_bytes());
+    }
+    wire::seal(frame);
+}
+
+/// Exits as soon as the parent is gone, even in the middle of a long call:
+/// the parent holds the only write end of the lifeline and never writes, so
+/// a read returns only when the parent has exited or been killed.
+fn watch_parent(mut lifeline: File) {
+    let watcher = std::thread::Builder::new()
+        .name("decor-lifeline".into())
+        .spawn(move || {
+            let mut byte = [0u8; 1];
+            while let Ok(1..) = lifeline.read(&mut byte) {}
+            // Orphaned: leave at once, without running exit handlers that
+            // could wait on locks held by the running call.
+            #[cfg(unix)]
+            // SAFETY: `_exit` ends the process; it has no preconditions.
+            unsafe {
+                libc::_exit(0)
+            };
+            #[cfg(not(unix))]
+            std::process::abort();
+        });
+    if watcher.is_err() {
+        eprintln!("decor: worker cannot watch its parent; exiting");
+        std::process::exit(70);
+    }
+}
