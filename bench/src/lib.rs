@@ -11,8 +11,10 @@
 //! | `benches/logged_enabled.rs` | `logged_enabled` | `#[logged]` vs `#[instrument(ret, err)]` formatting into `io::sink` |
 //! | `benches/parallel.rs` | `parallel_sum`, `parallel_fib` | `#[parallel]` vs rayon on the seed's sum and fibonacci |
 //! | `benches/spawn.rs` | `spawn_many`, `spawn_round_trip` | `#[spawn]` vs `rayon::spawn` + a channel |
+//! | `benches/process_peers.rs` | (not criterion) | the peers of `#[spawn(processes = 2)]`: procspawn's `Pool` and `spawn`, round trip and pipelined |
 //!
-//! `bench/peers.py` runs the seed's Python programs for the table beside ours.
+//! `bench/peers.py` runs the seed's Python programs for the table beside ours
+//! (`--only '*process*'`: its process-pool experiments alone).
 //!
 //! Run with `cargo bench -p decor-bench`, then `python3 bench/ratios.py` for
 //! the table in `BENCHMARKS.md`.

@@ -3,8 +3,9 @@
 //! It replays the timing experiment of the note decor grew from (adding up
 //! 8,000,000 ones, in one loop and in 8 chunks), parses some configuration
 //! lines with logging, survives a panicking call, runs the note's thread-pool
-//! and lock examples as decorators, and ends with the timer table that
-//! `#[decor::main(report)]` prints on the way out.
+//! and lock examples as decorators, shows what a pool of worker processes
+//! survives (a crash, a panic, a call over its time limit), and ends with the
+//! timer table that `#[decor::main(report)]` prints on the way out.
 //!
 //! Try `RUST_LOG=debug` to see `#[timed]`'s per-call events too, or
 //! `RUST_LOG=warn` to see only the slow-call warnings and errors.
@@ -12,6 +13,7 @@
 use std::collections::BTreeMap;
 use std::hint::black_box;
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 /// The note's baseline: one loop over every number.
 #[decor::timed]
@@ -172,6 +174,74 @@ fn threads_section(numbers: &[u64]) {
     println!("  first line: {}\n", text.lines().next().unwrap_or(""));
 }
 
+// Processes: the note's ProcessPoolExecutor, and what a process buys: a
+// crash takes down one worker, not the program.
+
+/// Squares `n` in one of 2 worker processes (this program, started again;
+/// its `main` never runs there). 13 aborts, killing its worker as a
+/// segfault in C code would; 0 panics, which the worker catches.
+#[decor::spawn(processes = 2)]
+fn risky(n: u32) -> u32 {
+    match n {
+        0 => panic!("risky(0): zero is not allowed"),
+        13 => std::process::abort(),
+        n => n * n,
+    }
+}
+
+/// Sleeps `ms` milliseconds in a worker process. A call that runs past
+/// 500 ms fails, and its worker is killed and replaced.
+#[decor::spawn(processes = 1, timeout = "500ms")]
+fn nap(ms: u64) -> u64 {
+    std::thread::sleep(Duration::from_millis(ms));
+    ms
+}
+
+fn processes_section() {
+    println!("Processes: worker processes, and what they survive");
+
+    let inputs = [2, 3, 13, 4, 5];
+    println!("#[spawn(processes = 2)] risky({inputs:?}), as completed:");
+    let tasks: Vec<_> = inputs.into_iter().map(risky).collect();
+    let mut crashes = 0;
+    for (i, result) in decor::as_completed(tasks) {
+        match result {
+            Ok(square) => println!("  #{i} risky({}) = {square}", inputs[i]),
+            Err(error) => {
+                assert!(error.is_crash(), "only 13 fails, by crashing: {error}");
+                crashes += 1;
+                println!("  #{i} risky({}) failed: {error}", inputs[i]);
+            }
+        }
+    }
+    assert_eq!(crashes, 1);
+    let after = risky(7)
+        .join()
+        .expect("a new worker took the dead one's place");
+    println!("  the pool still answers: risky(7) = {after}");
+
+    // The worker's stderr is the program's: its panic message shows below.
+    println!("risky(0) panics in its worker (the worker's panic message follows):");
+    let error = risky(0).join().unwrap_err();
+    assert!(error.is_panic());
+    println!(
+        "  back as a TaskError: is_panic() = {}, message {:?}",
+        error.is_panic(),
+        error.panic_message().unwrap_or_default()
+    );
+
+    let started = Instant::now();
+    let error = nap(2_000).join().unwrap_err();
+    assert!(error.is_timeout());
+    println!(
+        "#[spawn(processes = 1, timeout = \"500ms\")] nap(2000), back after {:.2?}:",
+        started.elapsed()
+    );
+    println!("  {error}");
+    let quick = nap(10).join().expect("the replacement worker naps");
+    println!("  the next call runs on a fresh worker: nap(10) = {quick}\n");
+}
+
 #[decor::main(report)]
 fn main() {
     println!("decor tour: the note's experiment, adding up 8,000,000 ones\n");
@@ -200,6 +270,7 @@ fn main() {
     println!("divide(6, 3) = {}\n", divide(6, 3));
 
     threads_section(&numbers);
+    processes_section();
     println!(
         "The timer table follows, printed to stderr by #[decor::main(report)] as main returns:"
     );

@@ -30,6 +30,7 @@ enum Kind {
     Panic(String),
     Crash(String),
     Timeout(Duration),
+    #[cfg_attr(not(feature = "processes"), allow(dead_code))]
     Transport(String),
     Lost,
 }
@@ -43,6 +44,7 @@ impl TaskError {
     }
 
     /// The task panicked in a worker process, which sent back `message`.
+    #[cfg_attr(not(feature = "processes"), allow(dead_code))]
     pub(crate) fn panicked(message: String) -> TaskError {
         TaskError {
             kind: Kind::Panic(message),
@@ -51,6 +53,7 @@ impl TaskError {
 
     /// The task's arguments or result could not cross to or from a worker
     /// process; `why` says what failed.
+    #[cfg_attr(not(feature = "processes"), allow(dead_code))]
     pub(crate) fn transport(why: String) -> TaskError {
         TaskError {
             kind: Kind::Transport(why),

@@ -795,3 +795,67 @@ fn synchronized_async_fn() {
     );
     insta::assert_snapshot!("synchronized_async_fn", out);
 }
+
+// ---------------------------------------------------------------- processes = N
+
+#[test]
+fn spawn_processes() {
+    let out = spawn(
+        quote!(processes = 2),
+        quote! {
+            fn fib(n: u64) -> u64 {
+                if n < 2 {
+                    return n;
+                }
+                fib(n - 1) + fib(n - 2)
+            }
+        },
+    );
+    insta::assert_snapshot!("spawn_processes", out);
+}
+
+#[test]
+fn spawn_processes_timeout() {
+    let out = spawn(
+        quote!(processes = 1, timeout = "2s"),
+        quote! {
+            pub fn fetch(url: String, retries: u8) -> Result<Vec<u8>, String> {
+                download(&url, retries)
+            }
+        },
+    );
+    insta::assert_snapshot!("spawn_processes_timeout", out);
+}
+
+#[test]
+fn parallel_processes_reduce_shared() {
+    let out = parallel(
+        quote!(processes = 2, reduce = |a, b| a + b),
+        quote! {
+            fn sum(chunk: &[u64], scale: &u64) -> u64 {
+                chunk.iter().map(|n| n * scale).sum()
+            }
+        },
+    );
+    insta::assert_snapshot!("parallel_processes_reduce_shared", out);
+}
+
+#[test]
+fn stacked_spawn_processes_over_timed() {
+    let out = stacked_moved(
+        imp::spawn::expand,
+        quote!(processes = 2),
+        imp::timed::expand,
+        "timed",
+        quote! {
+            #[decor::timed]
+            fn fib(n: u64) -> u64 {
+                if n < 2 {
+                    return n;
+                }
+                fib(n - 1) + fib(n - 2)
+            }
+        },
+    );
+    insta::assert_snapshot!("stacked_spawn_processes_over_timed", out);
+}

@@ -494,10 +494,9 @@ fn process_parts(
         }
         wires.push(wire);
     }
-    let passes: Vec<TokenStream> = wires.iter().map(|wire| wire.pass.clone()).collect();
-    let call = moved::call_inner(copy, &passes);
-    let items = process::items(rt, function, processes, names, &wires, call);
-    let in_processes = rt.process("in_processes");
+    let items = process::items(rt, function, copy, processes, names, &wires);
+    let in_processes =
+        process::respanned(rt.process("in_processes"), process::output_span(function));
     let request = process::request(rt, &wires);
     let submit = quote_spanned! {process::output_span(function)=>
         |#chunk| #in_processes(&__DECOR_PROCESSES, &__DECOR_ENTRY, #request)

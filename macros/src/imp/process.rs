@@ -2,7 +2,7 @@
 //! must be for a worker process to call it, and the items it then carries
 //! (the worker's handler, its entry in the link-time table, its pool).
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::{Group, Span, TokenStream, TokenTree};
 use quote::{quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
 use syn::{FnArg, GenericParam, Ident, ItemFn, LitInt, ReturnType, Type};
@@ -73,7 +73,7 @@ pub fn wire_of(ty: &Type, name: &TokenStream) -> Wire {
                 }
                 Type::Slice(slice) => {
                     let elem = &slice.elem;
-                    syn::parse_quote_spanned!(ty.span()=> ::std::vec::Vec<#elem>)
+                    syn::parse_quote_spanned!(elem.span()=> ::std::vec::Vec<#elem>)
                 }
                 elem => elem.clone(),
             };
@@ -122,15 +122,17 @@ pub fn output_span(function: &ItemFn) -> Span {
 
 /// The worker's handler, the function's entry in the link-time table and its
 /// pool: `__decor_serve`, `__DECOR_ENTRY`, `__DECOR_PROCESSES`. The handler
-/// decodes `names` (as `wires`) one by one and runs `call` on them.
+/// decodes `names` (as `wires`) one by one and calls the undecorated `copy`.
 pub fn items(
     rt: &Runtime,
     function: &ItemFn,
+    copy: &ItemFn,
     processes: &Processes,
     names: &[TokenStream],
     wires: &[Wire],
-    call: TokenStream,
 ) -> TokenStream {
+    let passes: Vec<TokenStream> = wires.iter().map(|wire| wire.pass.clone()).collect();
+    let call = super::moved::call_inner(copy, &passes);
     let function_name = syn::ext::IdentExt::unraw(&function.sig.ident).to_string();
     let enabled = rt.processes_enabled();
     let serve = rt.process("serve");
@@ -147,6 +149,7 @@ pub fn items(
         let ty = &wire.ty;
         quote_spanned!(ty.span()=> let #name = #arguments.take::<#ty>()?;)
     });
+    let serve = respanned(serve, output_span(function));
     let serve_call = quote_spanned! {output_span(function)=>
         #serve(#input, #result, |#arguments: &mut #arguments_type<'_>| {
             #(#decodes)*
@@ -178,4 +181,23 @@ pub fn items(
         );
         static __DECOR_PROCESSES: #slot = #slot::new(#function_name, #count, #timeout);
     }
+}
+
+/// `tokens` with every span set to `span`: a runtime path whose bound on the
+/// result type fails is then reported at the result type.
+pub fn respanned(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|tree| match tree {
+            TokenTree::Group(group) => {
+                let mut respanned = Group::new(group.delimiter(), respanned(group.stream(), span));
+                respanned.set_span(span);
+                TokenTree::Group(respanned)
+            }
+            mut tree => {
+                tree.set_span(span);
+                tree
+            }
+        })
+        .collect()
 }

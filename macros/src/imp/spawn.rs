@@ -152,8 +152,9 @@ fn try_expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
     let Some(mut function) = errors.ok(func::parse(item, "spawn")) else {
         return Err(errors.finish().expect_err("parsing failed"));
     };
-    check_signature(&function, &mut errors);
-    if let Target::Processes(_) = config.target {
+    let processes = matches!(config.target, Target::Processes(_));
+    check_signature(&function, processes, &mut errors);
+    if processes {
         process::check_signature(&function, "spawn", &mut errors);
     }
     let attrs = std::mem::take(&mut function.attrs);
@@ -168,7 +169,9 @@ fn try_expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
 }
 
 /// Arguments must be owned and `'static`; no borrowed receiver, no `async`.
-fn check_signature(function: &ItemFn, errors: &mut Errors) {
+/// With `processes`, arguments are encoded during the call, so shared
+/// references (`&str`, `&[T]`, `&T`) are fine; `&mut` is not.
+fn check_signature(function: &ItemFn, processes: bool, errors: &mut Errors) {
     let sig = &function.sig;
     if let Some(asyncness) = &sig.asyncness {
         errors.spanned(
@@ -187,6 +190,15 @@ fn check_signature(function: &ItemFn, errors: &mut Errors) {
                  take `self: Arc<Self>` (or `self`) instead",
             ),
             FnArg::Receiver(_) => {}
+            FnArg::Typed(typed) if processes && matches!(&*typed.ty, syn::Type::Reference(reference) if reference.mutability.is_some()) => errors.spanned(
+                &typed.ty,
+                format!(
+                    "#[spawn(processes = N)] sends the worker a copy of `{}`, so changes through `&mut` would not come back; \
+                     pass it by value and return what changed",
+                    options::pretty(&typed.pat)
+                ),
+            ),
+            FnArg::Typed(typed) if processes && matches!(&*typed.ty, syn::Type::Reference(_)) => {}
             FnArg::Typed(typed) if moved::borrows(&typed.ty) => errors.spanned(
                 &typed.ty,
                 format!(
@@ -216,25 +228,25 @@ fn decorate(
     };
 
     // The work: a call of the inner copy, or for methods the body itself.
-    let (inner, work, args, call) = if method {
+    let (inner, work, args, copy) = if method {
         let body = &function.block;
         let annotated = match func::returns(&function.sig.output) {
             Returns::Opaque => quote!(),
             _ => quote!(-> #output),
         };
-        (
-            quote!(),
-            quote!(move || #annotated #body),
-            Vec::new(),
-            quote!(),
-        )
+        (quote!(), quote!(move || #annotated #body), Vec::new(), None)
     } else {
         // The outer function takes its arguments under plain names and hands
         // them to the inner copy, which keeps the patterns.
         let inner = moved::inner_copy(&function, moved_attrs);
         let args = moved::plain_arguments(&mut function);
         let call = moved::call_inner(&inner, &args);
-        (inner.into_token_stream(), quote!(move || #call), args, call)
+        (
+            inner.to_token_stream(),
+            quote!(move || #call),
+            args,
+            Some(inner),
+        )
     };
 
     let submit = match &config.target {
@@ -246,7 +258,9 @@ fn decorate(
             quote!(#spawn(#thread, #work))
         }
         Target::Processes(processes) => {
-            // Checked: a free function, so `args` names every parameter.
+            // Checked: a free function, so there is an inner copy and `args`
+            // names every parameter.
+            let copy = copy.as_ref().expect("a free function");
             let wires: Vec<process::Wire> = function
                 .sig
                 .inputs
@@ -257,8 +271,9 @@ fn decorate(
                     FnArg::Receiver(_) => None,
                 })
                 .collect();
-            let items = process::items(&rt, &function, processes, &args, &wires, call);
-            let in_processes = rt.process("in_processes");
+            let items = process::items(&rt, &function, copy, processes, &args, &wires);
+            let in_processes =
+                process::respanned(rt.process("in_processes"), process::output_span(&function));
             let request = process::request(&rt, &wires);
             let submit = quote_spanned! {process::output_span(&function)=>
                 #in_processes(&__DECOR_PROCESSES, &__DECOR_ENTRY, #request)

@@ -8,7 +8,6 @@
 //! never started, so they move to a fresh worker instead of failing.
 
 use std::collections::VecDeque;
-use std::fs::File;
 use std::io::{self, BufReader, PipeReader, PipeWriter, Write};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -36,6 +35,9 @@ pub struct Call {
     id: u64,
     frame: Arc<Vec<u8>>,
     done: Box<dyn FnOnce(Outcome<'_>) + Send>,
+    /// Cleared when writing the request failed: the worker never saw it,
+    /// so its death is not this call's doing.
+    delivered: bool,
 }
 
 /// A `processes = N` function's pool in a `static`, started on first use.
@@ -90,7 +92,7 @@ struct Worker {
     load: AtomicUsize,
     /// Held while a request is written: requests reach the worker whole and
     /// in the order of `State::calls`.
-    sender: Mutex<Option<File>>,
+    sender: Mutex<Option<PipeWriter>>,
     state: Mutex<State>,
 }
 
@@ -175,6 +177,7 @@ impl ProcessPool {
                     id,
                     frame: Arc::new(frame),
                     done: Box::new(done),
+                    delivered: true,
                 });
             }
             Err(why) => done(Outcome::Failed(TaskError::transport(why))),
@@ -204,7 +207,7 @@ impl ProcessPool {
                 }
             }
         }
-        let frame = Arc::clone(&call.frame);
+        let (id, frame) = (call.id, Arc::clone(&call.frame));
         {
             let mut state = worker.state.lock();
             if state.calls.is_empty() {
@@ -214,8 +217,15 @@ impl ProcessPool {
         }
         if let Some(mut pipe) = sender.as_ref() {
             // A failed write means the worker is gone: its reader thread
-            // settles every queued call, this one included.
-            let _ = pipe.write_all(&frame);
+            // settles every queued call, this one included, and must know
+            // this one never arrived. It cannot have settled them yet: it
+            // takes the sender's lock first, which this thread holds.
+            if pipe.write_all(&frame).is_err() {
+                let mut state = worker.state.lock();
+                if let Some(call) = state.calls.iter_mut().find(|call| call.id == id) {
+                    call.delivered = false;
+                }
+            }
         }
     }
 
@@ -246,7 +256,7 @@ impl ProcessPool {
 
     /// Starts a worker process and its reader thread; returns the request
     /// pipe. Called with the worker's sender locked.
-    fn start(&'static self, worker: &'static Worker) -> io::Result<File> {
+    fn start(&'static self, worker: &'static Worker) -> io::Result<PipeWriter> {
         if std::env::var_os(worker::ENV).is_some() {
             return Err(io::Error::other(
                 "this process was started as a decor worker but its worker entry did not run; \
@@ -274,7 +284,7 @@ impl ProcessPool {
             }
             return Err(error);
         }
-        Ok(File::from(std::os::fd::OwnedFd::from(parent_writes)))
+        Ok(parent_writes)
     }
 
     /// The reader thread: completes calls as their results arrive; when the
@@ -327,8 +337,9 @@ impl ProcessPool {
         };
         drop(sender);
         let status = child.lock().take().and_then(reap);
-        let mut calls = calls.into_iter();
-        if !timed_out {
+        let mut calls = calls.into_iter().peekable();
+        let blamed = !timed_out && calls.peek().is_some_and(|call| call.delivered);
+        if blamed {
             if let Some(running) = calls.next() {
                 let how = match status {
                     Some(status) => exit::describe(status),

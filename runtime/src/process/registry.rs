@@ -83,7 +83,7 @@ pub fn lookup(name: &str) -> Result<Handler, String> {
     }
 }
 
-/// The body of every generated [`Handler`]: `call` takes the arguments from
+/// The body of every generated `Handler`: `call` takes the arguments from
 /// [`Arguments`] one by one, runs the function and hands back its result,
 /// which is encoded after the response header already in `result`.
 pub fn serve<R: Crossing>(
@@ -128,8 +128,13 @@ where
 )]
 pub trait SendsAs<W>: Serialize {}
 
+// `do_not_recommend`: a type that cannot cross is reported once, as itself,
+// with the message above, not once per missing serde trait.
+#[diagnostic::do_not_recommend]
 impl<T: Crossing> SendsAs<T> for T {}
+#[diagnostic::do_not_recommend]
 impl<T: Crossing> SendsAs<Vec<T>> for [T] {}
+#[diagnostic::do_not_recommend]
 impl SendsAs<String> for str {}
 
 /// Types that may cross to a worker process and back: every
@@ -141,4 +146,5 @@ impl SendsAs<String> for str {}
 )]
 pub trait Crossing: Serialize + DeserializeOwned {}
 
+#[diagnostic::do_not_recommend]
 impl<T: Serialize + DeserializeOwned> Crossing for T {}

@@ -34,7 +34,26 @@ pub(crate) fn enter_if_worker() {
     // the first line of `main`), so changing the environment is sound.
     std::env::remove_var(ENV);
     match spec.to_str().and_then(parse_fds) {
-        Some(fds) => serve(fds),
+        Some(fds) => {
+            // Calls run on a thread named for what it is (panic messages
+            // show it), with the stack a main thread would have.
+            let worker = std::thread::Builder::new()
+                .name("decor-worker".into())
+                .stack_size(8 << 20)
+                .spawn(move || serve(fds));
+            match worker {
+                Ok(worker) => {
+                    // `serve` ends the process itself; reaching here means
+                    // it panicked outside any call.
+                    let _ = worker.join();
+                    std::process::exit(70)
+                }
+                Err(error) => {
+                    eprintln!("decor: worker cannot start its thread: {error}; exiting");
+                    std::process::exit(70);
+                }
+            }
+        }
         None => {
             eprintln!("decor: {ENV}={spec:?} is not a worker's pipe list; exiting");
             std::process::exit(70);
@@ -51,6 +70,15 @@ fn parse_fds(spec: &str) -> Option<[File; 3]> {
     let fds = [parts.next()??, parts.next()??, parts.next()??];
     if parts.next().is_some() {
         return None;
+    }
+    for fd in fds {
+        // Inherited across `exec` on purpose, they must not be inherited
+        // again by what the worker's functions start: a grandchild holding
+        // the response pipe would hide this worker's death from the parent.
+        // SAFETY: `fcntl` on descriptors this process owns.
+        if unsafe { libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC) } == -1 {
+            return None;
+        }
     }
     // SAFETY: the parent opened these descriptors for this process alone
     // and nothing else in it knows their numbers.

@@ -1,0 +1,308 @@
+//! `#[decor::spawn(processes = 2)]` beside its peer: what a warm pool of
+//! worker processes costs per tiny call with decor and with procspawn, the
+//! process-pool crate a user would otherwise reach for (its `Pool` and
+//! `spawn`, serde data over `ipc-channel`), in one binary and one run.
+//!
+//! Every call sends a `u64` and gets it back plus one ([`add_one`]).
+//!
+//! - `decor_round_trip`, `decor_pipelined`: the same two scenarios on
+//!   decor's pool ([`decor_add_one`]).
+//! - `procspawn_pool_round_trip`: `pool.spawn(i, add_one).join()` on a
+//!   `procspawn::Pool` of 2 processes, warmed with [`WARM_UP_CALLS`] calls
+//!   first; each of [`ROUND_TRIPS`] calls timed on its own.
+//! - `procspawn_pool_pipelined`: submit [`PIPELINED_CALLS`] calls to the same
+//!   kind of pool, then join every handle in order; [`PIPELINED_REPEATS`]
+//!   repeats after one unmeasured, each reported as its time per call.
+//!   procspawn gives each worker one call at a time (a monitor thread per
+//!   worker sends the call, waits for its result and hands it to the joiner
+//!   through a rendezvous channel), so this is at most 2 calls in flight.
+//!   Each queued call holds about three file descriptors until it runs, so
+//!   1,000 need a `ulimit -n` above 3,000.
+//! - `procspawn_spawn_round_trip`: `procspawn::spawn(i, add_one).join()`, a
+//!   new process per call (the binary re-executed, like decor's workers);
+//!   [`SPAWN_ROUND_TRIPS`] calls after a few unmeasured.
+//!
+//! Each prints `name: median X µs, p90 Y µs (N samples)` as it finishes,
+//! then a table. Targets for decor (warm pool, 2 workers): round trip median
+//! <= 40 µs, pipelined <= 15 µs per call.
+//!
+//! ```sh
+//! cargo bench -p decor-bench --bench process_peers              # all, a few seconds
+//! cargo bench -p decor-bench --bench process_peers -- pipelined # names containing a word
+//! ```
+//!
+//! Not criterion: a round trip is a median and a p90 over individually timed
+//! calls, and procspawn needs `procspawn::init()` as the first line of
+//! `main`, which criterion's `criterion_main!` does not allow.
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use procspawn::Pool;
+
+/// Worker processes in every pool, as in the targets.
+const WORKERS: usize = 2;
+/// Calls through a new pool before anything is timed.
+const WARM_UP_CALLS: u64 = 200;
+/// Timed round trips on a warm pool.
+const ROUND_TRIPS: u64 = 2_000;
+/// Calls submitted before the first join, per pipelined repeat.
+const PIPELINED_CALLS: u64 = 1_000;
+/// Timed pipelined repeats.
+const PIPELINED_REPEATS: usize = 20;
+/// Timed round trips with a new process each (milliseconds apiece).
+const SPAWN_ROUND_TRIPS: u64 = 200;
+/// Unmeasured new-process round trips first.
+const SPAWN_WARM_UP: u64 = 5;
+
+/// The call every variant makes: a `u64` there, the `u64` plus one back.
+fn add_one(x: u64) -> u64 {
+    x + 1
+}
+
+/// decor's side of every scenario: the same call on a warm pool of
+/// [`WORKERS`] processes; it returns a `decor::Task<u64>`.
+#[decor::spawn(processes = 2)]
+fn decor_add_one(x: u64) -> u64 {
+    x + 1
+}
+
+/// Warms decor's pool as [`warm_pool`] warms procspawn's.
+fn decor_warm_up() {
+    for i in 0..WARM_UP_CALLS {
+        assert_eq!(decor_add_one(i).join().expect("a warm-up call"), i + 1);
+    }
+}
+
+/// One tiny call on decor's warm pool, submit to result.
+fn decor_round_trip() -> Stats {
+    decor_warm_up();
+    time_each(ROUND_TRIPS, |i| {
+        decor_add_one(i).join().expect("add_one returns")
+    })
+}
+
+/// [`PIPELINED_CALLS`] tasks from decor's warm pool, then every `join` in
+/// order: the time of a repeat divided by its calls.
+fn decor_pipelined() -> Stats {
+    decor_warm_up();
+    let batch = || {
+        let start = Instant::now();
+        let tasks: Vec<_> = (0..PIPELINED_CALLS)
+            .map(|i| decor_add_one(black_box(i)))
+            .collect();
+        let results: Vec<u64> = tasks
+            .into_iter()
+            .map(|task| task.join().expect("add_one returns"))
+            .collect();
+        let per_call = start.elapsed() / PIPELINED_CALLS as u32;
+        assert!(results.iter().zip(1..).all(|(&value, want)| value == want));
+        per_call
+    };
+    batch();
+    Stats::of((0..PIPELINED_REPEATS).map(|_| batch()).collect())
+}
+
+/// Median and p90 of a set of timings.
+#[derive(Clone, Copy, Debug)]
+struct Stats {
+    median: Duration,
+    p90: Duration,
+    samples: usize,
+}
+
+impl Stats {
+    /// The median (the mean of the middle two for an even count) and the
+    /// nearest-rank p90 of `samples`, which must not be empty.
+    fn of(mut samples: Vec<Duration>) -> Stats {
+        assert!(!samples.is_empty(), "no samples");
+        samples.sort_unstable();
+        let n = samples.len();
+        let median = if n % 2 == 1 {
+            samples[n / 2]
+        } else {
+            (samples[n / 2 - 1] + samples[n / 2]) / 2
+        };
+        let p90 = samples[(n * 9).div_ceil(10) - 1];
+        Stats {
+            median,
+            p90,
+            samples: n,
+        }
+    }
+}
+
+fn micros(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e6
+}
+
+/// A procspawn pool of [`WORKERS`] processes that has already served
+/// [`WARM_UP_CALLS`] calls.
+fn warm_pool() -> Pool {
+    let pool = Pool::new(WORKERS).expect("procspawn starts its pool");
+    for i in 0..WARM_UP_CALLS {
+        let value = pool.spawn(i, add_one).join().expect("a warm-up call");
+        assert_eq!(value, i + 1);
+    }
+    pool
+}
+
+/// Time each of `calls` calls of `call` on its own (`call(i)` returns
+/// `i + 1`, checked outside the timing).
+fn time_each(calls: u64, mut call: impl FnMut(u64) -> u64) -> Stats {
+    let mut samples = Vec::with_capacity(calls as usize);
+    for i in 0..calls {
+        let start = Instant::now();
+        let value = call(black_box(i));
+        samples.push(start.elapsed());
+        assert_eq!(value, i + 1);
+    }
+    Stats::of(samples)
+}
+
+/// One tiny call on a warm `procspawn::Pool`, submit to result.
+fn procspawn_round_trip() -> Stats {
+    let pool = warm_pool();
+    let stats = time_each(ROUND_TRIPS, |i| {
+        pool.spawn(i, add_one).join().expect("add_one returns")
+    });
+    pool.shutdown();
+    stats
+}
+
+/// [`PIPELINED_CALLS`] handles from a warm `procspawn::Pool`, then every
+/// `join` in order: the time of a repeat divided by its calls.
+fn procspawn_pipelined() -> Stats {
+    let pool = warm_pool();
+    let batch = |pool: &Pool| {
+        let start = Instant::now();
+        let handles: Vec<_> = (0..PIPELINED_CALLS)
+            .map(|i| pool.spawn(black_box(i), add_one))
+            .collect();
+        let results: Vec<u64> = handles
+            .into_iter()
+            .map(|handle| handle.join().expect("add_one returns"))
+            .collect();
+        let per_call = start.elapsed() / PIPELINED_CALLS as u32;
+        assert!(results.iter().zip(1..).all(|(&value, want)| value == want));
+        per_call
+    };
+    batch(&pool);
+    let samples = (0..PIPELINED_REPEATS).map(|_| batch(&pool)).collect();
+    pool.shutdown();
+    Stats::of(samples)
+}
+
+/// One tiny call in a new process: `procspawn::spawn`, then `join`.
+fn procspawn_spawn_round_trip() -> Stats {
+    let call = |i| {
+        procspawn::spawn(i, add_one)
+            .join()
+            .expect("add_one returns")
+    };
+    for i in 0..SPAWN_WARM_UP {
+        assert_eq!(call(i), i + 1);
+    }
+    time_each(SPAWN_ROUND_TRIPS, call)
+}
+
+/// A measured variant: its name, the scenario it belongs to, what its
+/// samples are, and the function that measures it.
+struct Variant {
+    name: &'static str,
+    scenario: &'static str,
+    unit: &'static str,
+    measure: fn() -> Stats,
+}
+
+const VARIANTS: &[Variant] = &[
+    Variant {
+        name: "decor_round_trip",
+        scenario: "round trip, warm pool of 2",
+        unit: "calls",
+        measure: decor_round_trip,
+    },
+    Variant {
+        name: "procspawn_pool_round_trip",
+        scenario: "round trip, warm pool of 2",
+        unit: "calls",
+        measure: procspawn_round_trip,
+    },
+    Variant {
+        name: "decor_pipelined",
+        scenario: "1,000 submitted, then joined, warm pool of 2",
+        unit: "repeats (time per call)",
+        measure: decor_pipelined,
+    },
+    Variant {
+        name: "procspawn_pool_pipelined",
+        scenario: "1,000 submitted, then joined, warm pool of 2",
+        unit: "repeats (time per call)",
+        measure: procspawn_pipelined,
+    },
+    Variant {
+        name: "procspawn_spawn_round_trip",
+        scenario: "round trip, a new process per call",
+        unit: "calls",
+        measure: procspawn_spawn_round_trip,
+    },
+];
+
+fn main() {
+    // Must come first: in a worker process this runs the call and exits.
+    procspawn::init();
+
+    // `cargo bench` passes `--bench`; any other word selects variants by name.
+    let filters: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|arg| !arg.starts_with('-'))
+        .collect();
+    let selected: Vec<&Variant> = VARIANTS
+        .iter()
+        .filter(|v| filters.is_empty() || filters.iter().any(|f| v.name.contains(f.as_str())))
+        .collect();
+    if selected.is_empty() {
+        eprintln!("no variant matches {filters:?}");
+        std::process::exit(2);
+    }
+
+    let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let load = load
+        .split_whitespace()
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" ");
+    println!("process_peers: {cpus} CPUs, load average {load}, {WORKERS} workers per pool\n");
+
+    let mut rows = Vec::new();
+    for variant in selected {
+        let stats = (variant.measure)();
+        println!(
+            "{}: median {:.1} µs, p90 {:.1} µs ({} samples)",
+            variant.name,
+            micros(stats.median),
+            micros(stats.p90),
+            stats.samples
+        );
+        rows.push((variant, stats));
+    }
+
+    println!("\n| variant | scenario | median µs | p90 µs | samples |");
+    println!("|---|---|--:|--:|--:|");
+    for (variant, stats) in rows {
+        println!(
+            "| `{}` | {} | {:.1} | {:.1} | {} {} |",
+            variant.name,
+            variant.scenario,
+            micros(stats.median),
+            micros(stats.p90),
+            stats.samples,
+            variant.unit
+        );
+    }
+    println!(
+        "\nTargets for decor (warm pool, 2 workers): round trip median <= 40 µs, \
+         pipelined <= 15 µs per call."
+    );
+}

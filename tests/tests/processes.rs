@@ -1,0 +1,1015 @@
+//! What `processes = N` does on `#[spawn]` and `#[parallel]`, run inside an
+//! ordinary `cargo test` binary (so this file also proves worker processes
+//! start from a libtest harness): values of many types cross and come back,
+//! calls run in at most N other processes, and panics, crashes and timeouts
+//! fail only the call they hit while the pool stays whole.
+//!
+//! Each test has functions of its own, so each has pools of its own: tests
+//! running at once never share (or crash) each other's workers. Orders are
+//! made deterministic by what a pool guarantees (one worker runs its calls in
+//! order), never by sleeps; the only deadlines are fail-safes.
+
+mod common;
+mod procfs;
+
+use std::collections::BTreeSet;
+use std::ops::Range;
+use std::panic::catch_unwind;
+
+use common::{quiet_panics, EXPECTED};
+use decor::{as_completed, join_all, parallel, spawn, Task, TaskError};
+use serde::{Deserialize, Serialize};
+
+/// The parent of the process `pid`, from `/proc`.
+fn parent_of(pid: u32) -> u32 {
+    procfs::stat(pid)
+        .unwrap_or_else(|| panic!("no process {pid}"))
+        .ppid
+}
+
+// --- Values of many types cross and come back -------------------------------
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+struct Point {
+    x: i32,
+    y: i32,
+    label: String,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+enum Shape {
+    Circle { center: Point, radius: f64 },
+    Polygon(Vec<Point>),
+    Empty,
+}
+
+#[spawn(processes = 1)]
+fn add(a: u64, b: u64) -> u64 {
+    a + b
+}
+
+#[spawn(processes = 1)]
+fn shout(text: String) -> String {
+    format!("{}!", text.to_uppercase())
+}
+
+#[spawn(processes = 1)]
+fn reversed(bytes: Vec<u8>) -> Vec<u8> {
+    bytes.into_iter().rev().collect()
+}
+
+#[spawn(processes = 1)]
+fn moved(point: Point, by: (i32, i32)) -> Point {
+    Point {
+        x: point.x + by.0,
+        y: point.y + by.1,
+        label: format!("{} moved", point.label),
+    }
+}
+
+#[spawn(processes = 1)]
+fn transformed(shape: Shape) -> Shape {
+    match shape {
+        Shape::Circle { center, radius } => Shape::Circle {
+            center,
+            radius: radius * 2.0,
+        },
+        Shape::Polygon(points) if points.is_empty() => Shape::Empty,
+        Shape::Polygon(mut points) => {
+            points.reverse();
+            Shape::Polygon(points)
+        }
+        Shape::Empty => Shape::Polygon(Vec::new()),
+    }
+}
+
+#[spawn(processes = 1)]
+fn first_even(values: Option<Vec<i64>>) -> Option<i64> {
+    values?.into_iter().find(|v| v % 2 == 0)
+}
+
+#[spawn(processes = 1)]
+fn unpacked(pair: (String, u8), flag: bool) -> (u8, String, bool, ()) {
+    (pair.1.wrapping_mul(2), pair.0.repeat(2), !flag, ())
+}
+
+#[spawn(processes = 1)]
+fn require_positive(x: i64) {
+    if x <= 0 {
+        quiet_panics();
+        panic!("{x} is not positive {EXPECTED}");
+    }
+}
+
+#[spawn(processes = 1)]
+fn no_arguments() -> String {
+    "nothing in, something out".to_owned()
+}
+
+#[test]
+fn values_of_many_types_cross_and_come_back() {
+    assert_eq!(add(40, 2).join().unwrap(), 42);
+    assert_eq!(add(u64::MAX - 1, 1).join().unwrap(), u64::MAX);
+    assert_eq!(shout("héllo wörld".into()).join().unwrap(), "HÉLLO WÖRLD!");
+    assert_eq!(shout(String::new()).join().unwrap(), "!");
+    assert_eq!(
+        reversed(vec![1, 2, 3, 0, 255]).join().unwrap(),
+        [255, 0, 3, 2, 1]
+    );
+    assert_eq!(reversed(Vec::new()).join().unwrap(), Vec::<u8>::new());
+
+    let point = Point {
+        x: -3,
+        y: 7,
+        label: "p".into(),
+    };
+    assert_eq!(
+        moved(point.clone(), (10, -10)).join().unwrap(),
+        Point {
+            x: 7,
+            y: -3,
+            label: "p moved".into()
+        }
+    );
+
+    let circle = Shape::Circle {
+        center: point.clone(),
+        radius: 1.25,
+    };
+    assert_eq!(
+        transformed(circle).join().unwrap(),
+        Shape::Circle {
+            center: point.clone(),
+            radius: 2.5
+        }
+    );
+    let other = Point {
+        x: 0,
+        y: 0,
+        label: String::new(),
+    };
+    assert_eq!(
+        transformed(Shape::Polygon(vec![point.clone(), other.clone()]))
+            .join()
+            .unwrap(),
+        Shape::Polygon(vec![other, point])
+    );
+    assert_eq!(
+        transformed(Shape::Polygon(Vec::new())).join().unwrap(),
+        Shape::Empty
+    );
+    assert_eq!(
+        transformed(Shape::Empty).join().unwrap(),
+        Shape::Polygon(Vec::new())
+    );
+
+    assert_eq!(
+        first_even(Some(vec![1, 3, -4, 6])).join().unwrap(),
+        Some(-4)
+    );
+    assert_eq!(first_even(Some(vec![1, 3])).join().unwrap(), None);
+    assert_eq!(first_even(None).join().unwrap(), None);
+
+    assert_eq!(
+        unpacked(("ab".into(), 200), true).join().unwrap(),
+        (144, "abab".to_owned(), false, ())
+    );
+
+    let unit: Task<()> = require_positive(5);
+    unit.join().unwrap();
+    // The unit function really ran in the worker: it can fail there.
+    let error = require_positive(-1).join().unwrap_err();
+    assert_eq!(
+        error.panic_message(),
+        Some(format!("-1 is not positive {EXPECTED}").as_str())
+    );
+
+    assert_eq!(no_arguments().join().unwrap(), "nothing in, something out");
+}
+
+#[spawn(processes = 1)]
+fn read_stdin() -> String {
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut std::io::stdin(), &mut text).unwrap();
+    text
+}
+
+#[test]
+fn a_worker_reads_end_of_file_on_stdin() {
+    assert_eq!(read_stdin().join().unwrap(), "");
+}
+
+// --- Where calls run --------------------------------------------------------
+
+#[spawn(processes = 2)]
+fn whose(i: u32) -> (u32, u32) {
+    (i, std::process::id())
+}
+
+#[test]
+fn calls_run_in_at_most_n_child_processes_kept_warm() {
+    let me = std::process::id();
+    let mut pids = BTreeSet::new();
+    // Many calls in flight: the least busy worker takes each, so both serve.
+    for (i, result) in join_all((0..200).map(whose)).into_iter().enumerate() {
+        let (echo, pid) = result.unwrap();
+        assert_eq!(echo as usize, i);
+        pids.insert(pid);
+    }
+    // One at a time: the same warm workers, no new ones.
+    for i in 0..50 {
+        pids.insert(whose(i).join().unwrap().1);
+    }
+    assert_eq!(pids.len(), 2, "processes = 2 served by {pids:?}");
+    for &pid in &pids {
+        assert_ne!(pid, me, "a call ran in the calling process");
+        assert_eq!(parent_of(pid), me, "worker {pid} is not our child");
+    }
+}
+
+// --- Panics, crashes, timeouts ----------------------------------------------
+
+/// What a call is asked to do in its worker.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug)]
+enum Fate {
+    Live,
+    Panic,
+    PanicAny,
+    Abort,
+    Exit(i32),
+    Segfault,
+    Sleep(u64),
+}
+
+/// Meets `fate` and, if it lives, returns the worker's pid.
+fn meet(fate: Fate) -> u32 {
+    match fate {
+        Fate::Live => {}
+        Fate::Panic => {
+            quiet_panics();
+            panic!("asked to panic {EXPECTED}");
+        }
+        Fate::PanicAny => {
+            quiet_panics_any();
+            std::panic::panic_any(42_u32);
+        }
+        Fate::Abort => {
+            no_core_dump();
+            std::process::abort();
+        }
+        Fate::Exit(code) => std::process::exit(code),
+        Fate::Segfault => {
+            no_core_dump();
+            // SAFETY: setting a signal's default action and raising it have
+            // no memory-safety preconditions. The default action, so that
+            // no handler (Rust's stack-overflow one) can catch it.
+            unsafe {
+                libc::signal(libc::SIGSEGV, libc::SIG_DFL);
+                libc::raise(libc::SIGSEGV);
+            }
+        }
+        Fate::Sleep(millis) => std::thread::sleep(std::time::Duration::from_millis(millis)),
+    }
+    std::process::id()
+}
+
+/// Keeps every panic of this worker off stderr (for payloads that carry no
+/// [`EXPECTED`] message).
+fn quiet_panics_any() {
+    std::panic::set_hook(Box::new(|_| {}));
+}
+
+/// A worker about to crash leaves no core file behind.
+fn no_core_dump() {
+    let none = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: `setrlimit` reads the struct it is given and nothing else.
+    unsafe {
+        libc::setrlimit(libc::RLIMIT_CORE, &none);
+    }
+}
+
+#[spawn(processes = 1)]
+fn panicking(fate: Fate) -> u32 {
+    meet(fate)
+}
+
+#[test]
+fn a_panic_fails_the_call_and_the_same_worker_serves_the_next() {
+    let worker = panicking(Fate::Live).join().unwrap();
+    let error: TaskError = panicking(Fate::Panic).join().unwrap_err();
+    assert!(error.is_panic());
+    assert!(!error.is_crash());
+    assert!(!error.is_timeout());
+    let message = format!("asked to panic {EXPECTED}");
+    assert_eq!(error.panic_message(), Some(message.as_str()));
+    assert_eq!(error.to_string(), format!("task panicked: {message}"));
+    assert_eq!(panicking(Fate::Live).join().unwrap(), worker);
+    let error = panicking(Fate::PanicAny).join().unwrap_err();
+    assert!(error.is_panic());
+    assert_eq!(error.panic_message(), Some("Box<dyn Any>"));
+    assert_eq!(panicking(Fate::Live).join().unwrap(), worker);
+    // Many panics in a row do not wear the worker out.
+    let results =
+        join_all((0..50).map(|i| panicking(if i % 2 == 0 { Fate::Panic } else { Fate::Live })));
+    for (i, result) in results.into_iter().enumerate() {
+        match result {
+            Ok(pid) => assert_eq!((i % 2, pid), (1, worker)),
+            Err(error) => assert_eq!((i % 2, error.panic_message()), (0, Some(message.as_str()))),
+        }
+    }
+}
+
+#[spawn(processes = 1)]
+fn aborting(fate: Fate) -> u32 {
+    meet(fate)
+}
+
+#[test]
+fn an_abort_is_a_crash_naming_sigabrt_and_the_pool_recovers() {
+    let worker = aborting(Fate::Live).join().unwrap();
+    let error = aborting(Fate::Abort).join().unwrap_err();
+    assert!(error.is_crash(), "{error}");
+    assert!(!error.is_panic());
+    assert!(!error.is_timeout());
+    assert_eq!(error.panic_message(), None);
+    let shown = error.to_string();
+    assert!(shown.contains("SIGABRT"), "{shown}");
+    assert!(
+        shown.starts_with(&format!(
+            "worker crashed: worker process {worker} of aborting was killed by signal 6 (SIGABRT"
+        )),
+        "{shown}"
+    );
+    let replacement = aborting(Fate::Live).join().unwrap();
+    assert_ne!(replacement, worker);
+    assert_eq!(aborting(Fate::Live).join().unwrap(), replacement);
+}
+
+#[spawn(processes = 1)]
+fn exiting(fate: Fate) -> u32 {
+    meet(fate)
+}
+
+#[test]
+fn an_exit_is_a_crash_with_its_status_and_the_pool_recovers() {
+    let worker = exiting(Fate::Live).join().unwrap();
+    let error = exiting(Fate::Exit(3)).join().unwrap_err();
+    assert!(error.is_crash(), "{error}");
+    assert!(!error.is_panic());
+    assert_eq!(
+        error.to_string(),
+        format!("worker crashed: worker process {worker} of exiting exited with status 3")
+    );
+    assert!(error.to_string().contains("exited with status 3"));
+    // Even a clean exit is a crash: the call never answered.
+    let replacement = exiting(Fate::Live).join().unwrap();
+    let error = exiting(Fate::Exit(0)).join().unwrap_err();
+    assert!(error.is_crash(), "{error}");
+    assert!(
+        error.to_string().ends_with(&format!(
+            "worker process {replacement} of exiting exited with status 0"
+        )),
+        "{error}"
+    );
+    assert!(exiting(Fate::Live).join().is_ok());
+}
+
+#[spawn(processes = 2)]
+fn segfaulting(fate: Fate) -> u32 {
+    meet(fate)
+}
+
+#[test]
+fn a_fatal_signal_is_a_crash_naming_it() {
+    let error = segfaulting(Fate::Segfault).join().unwrap_err();
+    assert!(error.is_crash(), "{error}");
+    assert!(
+        error
+            .to_string()
+            .contains("was killed by signal 11 (SIGSEGV"),
+        "{error}"
+    );
+    let results = join_all((0..20).map(|_| segfaulting(Fate::Live)));
+    assert!(results.iter().all(Result::is_ok), "{results:?}");
+}
+
+#[spawn(processes = 1)]
+fn crash_in_queue(fate: Fate) -> u32 {
+    meet(fate)
+}
+
+#[test]
+fn a_crash_fails_only_the_running_call_and_the_queued_ones_move() {
+    let worker = crash_in_queue(Fate::Live).join().unwrap();
+    // One worker: the two calls queue behind the crashing one on it.
+    let tasks = vec![
+        crash_in_queue(Fate::Abort),
+        crash_in_queue(Fate::Live),
+        crash_in_queue(Fate::Live),
+    ];
+    let mut results = join_all(tasks).into_iter();
+    let error = results.next().unwrap().unwrap_err();
+    assert!(error.is_crash(), "{error}");
+    assert!(
+        error
+            .to_string()
+            .contains(&format!("worker process {worker} of crash_in_queue")),
+        "{error}"
+    );
+    let moved: Vec<u32> = results.map(Result::unwrap).collect();
+    assert_ne!(moved[0], worker);
+    assert_eq!(moved[0], moved[1], "processes = 1: one replacement");
+
+    // Crashes among many calls: each fails alone, every other call succeeds.
+    let fates = (0..30).map(|i| {
+        if i % 10 == 3 {
+            Fate::Exit(9)
+        } else {
+            Fate::Live
+        }
+    });
+    for (i, result) in join_all(fates.map(crash_in_queue)).into_iter().enumerate() {
+        match result {
+            Ok(_) => assert_ne!(i % 10, 3, "call {i} should have crashed"),
+            Err(error) => {
+                assert_eq!(i % 10, 3, "call {i} failed: {error}");
+                assert!(
+                    error.to_string().contains("exited with status 9"),
+                    "{error}"
+                );
+            }
+        }
+    }
+}
+
+#[spawn(processes = 1)]
+fn killed_while_idle(fate: Fate) -> u32 {
+    meet(fate)
+}
+
+#[test]
+fn an_idle_worker_killed_from_outside_is_reaped_and_replaced() {
+    let worker = killed_while_idle(Fate::Live).join().unwrap();
+    let known = procfs::stat(worker).unwrap();
+    // SAFETY: `kill` has no memory-safety preconditions; `worker` is our
+    // child, alive (checked above) and unreaped until its pool sees it die.
+    unsafe {
+        libc::kill(worker as libc::pid_t, libc::SIGKILL);
+    }
+    // Its pool notices the closed pipe on its own and reaps it: no zombie
+    // waits for the next call.
+    assert!(
+        procfs::eventually(|| procfs::is_reaped(&known)),
+        "the killed idle worker {worker} was never reaped: {:?}",
+        procfs::stat(worker)
+    );
+    let replacement = killed_while_idle(Fate::Live).join().unwrap();
+    assert_ne!(replacement, worker);
+    assert_eq!(parent_of(replacement), std::process::id());
+}
+
+#[spawn(processes = 2)]
+fn outer(n: u64) -> (u32, Vec<(u64, u32)>) {
+    let inner = join_all((0..n).map(inner));
+    (
+        std::process::id(),
+        inner.into_iter().map(Result::unwrap).collect(),
+    )
+}
+
+#[spawn(processes = 2)]
+fn inner(i: u64) -> (u64, u32) {
+    (i * i, std::process::id())
+}
+
+#[test]
+fn a_worker_can_call_a_process_function_of_its_own() {
+    let me = std::process::id();
+    let (middle, results) = outer(6).join().unwrap();
+    assert_ne!(middle, me);
+    assert_eq!(
+        results.iter().map(|r| r.0).collect::<Vec<_>>(),
+        [0, 1, 4, 9, 16, 25]
+    );
+    for &(_, pid) in &results {
+        assert!(pid != me && pid != middle, "{results:?}");
+        assert_eq!(parent_of(pid), middle, "the worker's workers are its own");
+    }
+}
+
+// --- What the function starts ---------------------------------------------
+
+/// The pipes (by inode, `pipe:[N]`) process `pid` holds open.
+fn pipes_of(pid: u32) -> BTreeSet<String> {
+    std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .unwrap()
+        .filter_map(|entry| std::fs::read_link(entry.ok()?.path()).ok())
+        .map(|target| target.display().to_string())
+        .filter(|target| target.starts_with("pipe:"))
+        .collect()
+}
+
+/// Starts `sleep 600` and returns the pipes it holds, then stops it.
+fn pipes_of_a_new_child() -> BTreeSet<String> {
+    let mut child = std::process::Command::new("sleep")
+        .arg("600")
+        .stdin(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let pipes = pipes_of(child.id());
+    child.kill().unwrap();
+    child.wait().unwrap();
+    pipes
+}
+
+#[spawn(processes = 1)]
+fn pipes_of_a_grandchild() -> BTreeSet<String> {
+    pipes_of_a_new_child()
+}
+
+#[test]
+fn a_process_the_function_starts_inherits_no_worker_pipe() {
+    // A process started here inherits what any child of this program does
+    // (stdout, stderr, descriptors cargo passed down); one started in a
+    // worker should inherit no more than that.
+    let ours = pipes_of_a_new_child();
+    let theirs = pipes_of_a_grandchild().join().unwrap();
+    let extra: Vec<&String> = theirs.difference(&ours).collect();
+    assert!(
+        extra.is_empty(),
+        "a process started by a worker holds its pipes {extra:?} (it holds {theirs:?}, a child of ours {ours:?})"
+    );
+}
+
+/// Kills the process whose pid `path` holds, if any, when dropped.
+struct KillOnDrop(std::path::PathBuf);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        if let Ok(pid) = std::fs::read_to_string(&self.0) {
+            if let Ok(pid) = pid.trim().parse::<libc::pid_t>() {
+                // SAFETY: `kill` has no memory-safety preconditions.
+                unsafe {
+                    libc::kill(pid, libc::SIGKILL);
+                }
+            }
+        }
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+#[spawn(processes = 1)]
+fn leave_a_sleeper_and_abort(pid_file: String) -> u32 {
+    let sleeper = std::process::Command::new("sleep")
+        .arg("600")
+        .stdin(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::fs::write(&pid_file, sleeper.id().to_string()).unwrap();
+    std::mem::forget(sleeper);
+    no_core_dump();
+    std::process::abort()
+}
+
+#[test]
+fn a_crash_is_reported_while_a_process_the_function_started_lives_on() {
+    let pid_file = std::env::temp_dir().join(format!(
+        "decor-tests-sleeper-{}-{}",
+        std::process::id(),
+        line!()
+    ));
+    let _cleanup = KillOnDrop(pid_file.clone());
+    let task = leave_a_sleeper_and_abort(pid_file.to_str().unwrap().to_owned());
+    // A fail-safe, not a timing assertion: the crash is seen at once when
+    // the pipes are the worker's alone; with the bug, only when the sleeper
+    // exits, ten minutes later.
+    match task.join_timeout(std::time::Duration::from_secs(30)) {
+        Ok(result) => {
+            let error = result.unwrap_err();
+            assert!(error.is_crash(), "{error}");
+            assert!(error.to_string().contains("SIGABRT"), "{error}");
+        }
+        Err(_) => panic!("the worker aborted, yet its call is still pending"),
+    }
+}
+
+#[spawn(processes = 1, timeout = "5s")]
+fn napping(fate: Fate) -> u32 {
+    meet(fate)
+}
+
+/// Far longer than any timeout here: a call that sleeps this long only ends
+/// by being killed.
+const FOREVER: u64 = 600_000;
+
+#[test]
+fn a_timeout_kills_the_worker_and_the_call_queued_behind_it_succeeds() {
+    let me = std::process::id();
+    let worker = napping(Fate::Live).join().unwrap();
+    let known = procfs::stat(worker).unwrap();
+    let slow = napping(Fate::Sleep(FOREVER));
+    let quick = napping(Fate::Live);
+    let error = slow.join().unwrap_err();
+    assert!(error.is_timeout(), "{error}");
+    assert!(!error.is_crash());
+    assert!(!error.is_panic());
+    assert_eq!(error.to_string(), "task timed out after 5s");
+
+    let replacement = quick.join().unwrap();
+    assert_ne!(replacement, worker, "the timed-out worker was not replaced");
+    assert_ne!(replacement, me);
+    assert_eq!(napping(Fate::Live).join().unwrap(), replacement);
+    // The killed worker was reaped before its queued call moved on.
+    assert!(
+        procfs::is_reaped(&known),
+        "the timed-out worker {worker} is still there: {:?}",
+        procfs::stat(worker)
+    );
+}
+
+#[spawn(processes = 2, timeout = "5s")]
+fn reaped(fate: Fate) -> u32 {
+    meet(fate)
+}
+
+#[test]
+fn no_zombie_is_left_after_a_timeout_kill_and_a_crash() {
+    reaped(Fate::Live).join().unwrap();
+    let timed_out = reaped(Fate::Sleep(FOREVER)).join().unwrap_err();
+    assert!(timed_out.is_timeout(), "{timed_out}");
+    let crashed = reaped(Fate::Abort).join().unwrap_err();
+    assert!(crashed.is_crash(), "{crashed}");
+    let exited = reaped(Fate::Exit(1)).join().unwrap_err();
+    assert!(exited.is_crash(), "{exited}");
+    reaped(Fate::Live).join().unwrap();
+    // Other tests' workers may be dying at this moment: wait (a deadline,
+    // not a timing assertion) for a moment with no unreaped child at all.
+    procfs::assert_no_zombie_children();
+}
+
+// --- Values that cannot cross ----------------------------------------------
+
+/// Needs a self-describing format to decode, which postcard is not.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(untagged)]
+enum Loose {
+    Number(u64),
+    Text(String),
+}
+
+/// Encodes as an error (postcard keeps no custom message, only that the
+/// type's own `Serialize` failed).
+#[derive(Deserialize, Clone, Debug)]
+struct Refuses;
+
+impl Serialize for Refuses {
+    fn serialize<S: serde::Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+        Err(serde::ser::Error::custom("Refuses will not be encoded"))
+    }
+}
+
+#[spawn(processes = 1)]
+fn crossing(
+    loose: Option<Loose>,
+    refuses: Option<Refuses>,
+    answer: u8,
+) -> (u32, Option<Loose>, Option<Refuses>) {
+    let back = match answer {
+        1 => (None, Some(Refuses)),
+        2 => (Some(Loose::Number(7)), None),
+        _ => (None, None),
+    };
+    let _ = (loose, refuses);
+    (std::process::id(), back.0, back.1)
+}
+
+/// Fails with neither a panic, a crash nor a timeout, and says why.
+fn assert_transport_error(error: &TaskError, needles: &[&str]) {
+    assert!(
+        !error.is_panic() && !error.is_crash() && !error.is_timeout(),
+        "{error}"
+    );
+    assert_eq!(error.panic_message(), None);
+    let shown = error.to_string();
+    assert!(
+        shown.starts_with("task could not cross the process boundary: "),
+        "{shown}"
+    );
+    for needle in needles {
+        assert!(shown.contains(needle), "{needle:?} not in {shown}");
+    }
+}
+
+#[test]
+fn values_that_cannot_cross_fail_the_call_and_the_worker_lives_on() {
+    let (worker, _, _) = crossing(None, None, 0).join().unwrap();
+    // An argument the caller cannot encode never leaves.
+    let error = crossing(None, Some(Refuses), 0).join().unwrap_err();
+    assert_transport_error(&error, &["cannot encode", "Refuses"]);
+    // An argument the worker cannot decode.
+    let error = crossing(Some(Loose::Text("x".into())), None, 0)
+        .join()
+        .unwrap_err();
+    assert_transport_error(&error, &["cannot decode", "untagged"]);
+    // A result the worker cannot encode.
+    let error = crossing(None, None, 1).join().unwrap_err();
+    assert_transport_error(&error, &["cannot encode", "Refuses"]);
+    // A result the caller cannot decode.
+    let error = crossing(None, None, 2).join().unwrap_err();
+    assert_transport_error(&error, &["cannot decode", "untagged"]);
+    assert_eq!(crossing(None, None, 0).join().unwrap().0, worker);
+}
+
+// --- Large values, many calls ---------------------------------------------
+
+#[spawn(processes = 1)]
+fn inverted(bytes: Vec<u8>) -> Vec<u8> {
+    bytes.into_iter().map(|b| !b).collect()
+}
+
+fn pattern(i: usize) -> u8 {
+    (i.wrapping_mul(31) % 251) as u8
+}
+
+#[test]
+fn a_64_mib_argument_and_result_cross_whole() {
+    const LEN: usize = 64 << 20;
+    let bytes: Vec<u8> = (0..LEN).map(pattern).collect();
+    let back = inverted(bytes).join().unwrap();
+    assert_eq!(back.len(), LEN);
+    for i in [0, 1, 250, 251, 4096, LEN / 2, LEN / 2 + 1, LEN - 2, LEN - 1] {
+        assert_eq!(back[i], !pattern(i), "byte {i}");
+    }
+    // The worker is still usable after a frame that size.
+    assert_eq!(inverted(vec![0, 255]).join().unwrap(), [255, 0]);
+}
+
+#[spawn(processes = 2)]
+fn triple(i: u64) -> u64 {
+    i * 3 + 1
+}
+
+#[test]
+fn a_thousand_calls_in_flight_all_come_back_in_order() {
+    let results = join_all((0..1_000).map(triple));
+    let values: Vec<u64> = results.into_iter().map(Result::unwrap).collect();
+    assert_eq!(values, (0..1_000).map(|i| i * 3 + 1).collect::<Vec<_>>());
+}
+
+#[spawn(processes = 2)]
+fn tagged(i: usize) -> String {
+    format!("value {i}")
+}
+
+#[test]
+fn as_completed_yields_every_call_once() {
+    let mut seen = BTreeSet::new();
+    for (index, result) in as_completed((0..100).map(tagged)) {
+        assert_eq!(result.unwrap(), format!("value {index}"));
+        assert!(seen.insert(index), "index {index} twice");
+    }
+    assert_eq!(seen, (0..100).collect());
+}
+
+// --- #[parallel(processes = N)] ---------------------------------------------
+
+#[parallel(processes = 2, reduce = |a, b| a + b)]
+fn sum_slice(chunk: &[u64]) -> u64 {
+    chunk.iter().sum()
+}
+
+#[test]
+fn parallel_sums_a_slice_in_worker_processes() {
+    let ones = vec![1u64; 8_000_000];
+    assert_eq!(sum_slice(&ones), 8_000_000);
+    let data: Vec<u64> = (1..=1_001).collect();
+    assert_eq!(sum_slice(&data), 1_001 * 1_002 / 2);
+    assert_eq!(sum_slice(&[]), 0);
+    assert_eq!(sum_slice(&[7]), 7);
+}
+
+#[parallel(processes = 2, chunks = 4)]
+fn chunk_owners(chunk: &[u8]) -> Vec<(usize, u32)> {
+    vec![(chunk.len(), std::process::id())]
+}
+
+#[test]
+fn parallel_chunks_run_in_at_most_n_other_processes() {
+    let me = std::process::id();
+    let owners = chunk_owners(&[0; 103]);
+    assert_eq!(
+        owners.iter().map(|o| o.0).collect::<Vec<_>>(),
+        [26, 26, 26, 25]
+    );
+    let pids: BTreeSet<u32> = owners.iter().map(|o| o.1).collect();
+    assert!(pids.len() <= 2, "{pids:?}");
+    assert!(!pids.contains(&me), "a chunk ran on the caller: {pids:?}");
+}
+
+#[parallel(processes = 2, reduce = |a, b| a + b)]
+fn sum_range(range: Range<u64>) -> u64 {
+    range.sum()
+}
+
+#[parallel(processes = 2, chunks = 3)]
+fn range_bounds(range: Range<u64>) -> Vec<(u64, u64)> {
+    vec![(range.start, range.end)]
+}
+
+#[test]
+fn parallel_splits_ranges() {
+    assert_eq!(sum_range(0..1_000_000), 999_999 * 1_000_000 / 2);
+    assert_eq!(sum_range(5..6), 5);
+    assert_eq!(sum_range(9..9), 0);
+    assert_eq!(
+        range_bounds(10..20),
+        [(10, 14), (14, 17), (17, 20)],
+        "three contiguous chunks in order"
+    );
+    assert_eq!(
+        range_bounds(u64::MAX - 3..u64::MAX),
+        [
+            (u64::MAX - 3, u64::MAX - 2),
+            (u64::MAX - 2, u64::MAX - 1),
+            (u64::MAX - 1, u64::MAX)
+        ]
+    );
+}
+
+#[parallel(processes = 2, reduce = |a, b| a + b)]
+fn total_chars(words: Vec<String>) -> usize {
+    words.iter().map(|w| w.chars().count()).sum()
+}
+
+#[allow(clippy::ptr_arg)] // `&Vec<T>` is one of the splittable types under test
+#[parallel(processes = 2, chunks = 3, reduce = |a: usize, b: usize| a.max(b))]
+fn longest(words: &Vec<String>) -> usize {
+    words.iter().map(String::len).max().unwrap_or(0)
+}
+
+#[test]
+fn parallel_splits_owned_vecs_of_strings() {
+    let words: Vec<String> = (0..1_000).map(|i| "é".repeat(i % 7)).collect();
+    let serial: usize = words.iter().map(|w| w.chars().count()).sum();
+    assert_eq!(longest(&words), 12);
+    assert_eq!(total_chars(words), serial);
+}
+
+#[parallel(processes = 2, reduce = |a, b| a + b)]
+fn count_containing(words: &[String], needle: &str) -> usize {
+    words.iter().filter(|w| w.contains(needle)).count()
+}
+
+#[parallel(processes = 2, chunks = 3)]
+fn labelled(values: &[u64], label: String, factor: u64) -> Vec<String> {
+    values
+        .iter()
+        .map(|v| format!("{label}{}", v * factor))
+        .collect()
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug)]
+struct Settings {
+    offset: i64,
+    scale: i64,
+}
+
+#[parallel(processes = 2, chunks = 4)]
+fn adjusted(values: &[i64], settings: &Settings) -> Vec<i64> {
+    values
+        .iter()
+        .map(|v| v * settings.scale + settings.offset)
+        .collect()
+}
+
+#[test]
+fn parallel_ships_shared_parameters_with_every_chunk() {
+    let words: Vec<String> = (0..500).map(|i| format!("w{i}")).collect();
+    let serial = words.iter().filter(|w| w.contains("7")).count();
+    assert_eq!(count_containing(&words, "7"), serial);
+    assert_eq!(count_containing(&words, "no such thing"), 0);
+
+    let label = "x".to_owned();
+    assert_eq!(
+        labelled(&[1, 2, 3, 4, 5, 6, 7], label.clone(), 10),
+        ["x10", "x20", "x30", "x40", "x50", "x60", "x70"]
+    );
+    assert_eq!(label, "x", "the caller's value is untouched");
+
+    let settings = Settings {
+        offset: -1,
+        scale: 3,
+    };
+    let values: Vec<i64> = (0..50).collect();
+    let serial: Vec<i64> = values.iter().map(|v| v * 3 - 1).collect();
+    assert_eq!(adjusted(&values, &settings), serial);
+}
+
+#[parallel(processes = 2, chunks = 7)]
+fn doubled(values: Vec<u32>) -> Vec<u32> {
+    values.into_iter().map(|v| v * 2).collect()
+}
+
+#[parallel(processes = 2, chunks = 5)]
+fn concatenated(letters: &[char]) -> String {
+    letters.iter().collect()
+}
+
+#[test]
+fn parallel_combine_concatenates_in_chunk_order() {
+    for len in [0, 1, 2, 6, 7, 8, 13, 100, 10_007] {
+        let values: Vec<u32> = (0..len).rev().collect();
+        let serial: Vec<u32> = values.iter().map(|v| v * 2).collect();
+        assert_eq!(doubled(values), serial, "len {len}");
+    }
+    let text: Vec<char> = "the quick brown fox jumps over the lazy dog"
+        .chars()
+        .collect();
+    for _ in 0..5 {
+        assert_eq!(concatenated(&text), text.iter().collect::<String>());
+    }
+}
+
+#[parallel(processes = 2, chunks = 4, reduce = |a, b| a + b)]
+fn strict_sum(values: &[i64]) -> i64 {
+    if let Some(bad) = values.iter().find(|v| **v < 0) {
+        quiet_panics();
+        panic!("negative value {bad} {EXPECTED}");
+    }
+    values.iter().sum()
+}
+
+#[test]
+fn a_chunk_panic_re_panics_in_the_caller_with_its_message() {
+    let mut data: Vec<i64> = (0..100).collect();
+    data[60] = -5;
+    let payload = catch_unwind(|| strict_sum(&data)).unwrap_err();
+    let message = payload
+        .downcast::<String>()
+        .expect("the payload is the message as a String");
+    assert_eq!(*message, format!("negative value -5 {EXPECTED}"));
+    // The workers survived the panic.
+    data[60] = 60;
+    assert_eq!(strict_sum(&data), 99 * 100 / 2);
+}
+
+#[parallel(processes = 2, chunks = 2, reduce = |a, b| a + b)]
+fn exit_on_zero(values: &[i32]) -> i64 {
+    if values.contains(&0) {
+        std::process::exit(5);
+    }
+    values.iter().map(|&v| i64::from(v)).sum()
+}
+
+#[test]
+fn a_crashed_chunk_panics_in_the_caller_naming_the_chunk() {
+    let data = [1, 2, 3, 4, 0, 6];
+    let payload = catch_unwind(|| exit_on_zero(&data)).unwrap_err();
+    let message = payload.downcast::<String>().unwrap();
+    assert!(
+        message.starts_with("#[parallel] chunk 2 of 2 failed: worker crashed: worker process "),
+        "{message}"
+    );
+    assert!(
+        message.ends_with(" of exit_on_zero exited with status 5"),
+        "{message}"
+    );
+    assert_eq!(exit_on_zero(&[1, 2, 3, 4, 5, 6]), 21);
+}
+
+#[parallel(processes = 2, min_len = 50)]
+fn runs_where(values: &[u8]) -> Vec<u32> {
+    vec![std::process::id(); usize::from(!values.is_empty())]
+}
+
+#[parallel(processes = 2, chunks = 1)]
+fn one_chunk(values: &[u8]) -> Vec<(usize, u32)> {
+    vec![(values.len(), std::process::id())]
+}
+
+#[test]
+fn short_input_runs_on_the_caller() {
+    let me = std::process::id();
+    assert_eq!(runs_where(&[]), Vec::<u32>::new());
+    assert_eq!(runs_where(&[0; 1]), [me]);
+    assert_eq!(runs_where(&[0; 99]), [me], "99 < 2 * min_len");
+    let pids = runs_where(&[0; 100]);
+    assert_eq!(
+        pids.len(),
+        2,
+        "at 2 * min_len the workers take over: {pids:?}"
+    );
+    assert!(!pids.contains(&me), "{pids:?}");
+    // Without `min_len`, even one chunk of one item goes to a worker.
+    let [(len, pid)] = one_chunk(&[9])[..] else {
+        panic!("one chunk")
+    };
+    assert_eq!(len, 1);
+    assert_ne!(pid, me);
+    let pids = runs_where(&[0; 1_000]);
+    assert_eq!(pids.len(), 2, "default chunks = processes: {pids:?}");
+    assert!(!pids.contains(&me), "{pids:?}");
+}

@@ -1,0 +1,6 @@
+#[decor::parallel(processes = 0, reduce = |a, b| a + b)]
+fn sum(chunk: &[u64]) -> u64 {
+    chunk.iter().sum()
+}
+
+fn main() {}
