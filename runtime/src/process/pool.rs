@@ -104,6 +104,9 @@ struct State {
     calls: VecDeque<Call>,
     /// When the oldest call started running.
     front_since: Option<Instant>,
+    /// The worker has said it is ready: a call's clock starts only then,
+    /// so a new worker's start-up never counts against a `timeout`.
+    ready: bool,
     /// The watchdog killed the process: nothing still queued is to blame.
     timed_out: bool,
 }
@@ -210,7 +213,7 @@ impl ProcessPool {
         let (id, frame) = (call.id, Arc::clone(&call.frame));
         {
             let mut state = worker.state.lock();
-            if state.calls.is_empty() {
+            if state.calls.is_empty() && state.ready {
                 state.front_since = Some(Instant::now());
             }
             state.calls.push_back(call);
@@ -301,6 +304,14 @@ impl ProcessPool {
             let Some(response) = wire::parse_response(&body) else {
                 break;
             };
+            if response.id == wire::READY {
+                let mut state = worker.state.lock();
+                state.ready = true;
+                if !state.calls.is_empty() {
+                    state.front_since = Some(Instant::now());
+                }
+                continue;
+            }
             let call = {
                 let mut state = worker.state.lock();
                 let position = state.calls.iter().position(|call| call.id == response.id);
@@ -329,6 +340,7 @@ impl ProcessPool {
         let (calls, timed_out, pid) = {
             let mut state = worker.state.lock();
             state.front_since = None;
+            state.ready = false;
             (
                 std::mem::take(&mut state.calls),
                 std::mem::take(&mut state.timed_out),

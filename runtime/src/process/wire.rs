@@ -6,7 +6,8 @@
 //! - request:  `len: u64 | id: u64 | name_len: u16 | name | arguments`
 //! - response: `len: u64 | id: u64 | status: u8 | payload`
 //!
-//! `len` counts the bytes after itself. Arguments and results are postcard
+//! `len` counts the bytes after itself. A worker's first response, with id
+//! [`READY`] and no payload, says it has started. Arguments and results are postcard
 //! data (see the README's "Processes" section for why postcard).
 
 use std::io::{self, Read};
@@ -36,6 +37,10 @@ impl Status {
 }
 
 const LEN: usize = 8;
+
+/// The id of the response a worker sends once, before any call: it is up
+/// and reading requests.
+pub const READY: u64 = u64::MAX;
 
 /// Starts a request frame for call `id` of function `name`; the arguments
 /// are appended by [`encode_into`] and the length by [`seal`].

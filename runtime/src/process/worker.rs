@@ -104,6 +104,11 @@ fn serve([requests, responses, lifeline]: [File; 3]) -> ! {
     let mut output = responses;
     let mut body = Vec::new();
     let mut frame = Vec::new();
+    wire::response(&mut frame, wire::READY, Status::Returned);
+    wire::seal(&mut frame);
+    if output.write_all(&frame).is_err() {
+        std::process::exit(0);
+    }
     while let Ok(true) = wire::read_frame(&mut input, &mut body) {
         let Some(request) = wire::parse_request(&body) else {
             eprintln!("decor: worker received a malformed request; exiting");
