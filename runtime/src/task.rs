@@ -13,6 +13,7 @@ use std::collections::VecDeque;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
@@ -134,6 +135,8 @@ enum Slot<T> {
 struct Shared<T> {
     state: Mutex<State<T>>,
     ready: Condvar,
+    /// Set once the result is in, for [`Task::join`]'s spin before it sleeps.
+    filled: AtomicBool,
 }
 
 struct State<T> {
@@ -176,6 +179,7 @@ pub fn channel<T>() -> (Completer<T>, Task<T>) {
             notify: None,
         }),
         ready: Condvar::new(),
+        filled: AtomicBool::new(false),
     });
     (
         Completer {
@@ -206,6 +210,7 @@ fn fill<T>(shared: &Shared<T>, result: Result<T, TaskError>) {
     let (waker, notify) = {
         let mut state = shared.state.lock();
         state.slot = Slot::Ready(result);
+        shared.filled.store(true, Ordering::Release);
         (state.waker.take(), state.notify.take())
     };
     shared.ready.notify_all();
@@ -227,6 +232,9 @@ impl<T> Task<T> {
     /// re-entrant lock on this thread beside its holder.)
     pub fn join(self) -> Result<T, TaskError> {
         let helps = crate::pools::on_worker_thread();
+        if !helps {
+            self.spin_briefly();
+        }
         let mut state = self.shared.state.lock();
         loop {
             match std::mem::replace(&mut state.slot, Slot::Taken) {
@@ -250,6 +258,25 @@ impl<T> Task<T> {
                     }
                 }
                 Slot::Taken => unreachable!("only join and poll take the result"),
+            }
+        }
+    }
+
+    /// Watches for the result for a few tens of microseconds before going to
+    /// sleep: a short task's result then needs no wake-up, which on an idle
+    /// machine (a CPU leaving its idle state) costs more than the task.
+    fn spin_briefly(&self) {
+        const SPIN: Duration = Duration::from_micros(50);
+        let start = Instant::now();
+        loop {
+            for _ in 0..64 {
+                if self.shared.filled.load(Ordering::Acquire) {
+                    return;
+                }
+                std::hint::spin_loop();
+            }
+            if start.elapsed() >= SPIN {
+                return;
             }
         }
     }

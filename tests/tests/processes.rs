@@ -446,6 +446,42 @@ fn a_crash_fails_only_the_running_call_and_the_queued_ones_move() {
 }
 
 #[spawn(processes = 1)]
+fn crash_after_a_dead_worker(fate: Fate) -> u32 {
+    meet(fate)
+}
+
+/// A call sent just as its worker is killed from outside: if its request
+/// could not be written, it moves on; either way it ends as a crash, once,
+/// and the call behind it runs. (The failed-write path itself depends on
+/// timing; the 30-call test above is the one that caught a call going round
+/// new workers for ever after a failed write.)
+#[test]
+fn a_call_that_met_a_dead_worker_still_fails_when_it_crashes() {
+    for _ in 0..5 {
+        let worker = crash_after_a_dead_worker(Fate::Live).join().unwrap();
+        // SAFETY: as in the test below: our live, unreaped child.
+        unsafe {
+            libc::kill(worker as libc::pid_t, libc::SIGKILL);
+        }
+        // Sent at once, before the pool may have noticed the death.
+        let crashing = crash_after_a_dead_worker(Fate::Exit(7));
+        let behind = crash_after_a_dead_worker(Fate::Live);
+        // Either it reached the killed worker before it died, and that
+        // death is reported as its crash (a worker killed from outside
+        // cannot say whether it had started), or it moved on and crashed a
+        // new worker itself. What must not happen is a call going round.
+        let error = crashing.join().unwrap_err();
+        assert!(error.is_crash(), "{error}");
+        let message = error.to_string();
+        assert!(
+            message.contains("exited with status 7") || message.contains("SIGKILL"),
+            "{message}"
+        );
+        assert_ne!(behind.join().unwrap(), worker);
+    }
+}
+
+#[spawn(processes = 1)]
 fn killed_while_idle(fate: Fate) -> u32 {
     meet(fate)
 }

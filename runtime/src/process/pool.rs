@@ -22,6 +22,10 @@ use super::wire::{self, Status};
 use super::{exit, worker};
 use crate::task::TaskError;
 
+/// How many times a call moves on from a worker that died running nothing
+/// (as one that cannot start would); after that it fails.
+const MOST_MOVES: u8 = 8;
+
 /// How a call ended, as the pool sees it.
 pub enum Outcome<'a> {
     /// The worker sent back an encoded result.
@@ -38,6 +42,9 @@ pub struct Call {
     /// Cleared when writing the request failed: the worker never saw it,
     /// so its death is not this call's doing.
     delivered: bool,
+    /// How many workers died, with no call running, while this call was
+    /// queued on them.
+    moves: u8,
 }
 
 /// A `processes = N` function's pool in a `static`, started on first use.
@@ -181,6 +188,7 @@ impl ProcessPool {
                     frame: Arc::new(frame),
                     done: Box::new(done),
                     delivered: true,
+                    moves: 0,
                 });
             }
             Err(why) => done(Outcome::Failed(TaskError::transport(why))),
@@ -188,7 +196,10 @@ impl ProcessPool {
     }
 
     /// Sends a call to the least busy worker, starting one if needed.
-    fn submit(&'static self, call: Call) {
+    fn submit(&'static self, mut call: Call) {
+        // Until a write to this worker fails (a call moved from a dead
+        // worker may carry the mark of its failed write there).
+        call.delivered = true;
         let worker = self.pick();
         worker.load.fetch_add(1, Ordering::Relaxed);
         if self.in_flight.fetch_add(1, Ordering::AcqRel) == 0 {
@@ -365,7 +376,21 @@ impl ProcessPool {
                 self.finish(worker, running, Outcome::Failed(error));
             }
         }
-        for call in calls {
+        // A worker that died with no call of ours running may be one that
+        // cannot start; calls moved from such deaths are counted.
+        let unexplained = !timed_out && !blamed;
+        for mut call in calls {
+            call.moves += u8::from(unexplained);
+            if call.moves > MOST_MOVES {
+                // Workers keep dying before this call runs (one that exits
+                // as it starts, say): fail it rather than start them forever.
+                let error = TaskError::crash(format!(
+                    "worker processes of {} kept exiting before the call could run ({} tried)",
+                    self.name, call.moves
+                ));
+                self.finish(worker, call, Outcome::Failed(error));
+                continue;
+            }
             worker.load.fetch_sub(1, Ordering::Relaxed);
             self.in_flight.fetch_sub(1, Ordering::AcqRel);
             self.submit(call);
