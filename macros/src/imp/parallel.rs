@@ -428,42 +428,39 @@ fn decorate(
         .min_len
         .as_ref()
         .map_or_else(|| quote!(0), ToTokens::to_token_stream);
-    let run = rt.parallel("run");
     let plan = rt.parallel("Plan");
+    // Threads: the pool in a static and `run`. Processes: the process items
+    // (pool, entry, handler), `run_in_processes`, and the closure that sends
+    // a chunk.
+    let (items, run, pool, submit) = match in_processes {
+        Some((items, submit)) => (
+            items,
+            rt.process("run_in_processes"),
+            quote!(__DECOR_PROCESSES),
+            quote!(#submit,),
+        ),
+        None => (
+            quote!(static __DECOR_POOL: #slot = #choice;),
+            rt.parallel("run"),
+            quote!(__DECOR_POOL),
+            quote!(),
+        ),
+    };
     let preamble = outer.preamble();
-    if let Some((items, submit)) = in_processes {
-        let run = rt.process("run_in_processes");
-        let call = outer.wrap(quote! {
-            #run(
-                &__DECOR_PROCESSES,
-                #plan { chunks: #chunks, min_len: #min_len },
-                #input,
-                |#chunk| -> #output { #body_call },
-                #submit,
-                #merge,
-            )
-        });
-        function.block = syn::parse_quote!({
-            #(#preamble)*
-            #inner
-            #items
-            #call
-        });
-        return function.into_token_stream();
-    }
     let call = outer.wrap(quote! {
         #run(
-            &__DECOR_POOL,
+            &#pool,
             #plan { chunks: #chunks, min_len: #min_len },
             #input,
             |#chunk| -> #output { #body_call },
+            #submit
             #merge,
         )
     });
     function.block = syn::parse_quote!({
         #(#preamble)*
         #inner
-        static __DECOR_POOL: #slot = #choice;
+        #items
         #call
     });
     function.into_token_stream()
