@@ -494,7 +494,7 @@ fn process_parts(
     let items = process::items(rt, function, copy, processes, names, &wires);
     let in_processes =
         process::respanned(rt.process("in_processes"), process::output_span(function));
-    let request = process::request(rt, &wires);
+    let request = process::request(rt, names, &wires);
     let submit = quote_spanned! {process::output_span(function)=>
         |#chunk| #in_processes(&__DECOR_PROCESSES, &__DECOR_ENTRY, #request)
     };

@@ -93,15 +93,21 @@ pub fn wire_of(ty: &Type, name: &TokenStream) -> Wire {
     }
 }
 
+/// The module of marker types named after the parameters (see `items`).
+fn parameters() -> Ident {
+    Ident::new("__decor_parameters", Span::call_site())
+}
+
 /// The closure that appends a call's arguments to its request, one
 /// `send` per parameter, each spanned at the parameter's type so a type
 /// that cannot cross is reported there.
-pub fn request(rt: &Runtime, wires: &[Wire]) -> TokenStream {
+pub fn request(rt: &Runtime, names: &[TokenStream], wires: &[Wire]) -> TokenStream {
     let request = Ident::new("__decor_request", Span::mixed_site());
     let send = rt.process("send");
-    let sends = wires.iter().map(|wire| {
+    let parameters = parameters();
+    let sends = names.iter().zip(wires).map(|(name, wire)| {
         let (ty, sent) = (&wire.ty, &wire.sent);
-        quote_spanned!(ty.span()=> #send::<#ty, _>(#sent, #request)?;)
+        quote_spanned!(ty.span()=> #send::<#ty, #parameters::#name, _>(#sent, #request)?;)
     });
     quote! {
         |#request: &mut ::std::vec::Vec<u8>| -> ::core::result::Result<(), ::std::string::String> {
@@ -145,9 +151,10 @@ pub fn items(
     let input = Ident::new("__decor_input", Span::mixed_site());
     let result = Ident::new("__decor_result", Span::mixed_site());
     let arguments = Ident::new("__decor_arguments", Span::mixed_site());
+    let parameters = parameters();
     let decodes = names.iter().zip(wires).map(|(name, wire)| {
         let ty = &wire.ty;
-        quote_spanned!(ty.span()=> let #name = #arguments.take::<#ty>()?;)
+        quote_spanned!(ty.span()=> let #name = #arguments.take::<#ty, #parameters::#name>()?;)
     });
     let serve = respanned(serve, output_span(function));
     let serve_call = quote_spanned! {output_span(function)=>
@@ -166,6 +173,12 @@ pub fn items(
     let linkme_crate = linkme.to_token_stream();
     quote! {
         #enabled {}
+        // One marker type per parameter, named after it, so that a type that
+        // cannot cross is reported with the parameter's name.
+        #[allow(non_camel_case_types, dead_code, unreachable_pub)]
+        mod #parameters {
+            #(pub struct #names;)*
+        }
         fn __decor_serve(
             #input: &[u8],
             #result: &mut ::std::vec::Vec<u8>,

@@ -274,7 +274,7 @@ fn decorate(
             let items = process::items(&rt, &function, copy, processes, &args, &wires);
             let in_processes =
                 process::respanned(rt.process("in_processes"), process::output_span(&function));
-            let request = process::request(&rt, &wires);
+            let request = process::request(&rt, &args, &wires);
             let submit = quote_spanned! {process::output_span(&function)=>
                 #in_processes(&__DECOR_PROCESSES, &__DECOR_ENTRY, #request)
             };

@@ -102,8 +102,9 @@ pub struct Arguments<'a> {
 }
 
 impl Arguments<'_> {
-    /// The next argument, as a `T`.
-    pub fn take<T: Crossing>(&mut self) -> Result<T, String> {
+    /// The next argument, as a `T`; `P` names the parameter (a marker type
+    /// named after it, for the compiler's message).
+    pub fn take<T: Receives<P>, P>(&mut self) -> Result<T, String> {
         let (value, rest) = wire::take::<T>(self.rest)?;
         self.rest = rest;
         Ok(value)
@@ -113,35 +114,48 @@ impl Arguments<'_> {
 /// Appends one argument to a request: `value` as the worker will decode it,
 /// a `W`. A value is sent as itself, a `[T]` as a `Vec<T>`, a `str` as a
 /// `String`; the worker passes the function a reference to what it decodes.
-pub fn send<W, V>(value: &V, request: &mut Vec<u8>) -> Result<(), String>
+/// `P` names the parameter, as in [`Arguments::take`].
+pub fn send<W, P, V>(value: &V, request: &mut Vec<u8>) -> Result<(), String>
 where
-    V: SendsAs<W> + ?Sized,
+    V: SendsAs<W, P> + ?Sized,
 {
     wire::encode_into(value, request)
 }
 
-/// Values that cross to a worker process as a `W` (see [`send`]).
+/// Values the parent sends for parameter `P` that cross as a `W` (see
+/// [`send`]).
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot cross to a worker process",
-    label = "this type is sent between processes, so it must implement `serde::Serialize` and `serde::de::DeserializeOwned`",
+    message = "the argument `{P}` cannot cross to a worker process: `{Self}` is not `Serialize + DeserializeOwned`",
+    label = "`{P}` is sent to a worker process, so its type must implement `serde::Serialize` and `serde::de::DeserializeOwned`",
     note = "derive both with `#[derive(serde::Serialize, serde::Deserialize)]`, or run this function on threads instead of `processes`"
 )]
-pub trait SendsAs<W>: Serialize {}
+pub trait SendsAs<W, P>: Serialize {}
 
 // `do_not_recommend`: a type that cannot cross is reported once, as itself,
 // with the message above, not once per missing serde trait.
 #[diagnostic::do_not_recommend]
-impl<T: Crossing> SendsAs<T> for T {}
+impl<T: Crossing, P> SendsAs<T, P> for T {}
 #[diagnostic::do_not_recommend]
-impl<T: Crossing> SendsAs<Vec<T>> for [T] {}
+impl<T: Crossing, P> SendsAs<Vec<T>, P> for [T] {}
 #[diagnostic::do_not_recommend]
-impl SendsAs<String> for str {}
+impl<P> SendsAs<String, P> for str {}
+
+/// Types a worker decodes for parameter `P` (see [`Arguments::take`]).
+#[diagnostic::on_unimplemented(
+    message = "the argument `{P}` cannot cross to a worker process: `{Self}` is not `Serialize + DeserializeOwned`",
+    label = "`{P}` is decoded in a worker process, so its type must implement `serde::Serialize` and `serde::de::DeserializeOwned`",
+    note = "derive both with `#[derive(serde::Serialize, serde::Deserialize)]`, or run this function on threads instead of `processes`"
+)]
+pub trait Receives<P>: DeserializeOwned {}
+
+#[diagnostic::do_not_recommend]
+impl<T: Crossing, P> Receives<P> for T {}
 
 /// Types that may cross to a worker process and back: every
-/// `Serialize + DeserializeOwned` type.
+/// `Serialize + DeserializeOwned` type. Required of the result.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot cross to a worker process",
-    label = "this type is sent between processes, so it must implement `serde::Serialize` and `serde::de::DeserializeOwned`",
+    message = "the result `{Self}` cannot cross back from a worker process",
+    label = "returned from a worker process, so it must implement `serde::Serialize` and `serde::de::DeserializeOwned`",
     note = "derive both with `#[derive(serde::Serialize, serde::Deserialize)]`, or run this function on threads instead of `processes`"
 )]
 pub trait Crossing: Serialize + DeserializeOwned {}
