@@ -113,12 +113,47 @@ fn install_subscriber(default_directives: &str) -> bool {
         }
         _ => default_filter(default_directives),
     };
-    tracing_subscriber::fmt()
+    let directives = filter.to_string();
+    let installed = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .try_init()
-        .is_ok()
+        .is_ok();
+    if installed {
+        let _ = INSTALLED_DIRECTIVES.set(directives);
+    }
+    installed
 }
+
+/// The filter of the subscriber decor installed, if it installed one; worker
+/// processes install the same, so decorators that run there log too.
+#[cfg(feature = "subscriber")]
+static INSTALLED_DIRECTIVES: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// See [`INSTALLED_DIRECTIVES`].
+#[cfg(all(feature = "subscriber", feature = "processes"))]
+pub(crate) fn installed_directives() -> Option<&'static str> {
+    INSTALLED_DIRECTIVES.get().map(String::as_str)
+}
+
+#[cfg(all(not(feature = "subscriber"), feature = "processes"))]
+pub(crate) fn installed_directives() -> Option<&'static str> {
+    None
+}
+
+/// In a worker process: the parent's subscriber, from its filter.
+#[cfg(all(feature = "subscriber", feature = "processes"))]
+pub(crate) fn install_worker_subscriber(directives: &str) {
+    if let Ok(filter) = tracing_subscriber::EnvFilter::try_new(directives) {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .try_init();
+    }
+}
+
+#[cfg(all(not(feature = "subscriber"), feature = "processes"))]
+pub(crate) fn install_worker_subscriber(_directives: &str) {}
 
 #[cfg(feature = "subscriber")]
 fn default_filter(directives: &str) -> tracing_subscriber::EnvFilter {

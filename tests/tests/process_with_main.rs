@@ -19,6 +19,14 @@ fn cube_aloud(n: u64) -> (u64, u32) {
     (n * n * n, std::process::id())
 }
 
+/// `#[logged]` below `processes` runs in the worker, which installs the
+/// subscriber `#[decor::main]` installed here: its events reach stderr.
+#[decor::spawn(processes = 1)]
+#[decor::logged]
+fn greet(name: String) -> String {
+    format!("hello {name}")
+}
+
 #[decor::parallel(processes = 2, reduce = |a, b| a + b)]
 fn sum(chunk: &[u64]) -> u64 {
     chunk.iter().sum()
@@ -36,6 +44,7 @@ fn main() {
         }
         let data: Vec<u64> = (1..=10_000).collect();
         println!("SUM {}", sum(&data));
+        println!("GREETING {}", greet("Ada".to_owned()).join().unwrap());
         std::io::stdout().flush().unwrap();
         return;
     }
@@ -68,5 +77,28 @@ fn main() {
             assert_eq!(count, 1, "{line:?} printed {count} times:\n{}", run.stdout);
         }
     });
+    procfs::check(
+        &mut passed,
+        "decorators_in_the_worker_log_through_the_parents_filter",
+        || {
+            let greetings: Vec<&str> = run.lines_after("GREETING ").collect();
+            assert_eq!(greetings, ["hello Ada"], "stdout:\n{}", run.stdout);
+            let logged: Vec<&str> = run
+                .stderr
+                .lines()
+                .filter(|line| line.contains("greet") && line.contains("Ada"))
+                .collect();
+            assert!(
+                logged.len() >= 2,
+                "the worker's #[logged] entry and exit events are missing from stderr:\n{}",
+                run.stderr
+            );
+            assert!(
+                logged.iter().any(|line| line.contains("hello Ada")),
+                "no exit event with the return value:\n{}",
+                run.stderr
+            );
+        },
+    );
     println!("\ntest result: ok. {passed} passed; 0 failed; 0 ignored; 0 measured; 0 filtered out");
 }

@@ -13,7 +13,10 @@
 //!   postcard data, so every parameter and the result must be
 //!   `Serialize + DeserializeOwned` (a compile error names the one that is
 //!   not). What the function prints goes to the parent's stdout and stderr:
-//!   the pipes are separate descriptors. Several calls may queue on a worker;
+//!   the pipes are separate descriptors. If decor installed the parent's log
+//!   subscriber (`#[decor::main]`, [`init`](crate::init())), each worker
+//!   installs one with the same filter, so `#[logged]` below `processes`
+//!   logs from the worker. Several calls may queue on a worker;
 //!   each goes to the least busy one.
 //! - **Faults.** A panic comes back as [`TaskError::is_panic`](crate::TaskError::is_panic)
 //!   and the worker carries on. If the worker dies (abort, signal, `exit`),

@@ -498,6 +498,9 @@ fn spawn_worker(requests: PipeReader, responses: PipeWriter) -> io::Result<Child
         .arg("--decor-process-worker")
         .env(worker::ENV, format!("{},{},{}", fds[0], fds[1], fds[2]))
         .stdin(Stdio::null());
+    if let Some(directives) = crate::init::installed_directives() {
+        command.env(worker::LOG_ENV, directives);
+    }
     // SAFETY: between fork and exec the closure only calls `fcntl`, which is
     // async-signal-safe, on descriptors this process owns.
     unsafe {

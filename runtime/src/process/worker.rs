@@ -13,6 +13,10 @@ use super::wire::{self, Status};
 /// inherits, `requests,responses,lifeline`.
 pub(crate) const ENV: &str = "DECOR_PROCESS_WORKER";
 
+/// Set in a worker's environment when the parent runs the log subscriber
+/// decor installs: its filter, for the worker to install the same.
+pub(crate) const LOG_ENV: &str = "DECOR_PROCESS_WORKER_LOG";
+
 // Runs late among the program's constructors, so the rest of the program's
 // start-up (other crates' constructors) has happened when the worker serves
 // its first call; it never returns to run `main`.
@@ -33,6 +37,10 @@ pub(crate) fn enter_if_worker() {
     // only this process is a worker. Single-threaded here (a constructor or
     // the first line of `main`), so changing the environment is sound.
     std::env::remove_var(ENV);
+    if let Some(directives) = std::env::var_os(LOG_ENV) {
+        std::env::remove_var(LOG_ENV);
+        crate::init::install_worker_subscriber(&directives.to_string_lossy());
+    }
     match spec.to_str().and_then(parse_fds) {
         Some(fds) => {
             // Calls run on a thread named for what it is (panic messages
