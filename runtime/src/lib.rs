@@ -117,7 +117,7 @@ pub use decor_macros::main;
 /// first call), `pool = "name"` (a shared pool, see [`pools`]), `dedicated`
 /// (a new OS thread per call, named by `name = "..."`, for long loops),
 /// `processes = N` (N worker processes, with `timeout = "2s"` if wanted; see
-/// [`process`]), or none (the default pool); `crate = path`. Arguments must
+/// the `process` module), or none (the default pool); `crate = path`. Arguments must
 /// be owned and `'static` (with `processes`, shared references too, as they
 /// are encoded during the call); inside the body, a recursive call of a free function calls the
 /// undecorated function. A panic in the body comes back as a [`TaskError`]
@@ -151,7 +151,7 @@ pub use decor_macros::spawn;
 /// concatenate, `Result`s stop at the first `Err`, ...).
 ///
 /// Options: `threads = N`, `pool = "name"`, `processes = N` (chunks go to
-/// worker processes, see [`process`]) or none (the default pool);
+/// worker processes, see the `process` module) or none (the default pool);
 /// `chunks = K` (default: one per pool thread); `min_len = L` (no chunk under
 /// L items; shorter input runs on the caller); `reduce = expr`; `over = name`;
 /// `crate = path`. A panicking chunk re-panics in the caller with its payload.
