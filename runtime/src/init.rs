@@ -114,11 +114,7 @@ fn install_subscriber(default_directives: &str) -> bool {
         _ => default_filter(default_directives),
     };
     let directives = filter.to_string();
-    let installed = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init()
-        .is_ok();
+    let installed = install_fmt(filter);
     if installed {
         let _ = INSTALLED_DIRECTIVES.set(directives);
     }
@@ -145,11 +141,18 @@ pub(crate) fn installed_directives() -> Option<&'static str> {
 #[cfg(all(feature = "subscriber", feature = "processes"))]
 pub(crate) fn install_worker_subscriber(directives: &str) {
     if let Ok(filter) = tracing_subscriber::EnvFilter::try_new(directives) {
-        let _ = tracing_subscriber::fmt()
-            .with_env_filter(filter)
-            .with_writer(std::io::stderr)
-            .try_init();
+        install_fmt(filter);
     }
+}
+
+/// The fmt subscriber on stderr, filtered; false if one was already set.
+#[cfg(feature = "subscriber")]
+fn install_fmt(filter: tracing_subscriber::EnvFilter) -> bool {
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init()
+        .is_ok()
 }
 
 #[cfg(all(not(feature = "subscriber"), feature = "processes"))]

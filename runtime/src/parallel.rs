@@ -204,6 +204,22 @@ pub struct Plan {
     pub min_len: usize,
 }
 
+impl Plan {
+    /// How many chunks `len` items make when `workers` run them; `None` when
+    /// the input is short enough (empty, or under 2·`min_len`) to run on the
+    /// caller. `workers` is asked only when the input is long enough.
+    fn parts(&self, len: usize, workers: impl FnOnce() -> usize) -> Option<usize> {
+        if len == 0 || (self.min_len > 0 && len < self.min_len.saturating_mul(2)) {
+            return None;
+        }
+        let mut parts = self.chunks.unwrap_or_else(workers).max(1);
+        if let Some(most) = len.checked_div(self.min_len) {
+            parts = parts.min(most);
+        }
+        Some(parts.clamp(1, len))
+    }
+}
+
 /// Runs `body` on each chunk of `input` on the pool and merges the results.
 pub fn run<S, R, B, M>(pool: &PoolSlot, plan: Plan, input: S, body: B, merge: M) -> R
 where
@@ -212,22 +228,14 @@ where
     B: Fn(S::Chunk) -> R + Sync + Send,
     M: Merge<R>,
 {
-    let len = input.len();
-    // Short input runs on the caller: no pool, no hop.
-    if len == 0 || (plan.min_len > 0 && len < plan.min_len.saturating_mul(2)) {
-        return merge.merge(input.split(1).into_iter().map(&body).collect());
-    }
-    let pool = pool.get();
-    let mut parts = plan.chunks.unwrap_or_else(|| pool.threads()).max(1);
-    if let Some(most) = len.checked_div(plan.min_len) {
-        parts = parts.min(most);
-    }
-    let parts = parts.clamp(1, len);
-    if parts == 1 {
-        return merge.merge(input.split(1).into_iter().map(&body).collect());
-    }
+    // Short input, or a single chunk, runs on the caller: no pool, no hop.
+    let parts = match plan.parts(input.len(), || pool.get().threads()) {
+        None | Some(1) => return merge.merge(input.split(1).into_iter().map(&body).collect()),
+        Some(parts) => parts,
+    };
     let chunks = input.split(parts);
     let results: Vec<R> = pool
+        .get()
         .rayon()
         .install(|| chunks.into_par_iter().with_max_len(1).map(&body).collect());
     merge.merge(results)
@@ -255,19 +263,10 @@ where
     C: Fn(S::Chunk) -> crate::Task<R>,
     M: Merge<R>,
 {
-    let len = input.len();
-    if len == 0 || (plan.min_len > 0 && len < plan.min_len.saturating_mul(2)) {
+    let Some(parts) = plan.parts(input.len(), || pool.get().processes()) else {
         return merge.merge(input.split(1).into_iter().map(&body).collect());
-    }
-    let mut parts = plan.chunks.unwrap_or_else(|| pool.get().processes()).max(1);
-    if let Some(most) = len.checked_div(plan.min_len) {
-        parts = parts.min(most);
-    }
-    let tasks: Vec<_> = input
-        .split(parts.clamp(1, len))
-        .into_iter()
-        .map(call)
-        .collect();
+    };
+    let tasks: Vec<_> = input.split(parts).into_iter().map(call).collect();
     let count = tasks.len();
     let mut results = Vec::with_capacity(count);
     for (index, task) in tasks.into_iter().enumerate() {

@@ -90,11 +90,8 @@ impl Config {
                     }
                 }
                 "processes" => {
-                    if let Some(count) = errors.ok(options::positive_int(meta, "processes = 4")) {
-                        config.target = Target::Processes(Processes {
-                            count,
-                            timeout_nanos: None,
-                        });
+                    if let Some(processes) = Processes::parse(meta, errors) {
+                        config.target = Target::Processes(processes);
                     }
                 }
                 "chunks" => config.chunks = errors.ok(options::positive_int(meta, "chunks = 8")),
@@ -185,27 +182,7 @@ fn try_expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
     };
     let shape = check_signature(&config, &function, &mut errors);
     if let Target::Processes(_) = config.target {
-        process::check_signature(&function, "parallel", &mut errors);
-        if let Some(Shape {
-            over,
-            split: Split::Slice,
-        }) = &shape
-        {
-            if let Some(FnArg::Typed(typed)) = function.sig.inputs.iter().nth(*over) {
-                if matches!(&*typed.ty, Type::Reference(reference) if reference.mutability.is_some())
-                {
-                    errors.spanned(
-                        &typed.ty,
-                        format!(
-                            "#[parallel(processes = N)] cannot split `{}: {}`: a worker process gets a copy, so its changes \
-                             would not come back; return the new values instead, or use threads",
-                            options::pretty(&typed.pat),
-                            options::pretty(&typed.ty),
-                        ),
-                    );
-                }
-            }
-        }
+        check_processes(&function, shape.as_ref(), &mut errors);
     }
     let attrs = std::mem::take(&mut function.attrs);
     let (kept, moved_attrs) = moved::split_attributes(attrs);
@@ -411,15 +388,6 @@ fn decorate(
             quote_spanned!(output_span=> #via::<#output>())
         }
     };
-    let slot = rt.pool_slot();
-    let choice = match &config.target {
-        Target::Own(threads) => {
-            let name = syn::ext::IdentExt::unraw(&ident).to_string();
-            quote!(#slot::own(#name, #threads))
-        }
-        Target::Named(name) => quote!(#slot::named(#name)),
-        Target::Default | Target::Processes(_) => quote!(#slot::default_pool()),
-    };
     let chunks = match &config.chunks {
         Some(chunks) => quote!(::core::option::Option::Some(#chunks)),
         None => quote!(::core::option::Option::None),
@@ -439,12 +407,23 @@ fn decorate(
             quote!(__DECOR_PROCESSES),
             quote!(#submit,),
         ),
-        None => (
-            quote!(static __DECOR_POOL: #slot = #choice;),
-            rt.parallel("run"),
-            quote!(__DECOR_POOL),
-            quote!(),
-        ),
+        None => {
+            let slot = rt.pool_slot();
+            let choice = match &config.target {
+                Target::Own(threads) => {
+                    let name = syn::ext::IdentExt::unraw(&ident).to_string();
+                    quote!(#slot::own(#name, #threads))
+                }
+                Target::Named(name) => quote!(#slot::named(#name)),
+                _ => quote!(#slot::default_pool()),
+            };
+            (
+                quote!(static __DECOR_POOL: #slot = #choice;),
+                rt.parallel("run"),
+                quote!(__DECOR_POOL),
+                quote!(),
+            )
+        }
     };
     let preamble = outer.preamble();
     let call = outer.wrap(quote! {
@@ -466,6 +445,28 @@ fn decorate(
     function.into_token_stream()
 }
 
+/// `processes` takes free functions with concrete types (checked for both
+/// decorators), and cannot split `&mut [T]`: a worker changes a copy.
+fn check_processes(function: &ItemFn, shape: Option<&Shape>, errors: &mut Errors) {
+    process::check_signature(function, "parallel", errors);
+    let Some(FnArg::Typed(typed)) =
+        shape.and_then(|shape| function.sig.inputs.iter().nth(shape.over))
+    else {
+        return;
+    };
+    if matches!(&*typed.ty, Type::Reference(reference) if reference.mutability.is_some()) {
+        errors.spanned(
+            &typed.ty,
+            format!(
+                "#[parallel(processes = N)] cannot split `{}: {}`: a worker process gets a copy, so its changes \
+                 would not come back; return the new values instead, or use threads",
+                options::pretty(&typed.pat),
+                options::pretty(&typed.ty),
+            ),
+        );
+    }
+}
+
 /// For `processes = N`: the function's process items, and the closure that
 /// sends one chunk with the shared arguments to a worker.
 fn process_parts(
@@ -477,26 +478,16 @@ fn process_parts(
     processes: &Processes,
     chunk: &Ident,
 ) -> (TokenStream, TokenStream) {
-    let mut wires = Vec::new();
-    for (index, (input, name)) in function.sig.inputs.iter().zip(names).enumerate() {
-        let FnArg::Typed(typed) = input else { continue };
-        let mut wire = process::wire_of(&typed.ty, name);
-        if index == shape.over {
-            // The chunk is a slice for `&[T]`, and owned otherwise (`&Vec<T>`
-            // splits into cloned `Vec`s).
-            wire.sent = match shape.split {
-                Split::Slice => quote!(#chunk),
-                _ => quote!(&#chunk),
-            };
-        }
-        wires.push(wire);
-    }
-    let items = process::items(rt, function, copy, processes, names, &wires);
-    let in_processes =
-        process::respanned(rt.process("in_processes"), process::output_span(function));
-    let request = process::request(rt, names, &wires);
-    let submit = quote_spanned! {process::output_span(function)=>
-        |#chunk| #in_processes(&__DECOR_PROCESSES, &__DECOR_ENTRY, #request)
+    // A free function (checked), so `shape.over` indexes the wires too.
+    let mut wires = process::wires(function, names);
+    // The chunk is a slice for `&[T]`, and owned otherwise (`&Vec<T>` splits
+    // into cloned `Vec`s).
+    wires[shape.over].sent = match shape.split {
+        Split::Slice => quote!(#chunk),
+        _ => quote!(&#chunk),
     };
+    let items = process::items(rt, function, copy, processes, names, &wires);
+    let submit = process::submit(rt, function, names, &wires);
+    let submit = quote!(|#chunk| #submit);
     (items, submit)
 }

@@ -5,15 +5,27 @@
 use proc_macro2::{Group, Span, TokenStream, TokenTree};
 use quote::{quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
-use syn::{FnArg, GenericParam, Ident, ItemFn, LitInt, ReturnType, Type};
+use syn::{FnArg, GenericParam, Ident, ItemFn, LitInt, Meta, ReturnType, Type};
 
 use super::ctxt::Errors;
+use super::options;
 use super::paths::Runtime;
 
 /// `processes = N` and, on `#[spawn]`, `timeout = "..."`.
 pub struct Processes {
     pub count: LitInt,
     pub timeout_nanos: Option<u64>,
+}
+
+impl Processes {
+    /// `processes = N`, without a timeout yet.
+    pub fn parse(meta: &Meta, errors: &mut Errors) -> Option<Processes> {
+        let count = errors.ok(options::positive_int(meta, "processes = 4"))?;
+        Some(Processes {
+            count,
+            timeout_nanos: None,
+        })
+    }
 }
 
 /// A worker finds the function by name and rebuilds its arguments from
@@ -98,10 +110,44 @@ fn parameters() -> Ident {
     Ident::new("__decor_parameters", Span::call_site())
 }
 
+/// What each typed parameter of `function` (whose plain `names` these are)
+/// crosses as; a caller may then adjust one, as `#[parallel]` does for its
+/// chunk.
+pub fn wires(function: &ItemFn, names: &[TokenStream]) -> Vec<Wire> {
+    function
+        .sig
+        .inputs
+        .iter()
+        .filter_map(|input| match input {
+            FnArg::Typed(typed) => Some(&typed.ty),
+            FnArg::Receiver(_) => None,
+        })
+        .zip(names)
+        .map(|(ty, name)| wire_of(ty, name))
+        .collect()
+}
+
+/// The call that sends one call of the function to its pool and returns its
+/// `Task`: `in_processes(&__DECOR_PROCESSES, &__DECOR_ENTRY, request)`,
+/// spanned at the result type, where a result that cannot cross is reported.
+pub fn submit(
+    rt: &Runtime,
+    function: &ItemFn,
+    names: &[TokenStream],
+    wires: &[Wire],
+) -> TokenStream {
+    let span = output_span(function);
+    let in_processes = respanned(rt.process("in_processes"), span);
+    let request = request(rt, names, wires);
+    quote_spanned! {span=>
+        #in_processes(&__DECOR_PROCESSES, &__DECOR_ENTRY, #request)
+    }
+}
+
 /// The closure that appends a call's arguments to its request, one
 /// `send` per parameter, each spanned at the parameter's type so a type
 /// that cannot cross is reported there.
-pub fn request(rt: &Runtime, names: &[TokenStream], wires: &[Wire]) -> TokenStream {
+fn request(rt: &Runtime, names: &[TokenStream], wires: &[Wire]) -> TokenStream {
     let request = Ident::new("__decor_request", Span::mixed_site());
     let send = rt.process("send");
     let parameters = parameters();
@@ -119,7 +165,7 @@ pub fn request(rt: &Runtime, names: &[TokenStream], wires: &[Wire]) -> TokenStre
 
 /// The span of the function's result type, where a result that cannot
 /// cross is reported.
-pub fn output_span(function: &ItemFn) -> Span {
+fn output_span(function: &ItemFn) -> Span {
     match &function.sig.output {
         ReturnType::Default => function.sig.ident.span(),
         ReturnType::Type(_, ty) => ty.span(),
@@ -198,7 +244,7 @@ pub fn items(
 
 /// `tokens` with every span set to `span`: a runtime path whose bound on the
 /// result type fails is then reported at the result type.
-pub fn respanned(tokens: TokenStream, span: Span) -> TokenStream {
+fn respanned(tokens: TokenStream, span: Span) -> TokenStream {
     tokens
         .into_iter()
         .map(|tree| match tree {

@@ -3,7 +3,7 @@
 //! `Task` at once.
 
 use proc_macro2::TokenStream;
-use quote::{quote, quote_spanned, ToTokens};
+use quote::{quote, ToTokens};
 use syn::{FnArg, ItemFn, LitInt, LitStr, Meta, Path, ReturnType};
 
 use super::ctxt::{rejected, Errors};
@@ -91,11 +91,8 @@ impl Config {
                     }
                 }
                 "processes" => {
-                    if let Some(count) = errors.ok(options::positive_int(meta, "processes = 4")) {
-                        config.target = Target::Processes(Processes {
-                            count,
-                            timeout_nanos: None,
-                        });
+                    if let Some(processes) = Processes::parse(meta, errors) {
+                        config.target = Target::Processes(processes);
                     }
                 }
                 "timeout" => timeout = Some(meta),
@@ -261,23 +258,9 @@ fn decorate(
             // Checked: a free function, so there is an inner copy and `args`
             // names every parameter.
             let copy = copy.as_ref().expect("a free function");
-            let wires: Vec<process::Wire> = function
-                .sig
-                .inputs
-                .iter()
-                .zip(&args)
-                .filter_map(|(input, name)| match input {
-                    FnArg::Typed(typed) => Some(process::wire_of(&typed.ty, name)),
-                    FnArg::Receiver(_) => None,
-                })
-                .collect();
+            let wires = process::wires(&function, &args);
             let items = process::items(&rt, &function, copy, processes, &args, &wires);
-            let in_processes =
-                process::respanned(rt.process("in_processes"), process::output_span(&function));
-            let request = process::request(&rt, &args, &wires);
-            let submit = quote_spanned! {process::output_span(&function)=>
-                #in_processes(&__DECOR_PROCESSES, &__DECOR_ENTRY, #request)
-            };
+            let submit = process::submit(&rt, &function, &args, &wires);
             quote! {{
                 #items
                 #submit

@@ -105,9 +105,9 @@ struct Worker {
 
 #[derive(Default)]
 struct State {
-    /// The live process's id; taken before it is reaped, so a kill under
-    /// this lock never reaches a recycled id.
-    pid: Option<u32>,
+    /// The live process. Its reader thread takes it out to reap it, so a
+    /// kill under this lock never reaches a reaped (and recycled) id.
+    child: Option<Child>,
     calls: VecDeque<Call>,
     /// When the oldest call started running.
     front_since: Option<Instant>,
@@ -263,9 +263,14 @@ impl ProcessPool {
     }
 
     fn finish(&self, worker: &Worker, call: Call, outcome: Outcome<'_>) {
+        self.release(worker);
+        (call.done)(outcome);
+    }
+
+    /// A call leaves `worker`: finished, or moved to another.
+    fn release(&self, worker: &Worker) {
         worker.load.fetch_sub(1, Ordering::Relaxed);
         self.in_flight.fetch_sub(1, Ordering::AcqRel);
-        (call.done)(outcome);
     }
 
     /// Starts a worker process and its reader thread; returns the request
@@ -280,21 +285,15 @@ impl ProcessPool {
         let (worker_reads, parent_writes) = io::pipe()?;
         let (parent_reads, worker_writes) = io::pipe()?;
         // The worker's ends close here once it has its copies.
-        let child = spawn_worker(worker_reads, worker_writes)?;
-        let pid = child.id();
-        worker.state.lock().pid = Some(pid);
-        // The reader thread owns the child: it reaps it when the pipe
-        // closes, so no zombie outlives a worker.
-        let child = Arc::new(Mutex::new(Some(child)));
-        let owned = Arc::clone(&child);
+        worker.state.lock().child = Some(spawn_worker(worker_reads, worker_writes)?);
+        // The reader thread reaps the child when its pipe closes, so no
+        // zombie outlives a worker.
         let reader = std::thread::Builder::new()
             .name(format!("decor-{}-proc-{}", self.name, worker.index))
-            .spawn(move || self.read_responses(worker, owned, parent_reads));
+            .spawn(move || self.read_responses(worker, parent_reads));
         if let Err(error) = reader {
-            worker.state.lock().pid = None;
-            if let Some(mut child) = child.lock().take() {
-                let _ = child.kill();
-                let _ = child.wait();
+            if let Some(child) = worker.state.lock().child.take() {
+                reap(child);
             }
             return Err(error);
         }
@@ -303,12 +302,7 @@ impl ProcessPool {
 
     /// The reader thread: completes calls as their results arrive; when the
     /// worker is gone, blames the running call and moves the others.
-    fn read_responses(
-        &'static self,
-        worker: &'static Worker,
-        child: Arc<Mutex<Option<Child>>>,
-        pipe: PipeReader,
-    ) {
+    fn read_responses(&'static self, worker: &'static Worker, pipe: PipeReader) {
         let mut input = BufReader::with_capacity(1 << 16, pipe);
         let mut body = Vec::new();
         while let Ok(true) = wire::read_frame(&mut input, &mut body) {
@@ -348,18 +342,19 @@ impl ProcessPool {
         // broke the protocol. New calls go to a new process from here on.
         let mut sender = worker.sender.lock();
         *sender = None;
-        let (calls, timed_out, pid) = {
+        let (calls, timed_out, child) = {
             let mut state = worker.state.lock();
             state.front_since = None;
             state.ready = false;
             (
                 std::mem::take(&mut state.calls),
                 std::mem::take(&mut state.timed_out),
-                state.pid.take(),
+                state.child.take(),
             )
         };
         drop(sender);
-        let status = child.lock().take().and_then(reap);
+        let pid = child.as_ref().map(Child::id);
+        let status = child.and_then(reap);
         let mut calls = calls.into_iter().peekable();
         let blamed = !timed_out && calls.peek().is_some_and(|call| call.delivered);
         if blamed {
@@ -391,8 +386,7 @@ impl ProcessPool {
                 self.finish(worker, call, Outcome::Failed(error));
                 continue;
             }
-            worker.load.fetch_sub(1, Ordering::Relaxed);
-            self.in_flight.fetch_sub(1, Ordering::AcqRel);
+            self.release(worker);
             self.submit(call);
         }
     }
@@ -422,8 +416,8 @@ impl ProcessPool {
                 };
                 state.front_since = None;
                 state.timed_out = true;
-                if let Some(pid) = state.pid {
-                    kill(pid);
+                if let Some(child) = &mut state.child {
+                    let _ = child.kill();
                 }
                 drop(state);
                 self.finish(worker, call, Outcome::Failed(TaskError::timeout(limit)));
@@ -439,18 +433,6 @@ fn reap(mut child: Child) -> Option<ExitStatus> {
     let _ = child.kill();
     child.wait().ok()
 }
-
-#[cfg(unix)]
-fn kill(pid: u32) {
-    // SAFETY: `kill` has no memory-safety preconditions; the id belongs to
-    // an unreaped child of ours (see `State::pid`).
-    unsafe {
-        libc::kill(pid as libc::pid_t, libc::SIGKILL);
-    }
-}
-
-#[cfg(not(unix))]
-fn kill(_pid: u32) {}
 
 /// The write end of the pipe every worker watches: held, never written, so
 /// workers read end-of-file only when this process is gone.

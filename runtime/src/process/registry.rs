@@ -35,14 +35,6 @@ impl Entry {
     pub fn name(&self) -> &'static str {
         self.name
     }
-
-    /// The function's name as a person wrote it: the registered name up to
-    /// its source position.
-    pub fn display_name(&self) -> &'static str {
-        self.name
-            .split_once('@')
-            .map_or(self.name, |(name, _)| name)
-    }
 }
 
 /// Every function of the program that may run in a worker process.

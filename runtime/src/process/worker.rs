@@ -13,6 +13,10 @@ use super::wire::{self, Status};
 /// inherits, `requests,responses,lifeline`.
 pub(crate) const ENV: &str = "DECOR_PROCESS_WORKER";
 
+/// A worker's exit status when it cannot serve at all (sysexits'
+/// `EX_SOFTWARE`); the parent reports it as the crash of the call it had.
+const BROKEN: i32 = 70;
+
 /// Set in a worker's environment when the parent runs the log subscriber
 /// decor installs: its filter, for the worker to install the same.
 pub(crate) const LOG_ENV: &str = "DECOR_PROCESS_WORKER_LOG";
@@ -54,17 +58,17 @@ pub(crate) fn enter_if_worker() {
                     // `serve` ends the process itself; reaching here means
                     // it panicked outside any call.
                     let _ = worker.join();
-                    std::process::exit(70)
+                    std::process::exit(BROKEN)
                 }
                 Err(error) => {
                     eprintln!("decor: worker cannot start its thread: {error}; exiting");
-                    std::process::exit(70);
+                    std::process::exit(BROKEN);
                 }
             }
         }
         None => {
             eprintln!("decor: {ENV}={spec:?} is not a worker's pipe list; exiting");
-            std::process::exit(70);
+            std::process::exit(BROKEN);
         }
     }
 }
@@ -120,7 +124,7 @@ fn serve([requests, responses, lifeline]: [File; 3]) -> ! {
     while let Ok(true) = wire::read_frame(&mut input, &mut body) {
         let Some(request) = wire::parse_request(&body) else {
             eprintln!("decor: worker received a malformed request; exiting");
-            std::process::exit(70);
+            std::process::exit(BROKEN);
         };
         answer(&request, &mut frame);
         // Each answer goes out at once, in one write: holding it back for a
@@ -177,6 +181,6 @@ fn watch_parent(mut lifeline: File) {
         });
     if watcher.is_err() {
         eprintln!("decor: worker cannot watch its parent; exiting");
-        std::process::exit(70);
+        std::process::exit(BROKEN);
     }
 }
