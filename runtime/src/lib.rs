@@ -79,9 +79,16 @@ pub use decor_macros::timed;
 /// function, an entry event with the arguments, and an exit event with the
 /// return value and elapsed time, an `Err` at ERROR, or the panic message.
 ///
-/// Options: `level = info`, `name = "..."`, `target = "..."`, `skip(a, b)`,
-/// `skip_all`, `redact(password)`, `fields(key = expr, ...)`, `ret = false`,
-/// `err = warn`, `crate = path`.
+/// At a disabled level a call costs one relaxed atomic load; an `Err` or a
+/// panic is still logged whenever *its* level (ERROR, or `err = warn`) is
+/// enabled, with a `function` field naming the function, since no span does.
+/// Each logged value is cut at `max_len` characters (default 512), and its
+/// formatting stops there.
+///
+/// Options: `level = info` (`warning` is `warn`), `name = "..."`,
+/// `target = "..."`, `skip(a, b)`, `skip_all`, `redact(password)`,
+/// `fields(key = expr, ...)`, `ret = false`, `err = warn`,
+/// `max_len = 200` (or `none`), `crate = path`.
 ///
 /// ```
 /// #[decor::logged(level = debug, redact(token))]
@@ -198,7 +205,11 @@ pub use decor_macros::synchronized;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::init::Init;
-    pub use crate::logged::{level_enabled, Exit, LoggedFuture, LoggedGuard};
+
+    /// `#[logged]`'s runtime.
+    pub mod logged {
+        pub use crate::logged::{level_enabled, Exit, Guard, LoggedFuture, Site, Spec, REDACTED};
+    }
     pub use crate::timed::{TimedFuture, TimedGuard};
     pub use crate::timers::Timer;
 

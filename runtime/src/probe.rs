@@ -274,8 +274,8 @@ macro_rules! __decor_probe_exit {
     ($value:expr) => {{
         let value = $value;
         match $crate::__decor_probe_error!(value) {
-            ::core::option::Option::Some(error) => $crate::__private::Exit::Error(error),
-            ::core::option::Option::None => $crate::__private::Exit::Return(
+            ::core::option::Option::Some(error) => $crate::__private::logged::Exit::Error(error),
+            ::core::option::Option::None => $crate::__private::logged::Exit::Return(
                 ::core::option::Option::Some($crate::__decor_probe_debug!(value)),
             ),
         }
@@ -288,9 +288,9 @@ macro_rules! __decor_probe_exit {
 macro_rules! __decor_probe_exit_unit {
     ($value:expr) => {{
         match $crate::__decor_probe_error!($value) {
-            ::core::option::Option::Some(error) => $crate::__private::Exit::Error(error),
+            ::core::option::Option::Some(error) => $crate::__private::logged::Exit::Error(error),
             ::core::option::Option::None => {
-                $crate::__private::Exit::Return(::core::option::Option::None)
+                $crate::__private::logged::Exit::Return(::core::option::Option::None)
             }
         }
     }};
@@ -308,12 +308,12 @@ macro_rules! __decor_probe_try_exit {
         let value = $value;
         match $crate::__decor_probe_error!(value) {
             ::core::option::Option::Some(error) => {
-                ::core::option::Option::Some($crate::__private::Exit::Error(error))
+                ::core::option::Option::Some($crate::__private::logged::Exit::Error(error))
             }
             ::core::option::Option::None
                 if (&&$crate::__private::probe::Probe(value)).__decor_is_none() =>
             {
-                ::core::option::Option::Some($crate::__private::Exit::Return(if $ret {
+                ::core::option::Option::Some($crate::__private::logged::Exit::Return(if $ret {
                     ::core::option::Option::Some($crate::__private::probe::DebugOrName::Name(
                         "None",
                     ))

@@ -378,3 +378,82 @@ fn async_trait_methods_are_decorated_inside_their_boxed_future() {
     let stats = decor::timers::get("logged::MemoryStore::load").unwrap();
     assert_eq!((stats.calls(), stats.errors()), (2, 1));
 }
+
+#[logged]
+fn mean(values: &[f64]) -> f64 {
+    values.iter().sum::<f64>() / values.len() as f64
+}
+
+#[test]
+fn long_values_are_cut_at_512_characters_by_default() {
+    let values = vec![1.5; 1_000_000];
+    let (result, lines) = capture(|| mean(&values));
+    assert_eq!(result, 1.5);
+    let call = line_with(&lines, &["call"]);
+    assert!(call.contains("values=[1.5, 1.5, 1.5,"), "{call}");
+    assert!(call.ends_with("…(cut at 512 chars)"), "{call}");
+    let logged = call.split("values=").nth(1).unwrap();
+    assert_eq!(
+        logged.chars().count(),
+        512 + "…(cut at 512 chars)".chars().count()
+    );
+}
+
+#[logged(max_len = 8)]
+fn echo(text: String) -> Result<String, String> {
+    if text.is_empty() {
+        return Err("an empty text is not allowed here".into());
+    }
+    Ok(text)
+}
+
+#[logged(max_len = none)]
+fn whole(values: &[u32]) -> usize {
+    values.len()
+}
+
+#[test]
+fn max_len_caps_arguments_return_values_and_errors_or_nothing() {
+    let (_, lines) = capture(|| echo("abcdefghijkl".into()));
+    line_with(&lines, &["call text=\"abcdefg…(cut at 8 chars)"]);
+    line_with(&lines, &["return return=Ok(\"abcd…(cut at 8 chars)"]);
+    let (_, lines) = capture(|| echo(String::new()));
+    line_with(&lines, &["error=an empty…(cut at 8 chars)"]);
+
+    let values: Vec<u32> = (0..1000).collect();
+    let (_, lines) = capture(|| whole(&values));
+    let call = line_with(&lines, &["call"]);
+    assert!(call.ends_with("998, 999]"), "{call}");
+    assert!(!call.contains("cut at"), "{call}");
+}
+
+#[logged(level = warning, err = "warning")]
+fn spelled_warning(fail: bool) -> Result<(), String> {
+    if fail {
+        Err("bad".into())
+    } else {
+        Ok(())
+    }
+}
+
+#[test]
+fn warning_is_a_level() {
+    let (_, lines) = capture(|| spelled_warning(false));
+    line_with(&lines, &[" WARN spelled_warning: logged: call fail=false"]);
+    let (_, lines) = capture(|| spelled_warning(true));
+    line_with(&lines, &[" WARN spelled_warning: logged: error error=bad"]);
+}
+
+/// Parameters named like tracing's field macros (tracing #2278).
+#[logged]
+fn named_like_macros(debug: u8, display: &str) -> usize {
+    usize::from(debug) + display.len()
+}
+
+#[test]
+fn parameters_named_debug_and_display_are_logged() {
+    let (sum, lines) = capture(|| named_like_macros(1, "ab"));
+    assert_eq!(sum, 3);
+    let call = line_with(&lines, &["debug=1 display=\"ab\""]);
+    assert!(call.contains("call debug=1 display=\"ab\""), "{call}");
+}

@@ -195,10 +195,9 @@ fn inner_async_wrapper(block: &Block) -> bool {
         return false;
     };
     let segments: Vec<_> = func.path.segments.iter().map(|s| &s.ident).collect();
-    let is_wrapper = matches!(segments.as_slice(),
-        [.., private, wrapper, new] if *private == "__private"
-            && FUTURES.iter().any(|future| *wrapper == future)
-            && *new == "new");
+    let is_wrapper = segments.iter().any(|segment| *segment == "__private")
+        && matches!(segments.as_slice(),
+            [.., wrapper, new] if FUTURES.iter().any(|future| *wrapper == future) && *new == "new");
     is_wrapper && call.args.iter().any(|arg| matches!(arg, Expr::Async(_)))
 }
 

@@ -1,6 +1,8 @@
-//! `#[logged]`: parse its options, check them against the signature, emit
-//! the span, the entry event, the exit-event emitter and the guard (or, for
-//! `async fn`, the future wrapper).
+//! `#[logged]`: parse its options, check them against the signature, and
+//! emit data: one `Site` static (names, target, levels, field names,
+//! `max_len`) and calls into the runtime's `logged` module, which owns the
+//! span, the events and their schema. The guard (or, for `async fn`, the
+//! future wrapper) sees every exit.
 
 use proc_macro2::TokenStream;
 use quote::{quote, ToTokens};
@@ -15,8 +17,12 @@ use super::options::{self, Level, Seen};
 use super::paths::Runtime;
 
 const VALID: &[&str] = &[
-    "level", "name", "target", "skip", "skip_all", "redact", "fields", "ret", "err", "crate",
+    "level", "name", "target", "skip", "skip_all", "redact", "fields", "ret", "err", "max_len",
+    "crate",
 ];
+
+/// How many characters of each logged value are kept unless `max_len` says.
+const DEFAULT_MAX_LEN: usize = 512;
 
 /// The options of one `#[logged]`.
 pub struct Config {
@@ -29,6 +35,8 @@ pub struct Config {
     pub redact: Vec<Ident>,
     pub fields: Vec<Field>,
     pub ret: bool,
+    /// `None`: `max_len = none`, values are logged whole.
+    pub max_len: Option<usize>,
     pub krate: Option<Path>,
 }
 
@@ -73,6 +81,7 @@ impl Config {
             redact: Vec::new(),
             fields: Vec::new(),
             ret: true,
+            max_len: Some(DEFAULT_MAX_LEN),
             krate: None,
         };
         let metas = errors.ok(options::parse_list(attr)).unwrap_or_default();
@@ -113,6 +122,11 @@ impl Config {
                 "ret" => {
                     let ret = options::value(meta, "ret = false").and_then(options::bool_of);
                     config.ret = errors.ok(ret).unwrap_or(true);
+                }
+                "max_len" => {
+                    if let Some(max_len) = errors.ok(max_len_of(meta)) {
+                        config.max_len = max_len;
+                    }
                 }
                 "fields" => config.fields = errors.ok(fields_of(meta)).unwrap_or_default(),
                 "crate" => config.krate = errors.ok(options::crate_path(meta)),
@@ -159,6 +173,20 @@ impl Config {
     }
 }
 
+/// `max_len = 200` or `max_len = none`.
+fn max_len_of(meta: &Meta) -> syn::Result<Option<usize>> {
+    let value = options::value(meta, "max_len = 200")?;
+    if let syn::Expr::Path(path) = options::ungroup(value) {
+        if path.path.is_ident("none") {
+            return Ok(None);
+        }
+    }
+    // Read by the message as "takes a whole number: `max_len = 200` or
+    // `max_len = none`".
+    let n = options::positive_int(meta, "max_len = 200` or `max_len = none")?;
+    n.base10_parse().map(Some)
+}
+
 fn fields_of(meta: &Meta) -> syn::Result<Vec<Field>> {
     options::list_of(meta, "fields(user = %name, attempt = 1)")
 }
@@ -184,7 +212,7 @@ fn try_expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
             function,
             "logged",
             "logging cannot run during const evaluation",
-            "__decor_logged_exit",
+            "__DECOR_LOGGED",
             &mut errors,
         );
     }
@@ -198,64 +226,38 @@ fn decorate(config: &Config, function: &mut ItemFn, names: &[Ident]) {
     let rt = Runtime::new(config.krate.as_ref());
     let tracing = rt.tracing();
     let level = rt.level(config.level);
-    let err_level = rt.level(config.err_level);
-    let panic_level = rt.level(Level::Error);
-    let exit = rt.exit();
-    let target = config
-        .target
-        .as_ref()
-        .map(|target| quote!(target: #target,));
-    let span_name = match &config.name {
-        Some(name) => name.clone(),
-        None => LitStr::new(
-            &syn::ext::IdentExt::unraw(&function.sig.ident).to_string(),
-            function.sig.ident.span(),
-        ),
-    };
+    let enabled = rt.logged("level_enabled");
+    let site = site(config, function, names, &rt);
 
-    // The exit events, written once into the function so they carry its
-    // target and levels; the guard picks which to emit.
-    let emitter: syn::Stmt = syn::parse_quote! {
-        fn __decor_logged_exit(__decor_exit: #exit<'_>, __decor_elapsed: ::core::time::Duration) {
-            match __decor_exit {
-                #exit::Return(::core::option::Option::Some(__decor_value)) => #tracing::event!(
-                    #target #level, "return" = ?__decor_value, elapsed = ?__decor_elapsed, "return"
-                ),
-                #exit::Return(::core::option::Option::None) => #tracing::event!(
-                    #target #level, elapsed = ?__decor_elapsed, "return"
-                ),
-                #exit::Error(__decor_error) => #tracing::event!(
-                    #target #err_level, error = %__decor_error, elapsed = ?__decor_elapsed, "error"
-                ),
-                #exit::Panic(__decor_message) => #tracing::event!(
-                    #target #panic_level, panic = %__decor_message, elapsed = ?__decor_elapsed, "panic"
-                ),
-                #exit::Cancelled => #tracing::event!(
-                    #target #level, elapsed = ?__decor_elapsed, "cancelled"
-                ),
-            }
+    // The values, evaluated only when the level is enabled: each logged
+    // argument (`Debug`, else its type name) and the span's fields.
+    let probe_debug = rt.probe("probe_debug");
+    let redacted = rt.logged("REDACTED");
+    let arguments = logged_parameters(config, names).map(|name| {
+        if config.redact.contains(name) {
+            redacted.clone()
+        } else {
+            quote!(#probe_debug(&#name))
+        }
+    });
+    let fields = config.fields.iter().map(|field| {
+        let value = &field.value;
+        let value = match field.sigil.as_ref().map(ToString::to_string).as_deref() {
+            Some("%") => quote!(&#tracing::field::display(&(#value))),
+            Some(_) => quote!(&#tracing::field::debug(&(#value))),
+            None => quote!(&(#value)),
+        };
+        quote!(::core::option::Option::Some(#value as &dyn #tracing::Value))
+    });
+    // The span, opened and the call logged only when the level is enabled:
+    // otherwise the call costs this one check.
+    let open = quote! {
+        if #enabled(#level) {
+            ::core::option::Option::Some(__DECOR_LOGGED.open(&[#(#arguments),*], &[#(#fields),*]))
+        } else {
+            ::core::option::Option::None
         }
     };
-
-    let probe_debug = rt.probe("probe_debug");
-    let arguments = names
-        .iter()
-        .filter(|name| !config.skip_all && !config.skip.contains(name))
-        .map(|name| {
-            let key = syn::ext::IdentExt::unraw(name).to_string();
-            if config.redact.contains(name) {
-                quote!(#key = "***")
-            } else {
-                quote!(#key = ?#probe_debug(&#name))
-            }
-        });
-    let entry = quote!(#tracing::event!(#target #level, #(#arguments,)* "call"));
-    let fields = config.fields.iter().map(|field| {
-        let (key, sigil, value) = (&field.key, &field.sigil, &field.value);
-        quote!(#key = #sigil #value)
-    });
-    let span = quote!(#tracing::span!(#target #level, #span_name #(, #fields)*));
-    let enabled = rt.level_enabled();
 
     let unit = matches!(func::returns(&function.sig.output), Returns::Unit);
     let exit_probe = if config.ret && !unit {
@@ -265,24 +267,14 @@ fn decorate(config: &Config, function: &mut ItemFn, names: &[Ident]) {
     };
 
     if let Some((body, fake)) = func::async_body(function) {
-        let future = rt.logged_future();
+        let future = rt.logged("LoggedFuture");
         let fake = fake.into_iter();
         let stmts = std::mem::take(&mut body.stmts);
         *body = syn::parse_quote! {{
-            #emitter
-            let __decor_logged_span = if #enabled(#level) {
-                let __decor_span = #span;
-                {
-                    let _entered = __decor_span.enter();
-                    #entry;
-                }
-                ::core::option::Option::Some(__decor_span)
-            } else {
-                ::core::option::Option::None
-            };
+            #site
             #future::new(
-                __decor_logged_span,
-                __decor_logged_exit,
+                &__DECOR_LOGGED,
+                #open,
                 async move { #(#fake)* #(#stmts)* },
                 |__decor_v| #exit_probe(__decor_v),
             ).await
@@ -291,22 +283,74 @@ fn decorate(config: &Config, function: &mut ItemFn, names: &[Ident]) {
     }
 
     let returns_result = func::returns_result(&rt, &function.sig.output);
-    let guard = rt.logged_guard();
     let start: syn::Stmt = syn::parse_quote! {
-        let __decor_logged = if #enabled(#level) {
-            let __decor_guard = #guard::enter(#span, __decor_logged_exit, #returns_result);
-            #entry;
-            __decor_guard
-        } else {
-            #guard::disabled()
-        };
+        let __decor_logged = __DECOR_LOGGED.guard(#returns_result, #open);
     };
     let try_exit = rt.probe("probe_try_exit");
     let log_value = config.ret;
     let on_return = |value: syn::Expr| syn::parse_quote!(__decor_logged.observe(#value, |__decor_v| #exit_probe(__decor_v)));
     let on_try = |value: syn::Expr| syn::parse_quote!(__decor_logged.observe_try(#value, |__decor_v| #try_exit(__decor_v, #log_value)));
     exits::thread_exits(&mut function.block, &on_return, &on_try);
-    exits::insert_preamble(&mut function.block, vec![emitter, start]);
+    exits::insert_preamble(&mut function.block, vec![site, start]);
+}
+
+/// The parameters the `call` event logs, in order.
+fn logged_parameters<'a>(
+    config: &'a Config,
+    names: &'a [Ident],
+) -> impl Iterator<Item = &'a Ident> {
+    names
+        .iter()
+        .filter(|name| !config.skip_all && !config.skip.contains(name))
+}
+
+/// `static __DECOR_LOGGED: Site = Site::new(&__DECOR_LOGGED, Spec { .. });`:
+/// everything the runtime needs to know, as constants.
+fn site(config: &Config, function: &ItemFn, names: &[Ident], rt: &Runtime) -> syn::Stmt {
+    let site = rt.logged("Site");
+    let spec = rt.logged("Spec");
+    let level = rt.level(config.level);
+    let err_level = rt.level(config.err_level);
+    let name = match &config.name {
+        Some(name) => name.clone(),
+        None => LitStr::new(
+            &syn::ext::IdentExt::unraw(&function.sig.ident).to_string(),
+            function.sig.ident.span(),
+        ),
+    };
+    let target = match &config.target {
+        Some(target) => target.to_token_stream(),
+        None => quote!(::core::module_path!()),
+    };
+    let arguments =
+        logged_parameters(config, names).map(|name| syn::ext::IdentExt::unraw(name).to_string());
+    let fields = config.fields.iter().map(|field| {
+        field
+            .key
+            .iter()
+            .map(|part| syn::ext::IdentExt::unraw(part).to_string())
+            .collect::<Vec<_>>()
+            .join(".")
+    });
+    let max_len = match config.max_len {
+        Some(max_len) => quote!(#max_len),
+        None => quote!(::core::primitive::usize::MAX),
+    };
+    syn::parse_quote! {
+        static __DECOR_LOGGED: #site = #site::new(&__DECOR_LOGGED, #spec {
+            name: #name,
+            target: #target,
+            module_path: ::core::module_path!(),
+            file: ::core::file!(),
+            line: ::core::line!(),
+            event: ::core::concat!("event ", ::core::file!(), ":", ::core::line!()),
+            level: #level,
+            err_level: #err_level,
+            arguments: &["message" #(, #arguments)*],
+            fields: &[#(#fields),*],
+            max_len: #max_len,
+        });
+    }
 }
 
 #[cfg(test)]

@@ -287,7 +287,7 @@ pub fn level_of(expr: &Expr, allow_off: bool) -> syn::Result<Option<Level>> {
         "trace" => Some(Level::Trace),
         "debug" => Some(Level::Debug),
         "info" => Some(Level::Info),
-        "warn" => Some(Level::Warn),
+        "warn" | "warning" => Some(Level::Warn),
         "error" => Some(Level::Error),
         "off" if allow_off => None,
         "off" => {

@@ -51,10 +51,6 @@ impl Runtime {
         }
     }
 
-    pub fn level_enabled(&self) -> TokenStream {
-        self.item(quote!(level_enabled))
-    }
-
     pub fn timer(&self) -> TokenStream {
         self.item(quote!(Timer))
     }
@@ -67,16 +63,10 @@ impl Runtime {
         self.item(quote!(TimedFuture))
     }
 
-    pub fn logged_guard(&self) -> TokenStream {
-        self.item(quote!(LoggedGuard))
-    }
-
-    pub fn logged_future(&self) -> TokenStream {
-        self.item(quote!(LoggedFuture))
-    }
-
-    pub fn exit(&self) -> TokenStream {
-        self.item(quote!(Exit))
+    /// An item of `logged::` (`Site`, `Spec`, `LoggedFuture`, `level_enabled`, `REDACTED`).
+    pub fn logged(&self, which: &str) -> TokenStream {
+        let name = syn::Ident::new(which, proc_macro2::Span::call_site());
+        self.item(quote!(logged::#name))
     }
 
     pub fn init(&self) -> TokenStream {
