@@ -27,10 +27,13 @@ use quote::quote;
 
 type Expander = fn(TokenStream, TokenStream) -> TokenStream;
 
-const EXPANDERS: [(&str, Expander); 3] = [
+const EXPANDERS: [(&str, Expander); 6] = [
     ("timed", imp::timed::expand),
     ("logged", imp::logged::expand),
     ("main", imp::main_attr::expand),
+    ("spawn", imp::spawn::expand),
+    ("parallel", imp::parallel::expand),
+    ("synchronized", imp::synchronized::expand),
 ];
 
 thread_local! {
@@ -1152,4 +1155,50 @@ fn observe_lookalikes_in_user_code_do_not_panic() {
         report.run_all("observe lookalike", &quote!(), &item);
     }
     report.finish("observe_lookalikes_in_user_code_do_not_panic");
+}
+
+/// Every decorator as the head of a stack whose lower attributes are
+/// malformed: no panic, the function is still emitted, and a lower decor
+/// attribute is taken (reported by the head), never left to report again.
+#[test]
+fn bad_attributes_below_never_panic_and_are_taken() {
+    let below_names = [
+        "timed",
+        "logged",
+        "main",
+        "spawn",
+        "parallel",
+        "synchronized",
+    ];
+    let mut report = Report::default();
+    for bad in lex_all(BAD_ATTRS).iter().step_by(3) {
+        for below in below_names {
+            let below_attr: TokenStream = format!("decor::{below}").parse().unwrap();
+            for (fn_name, item) in good_functions().into_iter().take(3) {
+                let item = quote!(#[#below_attr(#bad)] #item);
+                for (name, output) in report.run_all("bad below", &TokenStream::new(), &item) {
+                    let text = output.to_string();
+                    if !text.contains(&format!("fn {fn_name}")) {
+                        report.fail(
+                            "bad below",
+                            name,
+                            &TokenStream::new(),
+                            &item,
+                            "the function is gone",
+                        );
+                    }
+                    if text.contains(&format!("decor :: {below}")) {
+                        report.fail(
+                            "bad below",
+                            name,
+                            &TokenStream::new(),
+                            &item,
+                            "the attribute below was left on the function",
+                        );
+                    }
+                }
+            }
+        }
+    }
+    report.finish("bad_attributes_below_never_panic_and_are_taken");
 }

@@ -41,39 +41,21 @@ fn main_attr(attr: TokenStream, item: TokenStream) -> String {
     expand(imp::main_attr::expand, attr, item)
 }
 
-/// The attribute `#[decor::<name>(args)]` if `attrs` holds one: removed from
-/// `attrs`, its arguments returned.
-fn take_decor_attr(attrs: &mut Vec<syn::Attribute>, name: &str) -> Option<TokenStream> {
-    let at = attrs.iter().position(|attr| {
-        let path = attr.path();
-        path.segments.len() == 2
-            && path.segments[0].ident == "decor"
-            && path.segments[1].ident == name
-    })?;
-    let attr = attrs.remove(at);
-    Some(match attr.meta {
-        syn::Meta::Path(_) => TokenStream::new(),
-        syn::Meta::List(list) => list.tokens,
-        syn::Meta::NameValue(_) => panic!("unexpected `#[decor::{name} = ...]`"),
-    })
-}
-
-/// Expands `outer` on `item`, then, as the compiler would, finds the
-/// `#[decor::<inner_name>]` still on the output's function, removes it and
-/// expands `inner` on what is left.
+/// Expands a stack as the compiler does: `outer` gets the function with the
+/// `#[decor::<inner_name>]` below it, which it takes and expands with itself
+/// in one pipeline; none is left for the compiler to expand again.
 fn stacked(
     outer: Expander,
     outer_attr: TokenStream,
-    inner: Expander,
     inner_name: &str,
     item: TokenStream,
 ) -> String {
-    let first = outer(outer_attr, item);
-    assert!(!first.to_string().contains("compile_error"), "{first}");
-    let mut function: syn::ItemFn = syn::parse2(first).expect("the outer expansion is a function");
-    let inner_attr = take_decor_attr(&mut function.attrs, inner_name)
-        .unwrap_or_else(|| panic!("the outer expansion dropped #[decor::{inner_name}]"));
-    expand(inner, inner_attr, quote!(#function))
+    let output = expand(outer, outer_attr, item);
+    assert!(
+        !output.contains(&format!("decor::{inner_name}")),
+        "#[decor::{inner_name}] was left for the compiler:\n{output}"
+    );
+    output
 }
 
 // ---------------------------------------------------------------- #[timed]
@@ -295,7 +277,6 @@ fn stacked_timed_over_logged() {
     let out = stacked(
         imp::timed::expand,
         quote!(),
-        imp::logged::expand,
         "logged",
         quote! {
             #[decor::logged(skip(b))]
@@ -316,7 +297,6 @@ fn stacked_logged_over_timed() {
     let out = stacked(
         imp::logged::expand,
         quote!(skip(b)),
-        imp::timed::expand,
         "timed",
         quote! {
             #[decor::timed(level = info)]
@@ -337,7 +317,6 @@ fn stacked_async_timed_over_logged() {
     let out = stacked(
         imp::timed::expand,
         quote!(),
-        imp::logged::expand,
         "logged",
         quote! {
             #[decor::logged]
@@ -355,7 +334,6 @@ fn stacked_async_logged_over_timed() {
     let out = stacked(
         imp::logged::expand,
         quote!(),
-        imp::timed::expand,
         "timed",
         quote! {
             #[decor::timed]
@@ -402,7 +380,6 @@ fn stacked_main_over_timed() {
     let out = stacked(
         imp::main_attr::expand,
         quote!(report),
-        imp::timed::expand,
         "timed",
         quote! {
             #[decor::timed]
@@ -419,7 +396,6 @@ fn stacked_timed_over_main() {
     let out = stacked(
         imp::timed::expand,
         quote!(),
-        imp::main_attr::expand,
         "main",
         quote! {
             #[decor::main(report)]
@@ -532,62 +508,6 @@ fn synchronized(attr: TokenStream, item: TokenStream) -> String {
     expand(imp::synchronized::expand, attr, item)
 }
 
-/// As [`stacked`], for outer decorators that move the body (and the
-/// attributes below them) into an inner function: the `#[decor::<inner_name>]`
-/// is looked for on the function and on the functions nested in its body,
-/// and the one carrying it is expanded in place.
-fn stacked_moved(
-    outer: Expander,
-    outer_attr: TokenStream,
-    inner: Expander,
-    inner_name: &str,
-    item: TokenStream,
-) -> String {
-    use syn::visit_mut::VisitMut;
-
-    struct ExpandInner<'a> {
-        inner: Expander,
-        name: &'a str,
-        done: bool,
-    }
-
-    impl ExpandInner<'_> {
-        fn try_expand(&mut self, function: &mut syn::ItemFn) {
-            if self.done {
-                return;
-            }
-            if let Some(attr) = take_decor_attr(&mut function.attrs, self.name) {
-                let output = (self.inner)(attr, quote!(#function));
-                assert!(!output.to_string().contains("compile_error"), "{output}");
-                *function = syn::parse2(output).expect("the inner expansion is a function");
-                self.done = true;
-            }
-        }
-    }
-
-    impl VisitMut for ExpandInner<'_> {
-        fn visit_item_fn_mut(&mut self, function: &mut syn::ItemFn) {
-            self.try_expand(function);
-            syn::visit_mut::visit_item_fn_mut(self, function);
-        }
-    }
-
-    let first = outer(outer_attr, item);
-    assert!(!first.to_string().contains("compile_error"), "{first}");
-    let mut function: syn::ItemFn = syn::parse2(first).expect("the outer expansion is a function");
-    let mut visitor = ExpandInner {
-        inner,
-        name: inner_name,
-        done: false,
-    };
-    visitor.visit_item_fn_mut(&mut function);
-    assert!(
-        visitor.done,
-        "the outer expansion dropped #[decor::{inner_name}]"
-    );
-    pretty(quote!(#function))
-}
-
 #[test]
 fn spawn_free_fn_threads() {
     let out = spawn(
@@ -647,10 +567,9 @@ fn spawn_method_arc_self() {
 
 #[test]
 fn stacked_spawn_over_timed() {
-    let out = stacked_moved(
+    let out = stacked(
         imp::spawn::expand,
         quote!(threads = 4),
-        imp::timed::expand,
         "timed",
         quote! {
             #[decor::timed]
@@ -671,7 +590,6 @@ fn stacked_timed_over_spawn() {
     let out = stacked(
         imp::timed::expand,
         quote!(),
-        imp::spawn::expand,
         "spawn",
         quote! {
             #[decor::spawn(threads = 4)]
@@ -737,10 +655,9 @@ fn parallel_method_ref_self() {
 
 #[test]
 fn stacked_parallel_over_timed() {
-    let out = stacked_moved(
+    let out = stacked(
         imp::parallel::expand,
         quote!(threads = 2, reduce = |a, b| a + b),
-        imp::timed::expand,
         "timed",
         quote! {
             #[decor::timed]
@@ -842,10 +759,9 @@ fn parallel_processes_reduce_shared() {
 
 #[test]
 fn stacked_spawn_processes_over_timed() {
-    let out = stacked_moved(
+    let out = stacked(
         imp::spawn::expand,
         quote!(processes = 2),
-        imp::timed::expand,
         "timed",
         quote! {
             #[decor::timed]
@@ -858,4 +774,23 @@ fn stacked_spawn_processes_over_timed() {
         },
     );
     insta::assert_snapshot!("stacked_spawn_processes_over_timed", out);
+}
+
+#[test]
+fn stacked_three_deep_in_one_pipeline() {
+    let out = stacked(
+        imp::timed::expand,
+        quote!(),
+        "synchronized",
+        quote! {
+            #[decor::logged(err = warn)]
+            #[inline]
+            #[decor::synchronized(lock = "ledger")]
+            fn post(entry: Entry) -> Result<u64, Error> {
+                let id = store(&entry)?;
+                Ok(id)
+            }
+        },
+    );
+    insta::assert_snapshot!("stacked_three_deep_in_one_pipeline", out);
 }

@@ -394,3 +394,53 @@ fn the_thread_names_used_above_are_pool_threads() {
     }
     assert_eq!(probe().join().unwrap(), "decor-probe-0");
 }
+
+// --- the pipeline: a whole stack in one expansion ------------------------------
+
+/// Three decorators, with inert attributes between them, expand as one
+/// stack in the order written: the timer sees the logging and the lock.
+#[timed]
+/// A doc comment between decor attributes does not end the stack.
+#[logged(name = "stacking.three_deep")]
+#[inline]
+#[synchronized]
+fn three_deep(x: u32) -> Result<u32, String> {
+    if x == 0 {
+        return Err("zero".into());
+    }
+    Ok(x * 2)
+}
+
+#[test]
+fn a_stack_of_three_with_inert_attributes_between_them() {
+    logs();
+    assert_eq!(three_deep(4), Ok(8));
+    assert!(three_deep(0).is_err());
+    let stats = stats("three_deep").expect("timed");
+    assert_eq!((stats.calls(), stats.errors()), (2, 1));
+    assert_eq!(
+        lines_with(&["stacking.three_deep", "return return=Ok(8)"]).len(),
+        1
+    );
+    assert_eq!(lines_with(&["stacking.three_deep", "error=zero"]).len(), 1);
+}
+
+/// A foreign attribute macro between decor attributes ends the stack: the
+/// decor attribute below it expands later, on its own, on the code the
+/// foreign macro wrote (so it ends up around that code, not inside it), and
+/// every decorator still does its work.
+#[timed]
+#[tracing::instrument(name = "stacking.foreign_between", skip_all)]
+#[logged(name = "stacking.below_foreign")]
+fn foreign_between(x: u32) -> u32 {
+    x + 1
+}
+
+#[test]
+fn a_foreign_attribute_between_decor_attributes() {
+    logs();
+    assert_eq!(foreign_between(1), 2);
+    assert_eq!(calls("foreign_between"), 1);
+    let returns = lines_with(&["stacking.below_foreign", "return return=2"]);
+    assert_eq!(returns.len(), 1, "{returns:#?}");
+}

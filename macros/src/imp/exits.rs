@@ -11,21 +11,14 @@
 //! another macro's arguments cannot be seen; the guards handle those when
 //! they drop.
 //!
-//! Stacked decorators nest like Python's: the outer one expands first, so
-//! the inner one puts its preamble after the outer's, and wraps values inside
-//! the outer's `observe` calls rather than around them.
+//! Stacked decorators nest like Python's: the pipeline applies them
+//! innermost first, so each one puts its preamble before the ones already
+//! there and wraps each exit value outside their `observe` calls.
 
 use proc_macro2::TokenStream;
 use quote::quote;
 use syn::visit_mut::{self, VisitMut};
 use syn::{Block, Expr, Stmt};
-
-/// Every name an expansion declares starts with this (statics: upper case).
-pub const PREFIX: &str = "__decor_";
-
-fn is_ours(ident: &syn::Ident) -> bool {
-    ident.to_string().to_ascii_lowercase().starts_with(PREFIX)
-}
 
 /// Wraps a value on its way out of the function.
 pub type Wrap<'a> = &'a dyn Fn(Expr) -> Expr;
@@ -53,19 +46,10 @@ pub fn thread_exits(block: &mut Block, on_return: Wrap<'_>, on_try: Wrap<'_>) {
     }
     if let Some(Stmt::Expr(tail, None)) = block.stmts.last_mut() {
         let value = std::mem::replace(tail, Expr::Verbatim(TokenStream::new()));
-        *tail = match value {
-            // A decorator above already wrapped the tail: go inside.
-            Expr::Block(block) if is_tail_wrapper(&block) => {
-                innermost(Expr::Block(block), on_return)
-            }
-            value => {
-                let wrapped = innermost(value, on_return);
-                // The allow keeps a diverging tail (`todo!()`, `loop {}`) from
-                // making the observe call "unreachable" under
-                // `#![deny(warnings)]`.
-                syn::parse_quote!(#[allow(unreachable_code)] { #wrapped })
-            }
-        };
+        let wrapped = on_return(value);
+        // The allow keeps a diverging tail (`todo!()`, `loop {}`) from
+        // making the observe call "unreachable" under `#![deny(warnings)]`.
+        *tail = syn::parse_quote!(#[allow(unreachable_code)] { #wrapped });
     }
 }
 
@@ -83,14 +67,14 @@ impl VisitMut for ExitRewriter<'_> {
                 if let Some(value) = ret.expr.take() {
                     let mut value = *value;
                     self.visit_expr_mut(&mut value);
-                    ret.expr = Some(Box::new(innermost(value, self.on_return)));
+                    ret.expr = Some(Box::new((self.on_return)(value)));
                 }
             }
             Expr::Try(tried) => {
                 self.visit_expr_mut(&mut tried.expr);
                 let operand =
                     std::mem::replace(&mut *tried.expr, Expr::Verbatim(TokenStream::new()));
-                *tried.expr = innermost(operand, self.on_try);
+                *tried.expr = (self.on_try)(operand);
             }
             _ => visit_mut::visit_expr_mut(self, expr),
         }
@@ -99,134 +83,10 @@ impl VisitMut for ExitRewriter<'_> {
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
 }
 
-/// Applies `wrap` to the value inside any `observe`/`observe_try` calls a
-/// decorator above this one already put around it.
-fn innermost(expr: Expr, wrap: Wrap<'_>) -> Expr {
-    match expr {
-        Expr::MethodCall(mut call) if is_observe_call(&call) => {
-            let value = call
-                .args
-                .first_mut()
-                .expect("observe calls take the value first");
-            let inner = std::mem::replace(value, Expr::Verbatim(TokenStream::new()));
-            *value = innermost(inner, wrap);
-            Expr::MethodCall(call)
-        }
-        Expr::Block(mut block) if is_tail_wrapper(&block) => {
-            if let Some(Stmt::Expr(inner, None)) = block.block.stmts.first_mut() {
-                let value = std::mem::replace(inner, Expr::Verbatim(TokenStream::new()));
-                *inner = innermost(value, wrap);
-            }
-            Expr::Block(block)
-        }
-        other => wrap(other),
-    }
-}
-
-/// The guards' names; only calls on these are decor's own.
-pub const GUARDS: &[&str] = &["__decor_timed", "__decor_logged"];
-
-pub fn is_observe_call(call: &syn::ExprMethodCall) -> bool {
-    let receiver_is_guard = matches!(&*call.receiver, Expr::Path(path)
-        if path.path.get_ident().is_some_and(|ident| GUARDS.iter().any(|guard| ident == guard)));
-    receiver_is_guard
-        && (call.method == "observe" || call.method == "observe_try")
-        && call.args.len() == 2
-}
-
-fn is_tail_wrapper(block: &syn::ExprBlock) -> bool {
-    block.attrs.len() == 1
-        && block.block.stmts.len() == 1
-        && matches!(block.block.stmts.first(), Some(Stmt::Expr(Expr::MethodCall(call), None)) if is_observe_call(call))
-}
-
-/// Puts `preamble` at the top of the body, after any preamble a decorator
-/// above this one put there.
+/// Puts `preamble` at the top of the body, before the preamble of any
+/// decorator applied before this one (which is inside this one).
 pub fn insert_preamble(block: &mut Block, preamble: Vec<Stmt>) {
-    let at = block
-        .stmts
-        .iter()
-        .take_while(|stmt| is_preamble(stmt))
-        .count();
-    block.stmts.splice(at..at, preamble);
-}
-
-pub fn is_preamble(stmt: &Stmt) -> bool {
-    match stmt {
-        Stmt::Item(syn::Item::Static(item)) => is_ours(&item.ident),
-        Stmt::Item(syn::Item::Fn(item)) => is_ours(&item.sig.ident),
-        Stmt::Local(local) => matches!(&local.pat, syn::Pat::Ident(pat) if is_ours(&pat.ident)),
-        Stmt::Expr(Expr::Call(call), Some(_)) => {
-            matches!(&*call.func, Expr::Path(path) if path.path.segments.last().is_some_and(|s| s.ident == "process_worker_entry"))
-        }
-        _ => false,
-    }
-}
-
-/// The block an async decorator should wrap: the body itself, or, when a
-/// decorator above already wrapped it in a future, the async block inside
-/// that wrapper (recursively).
-pub fn innermost_async(block: &mut Block) -> &mut Block {
-    if !inner_async_wrapper(block) {
-        return block;
-    }
-    let Some(Stmt::Expr(Expr::Await(awaited), None)) = block.stmts.last_mut() else {
-        unreachable!("checked by inner_async_wrapper")
-    };
-    let Expr::Call(call) = &mut *awaited.base else {
-        unreachable!("checked by inner_async_wrapper")
-    };
-    for arg in call.args.iter_mut() {
-        if let Expr::Async(inner) = arg {
-            return innermost_async(&mut inner.block);
-        }
-    }
-    unreachable!("checked by inner_async_wrapper")
-}
-
-fn inner_async_wrapper(block: &Block) -> bool {
-    let Some(Stmt::Expr(Expr::Await(awaited), None)) = block.stmts.last() else {
-        return false;
-    };
-    let Expr::Call(call) = &*awaited.base else {
-        return false;
-    };
-    let Expr::Path(func) = &*call.func else {
-        return false;
-    };
-    let segments: Vec<_> = func.path.segments.iter().map(|s| &s.ident).collect();
-    let is_wrapper = segments.iter().any(|segment| *segment == "__private")
-        && matches!(segments.as_slice(),
-            [.., wrapper, new] if FUTURES.iter().any(|future| *wrapper == future) && *new == "new");
-    is_wrapper && call.args.iter().any(|arg| matches!(arg, Expr::Async(_)))
-}
-
-/// The future wrappers async decorators emit.
-const FUTURES: &[&str] = &["TimedFuture", "LoggedFuture"];
-
-/// Whether a decorator above already gave this async block its fake return.
-pub fn has_fake_return(block: &Block) -> bool {
-    let Some(Stmt::Expr(Expr::If(fake), None)) = block.stmts.first() else {
-        return false;
-    };
-    matches!(fake.then_branch.stmts.first(), Some(Stmt::Local(local))
-        if matches!(&local.pat, syn::Pat::Type(typed)
-            if matches!(&*typed.pat, syn::Pat::Ident(pat) if pat.ident == "__decor_fake_return")))
-}
-
-/// Whether the body already carries this decorator's preamble: the same
-/// decorator applied twice.
-pub fn has_preamble_named(block: &Block, name: &str) -> bool {
-    block
-        .stmts
-        .iter()
-        .take_while(|stmt| is_preamble(stmt))
-        .any(|stmt| match stmt {
-            Stmt::Item(syn::Item::Static(item)) => item.ident == name,
-            Stmt::Item(syn::Item::Fn(item)) => item.sig.ident == name,
-            Stmt::Local(local) => matches!(&local.pat, syn::Pat::Ident(pat) if pat.ident == name),
-            _ => false,
-        })
+    block.stmts.splice(0..0, preamble);
 }
 
 /// `#[allow(...)]` for the fake return that gives an async block the

@@ -43,26 +43,18 @@ pub fn parse(item: TokenStream, decorator: &str) -> syn::Result<ItemFn> {
     ))
 }
 
-/// What every decorator that wraps a body checks: it cannot run in a
-/// `const fn` (`why_not_const` says why), and it is not applied twice (its
-/// preamble item `marker` is not already in the body).
-pub fn check_wrappable(
+/// What every decorator that keeps the body inline checks: it cannot run in
+/// a `const fn` (`why_not_const` says why).
+pub fn check_inline_body(
     function: &ItemFn,
     decorator: &str,
     why_not_const: &str,
-    marker: &str,
     errors: &mut Errors,
 ) {
     if let Some(constness) = &function.sig.constness {
         errors.spanned(
             constness,
             format!("#[{decorator}] cannot be used on a `const fn`: {why_not_const}"),
-        );
-    }
-    if exits::has_preamble_named(&function.block, marker) {
-        errors.spanned(
-            &function.sig.ident,
-            format!("#[{decorator}] is applied to this function twice; keep one"),
         );
     }
 }
@@ -91,20 +83,25 @@ pub fn returns(output: &ReturnType) -> Returns {
     Returns::Nameable(Box::new(ty.clone()))
 }
 
-/// The async body an async-aware decorator works on, and the fake return
-/// that gives it the function's output type (when it needs one and a
-/// decorator above did not already add it): an `async fn`'s body, or an
-/// `#[async_trait]` method's boxed async block; inside any future wrapper a
-/// decorator above put there. `None` for a plain function.
-pub fn async_body(function: &mut ItemFn) -> Option<(&mut Block, Option<Stmt>)> {
+/// The async body an async-aware decorator wraps: an `async fn`'s body
+/// (with what decorators applied before this one made of it), or an
+/// `#[async_trait]` method's boxed async block. With it, the fake return
+/// that gives it the function's output type, unless `typed` says a
+/// decorator applied before already gave one (it is then inside). `None`
+/// for a plain function.
+pub fn async_body<'f>(
+    function: &'f mut ItemFn,
+    typed: &mut bool,
+) -> Option<(&'f mut Block, Option<Stmt>)> {
     if function.sig.asyncness.is_some() {
-        let fake = async_output(&function.sig.output).map(|ty| exits::fake_return(&ty));
-        let body = exits::innermost_async(&mut function.block);
-        let fake = fake.filter(|_| !exits::has_fake_return(body));
-        return Some((body, fake));
+        let fake = async_output(&function.sig.output)
+            .filter(|_| !*typed)
+            .map(|ty| exits::fake_return(&ty));
+        *typed = true;
+        return Some((&mut function.block, fake));
     }
     // `#[async_trait]` writes its own fake return into the block.
-    async_trait_body(&mut function.block).map(|body| (exits::innermost_async(body), None))
+    async_trait_body(&mut function.block).map(|body| (body, None))
 }
 
 /// Code that is `true` when the function returns a `Result` (under any

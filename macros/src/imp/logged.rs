@@ -10,11 +10,12 @@ use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
 use syn::{Ident, ItemFn, LitStr, Meta, Path, Token};
 
-use super::ctxt::{rejected, Errors};
+use super::ctxt::Errors;
 use super::exits;
 use super::func::{self, Returns};
 use super::options::{self, Level, Seen};
 use super::paths::Runtime;
+use super::pipeline::{self, Kind};
 
 const VALID: &[&str] = &[
     "level", "name", "target", "skip", "skip_all", "redact", "fields", "ret", "err", "max_len",
@@ -150,8 +151,10 @@ impl Config {
         config
     }
 
-    /// Every name in `skip(...)` and `redact(...)` must be a parameter.
-    fn check_against(&self, function: &ItemFn, names: &[Ident], errors: &mut Errors) {
+    /// Checks the options against the function: every name in `skip(...)`
+    /// and `redact(...)` must be a parameter, and it cannot be a `const fn`.
+    pub fn check(&self, function: &ItemFn, errors: &mut Errors) {
+        let names = func::parameter_names(function);
         let listed = names
             .iter()
             .map(|name| format!("`{name}`"))
@@ -170,6 +173,12 @@ impl Config {
                 }
             }
         }
+        func::check_inline_body(
+            function,
+            "logged",
+            "logging cannot run during const evaluation",
+            errors,
+        );
     }
 }
 
@@ -192,37 +201,14 @@ fn fields_of(meta: &Meta) -> syn::Result<Vec<Field>> {
 }
 
 pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
-    match try_expand(attr, item.clone()) {
-        Ok(tokens) => tokens,
-        Err(error) => rejected(error, item),
-    }
+    pipeline::expand(Kind::Logged, attr, item)
 }
 
-fn try_expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
-    let mut errors = Errors::new();
-    let config = Config::parse_into(attr, &mut errors);
-    let function = errors.ok(func::parse(item, "logged"));
-    let names = function
-        .as_ref()
-        .map(func::parameter_names)
-        .unwrap_or_default();
-    if let Some(function) = &function {
-        config.check_against(function, &names, &mut errors);
-        func::check_wrappable(
-            function,
-            "logged",
-            "logging cannot run during const evaluation",
-            "__DECOR_LOGGED",
-            &mut errors,
-        );
-    }
-    errors.finish()?;
-    let mut function = function.expect("no errors, so the function parsed");
-    decorate(&config, &mut function, &names);
-    Ok(function.into_token_stream())
-}
-
-fn decorate(config: &Config, function: &mut ItemFn, names: &[Ident]) {
+/// Logs the body: the site static and the guard at its top, every exit
+/// through the guard; for `async fn`, the future wrapper around it.
+pub fn wrap(config: &Config, function: &mut ItemFn, typed: &mut bool) {
+    let names = func::parameter_names(function);
+    let names = names.as_slice();
     let rt = Runtime::new(config.krate.as_ref());
     let tracing = rt.tracing();
     let level = rt.level(config.level);
@@ -266,7 +252,7 @@ fn decorate(config: &Config, function: &mut ItemFn, names: &[Ident]) {
         rt.probe("probe_exit_unit")
     };
 
-    if let Some((body, fake)) = func::async_body(function) {
+    if let Some((body, fake)) = func::async_body(function, typed) {
         let future = rt.logged("LoggedFuture");
         let fake = fake.into_iter();
         let stmts = std::mem::take(&mut body.stmts);

@@ -2,13 +2,13 @@
 //! process-worker entry and the set-up guard at the top of the body.
 
 use proc_macro2::TokenStream;
-use quote::{quote, ToTokens};
-use syn::{LitStr, Path};
+use quote::quote;
+use syn::{ItemFn, LitStr, Path};
 
-use super::ctxt::{rejected, Errors};
-use super::func;
+use super::ctxt::Errors;
 use super::options::{self, Seen};
 use super::paths::Runtime;
+use super::pipeline::{self, Kind};
 
 const VALID: &[&str] = &["report", "log", "crate"];
 
@@ -52,64 +52,50 @@ impl Config {
 }
 
 pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
-    match try_expand(attr, item.clone()) {
-        Ok(tokens) => tokens,
-        Err(error) => rejected(error, item),
+    pipeline::expand(Kind::Main, attr, item)
+}
+
+impl Config {
+    /// `#[decor::main]` goes on a plain `fn main()`.
+    pub fn check(&self, function: &ItemFn, errors: &mut Errors) {
+        if function.sig.ident != "main" {
+            errors.spanned(
+                &function.sig.ident,
+                format!(
+                    "#[decor::main] goes on `fn main`, not on `fn {}`",
+                    function.sig.ident
+                ),
+            );
+        }
+        if !function.sig.inputs.is_empty() {
+            errors.spanned(
+                &function.sig.inputs,
+                "`main` takes no arguments; read them with `std::env::args()`",
+            );
+        }
+        if let Some(constness) = &function.sig.constness {
+            errors.spanned(constness, "`main` cannot be a `const fn`");
+        }
+        if !function.sig.generics.params.is_empty() {
+            errors.spanned(&function.sig.generics, "`main` cannot be generic");
+        }
     }
 }
 
-fn try_expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
-    let mut errors = Errors::new();
-    let config = Config::parse_into(attr, &mut errors);
-    let Some(mut function) = errors.ok(func::parse(item, "decor::main")) else {
-        return Err(errors.finish().expect_err("parsing failed"));
-    };
-    if function.sig.ident != "main" {
-        errors.spanned(
-            &function.sig.ident,
-            format!(
-                "#[decor::main] goes on `fn main`, not on `fn {}`",
-                function.sig.ident
-            ),
-        );
-    }
-    if !function.sig.inputs.is_empty() {
-        errors.spanned(
-            &function.sig.inputs,
-            "`main` takes no arguments; read them with `std::env::args()`",
-        );
-    }
-    if let Some(constness) = &function.sig.constness {
-        errors.spanned(constness, "`main` cannot be a `const fn`");
-    }
-    let twice = function.block.stmts.iter().any(|stmt| {
-        matches!(stmt, syn::Stmt::Local(local)
-            if matches!(&local.pat, syn::Pat::Ident(pat) if pat.ident == "__decor_main"))
-    });
-    if twice {
-        errors.spanned(
-            &function.sig.ident,
-            "#[decor::main] is applied to `main` twice; keep one",
-        );
-    }
-    if !function.sig.generics.params.is_empty() {
-        errors.spanned(&function.sig.generics, "`main` cannot be generic");
-    }
-    errors.finish()?;
-
+/// Puts the process-worker entry and the set-up guard first in the body,
+/// before whatever else decorates `main`: a process worker must take over
+/// before anything runs, and the report must come after every timer.
+pub fn wrap(config: &Config, function: &mut ItemFn) {
     let rt = Runtime::new(config.krate.as_ref());
     let entry = rt.process_worker_entry();
     let init = rt.init();
     let report = config.report;
-    let log = config.log.map(|log| quote!(.log(#log)));
+    let log = config.log.as_ref().map(|log| quote!(.log(#log)));
     let preamble: Vec<syn::Stmt> = vec![
         syn::parse_quote!(#entry();),
         syn::parse_quote!(let __decor_main = #init::new() #log .report(#report).install();),
     ];
-    // First, whatever else decorates `main`: a process worker must take over
-    // before anything runs, and the report must come after every timer.
     function.block.stmts.splice(0..0, preamble);
-    Ok(function.into_token_stream())
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ pub mod moved;
 pub mod options;
 pub mod parallel;
 pub mod paths;
+pub mod pipeline;
 pub mod process;
 pub mod spawn;
 pub mod synchronized;

@@ -42,7 +42,7 @@ pub fn has_receiver(function: &ItemFn) -> bool {
 }
 
 /// Refuses decorators below a method's `#[spawn]`/`#[parallel]`.
-pub fn check_method_attrs(moved: &[Attribute], decorator: &str, errors: &mut Errors) {
+pub fn check_method_attrs(moved: &[&Attribute], decorator: &str, errors: &mut Errors) {
     for attr in moved {
         let name = attr.path().to_token_stream().to_string().replace(' ', "");
         errors.spanned(
@@ -138,104 +138,4 @@ pub fn borrows(ty: &Type) -> bool {
     let mut finder = Finder(false);
     syn::visit::Visit::visit_type(&mut finder, ty);
     finder.0
-}
-
-/// What decorators above this one put into the body: their preamble, and
-/// for each guard the classifier its `observe` calls use.
-pub struct Outer {
-    preamble: Vec<syn::Stmt>,
-    observers: Vec<(syn::Ident, syn::Expr)>,
-}
-
-/// Takes the outer decorators' work out of the body, which is about to move
-/// to another thread: their preamble stays with the decorated function, and
-/// their `observe` calls come off the body's exits, to be put back around
-/// the submission by [`Outer::wrap`]. So `#[timed] #[spawn]` times the
-/// submission, as it reads, while `#[spawn] #[timed]` times the work.
-pub fn detach_outer(block: &mut syn::Block) -> Outer {
-    let count = block
-        .stmts
-        .iter()
-        .take_while(|stmt| super::exits::is_preamble(stmt))
-        .count();
-    let preamble: Vec<syn::Stmt> = block.stmts.drain(..count).collect();
-    let guards: Vec<syn::Ident> = preamble
-        .iter()
-        .filter_map(|stmt| match stmt {
-            syn::Stmt::Local(local) => match &local.pat {
-                syn::Pat::Ident(pat) if super::exits::GUARDS.iter().any(|g| pat.ident == g) => {
-                    Some(pat.ident.clone())
-                }
-                _ => None,
-            },
-            _ => None,
-        })
-        .collect();
-    let mut stripper = Stripper {
-        guards: &guards,
-        found: Vec::new(),
-    };
-    syn::visit_mut::VisitMut::visit_block_mut(&mut stripper, block);
-    let observers = guards
-        .iter()
-        .filter_map(|guard| {
-            let found = stripper.found.iter().find(|(name, _)| name == guard);
-            found.map(|(name, classify)| (name.clone(), classify.clone()))
-        })
-        .collect();
-    Outer {
-        preamble,
-        observers,
-    }
-}
-
-impl Outer {
-    /// The preamble the decorated function keeps.
-    pub fn preamble(&self) -> &[syn::Stmt] {
-        &self.preamble
-    }
-
-    /// `value` handed through the outer guards, innermost first.
-    pub fn wrap(&self, value: TokenStream) -> TokenStream {
-        self.observers.iter().rev().fold(
-            value,
-            |value, (guard, classify)| quote!(#guard.observe(#value, #classify)),
-        )
-    }
-}
-
-/// Replaces `guard.observe(value, c)` and `guard.observe_try(value, c)` by
-/// `value` for the given guards, keeping each guard's first `observe`
-/// classifier.
-struct Stripper<'a> {
-    guards: &'a [syn::Ident],
-    found: Vec<(syn::Ident, syn::Expr)>,
-}
-
-impl syn::visit_mut::VisitMut for Stripper<'_> {
-    fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
-        syn::visit_mut::visit_expr_mut(self, expr);
-        let syn::Expr::MethodCall(call) = expr else {
-            return;
-        };
-        if !super::exits::is_observe_call(call) {
-            return;
-        }
-        let syn::Expr::Path(receiver) = &*call.receiver else {
-            return;
-        };
-        let Some(guard) = receiver.path.get_ident() else {
-            return;
-        };
-        if !self.guards.contains(guard) {
-            return;
-        }
-        if call.method == "observe" && !self.found.iter().any(|(name, _)| name == guard) {
-            self.found.push((guard.clone(), call.args[1].clone()));
-        }
-        let value = call.args[0].clone();
-        *expr = value;
-    }
-
-    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
 }

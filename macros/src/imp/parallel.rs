@@ -7,11 +7,12 @@ use quote::{quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
 use syn::{Expr, FnArg, Ident, ItemFn, LitInt, LitStr, Meta, Pat, Path, ReturnType, Type};
 
-use super::ctxt::{rejected, Errors};
+use super::ctxt::Errors;
 use super::func::{self, Returns};
 use super::moved;
 use super::options::{self, Seen};
 use super::paths::Runtime;
+use super::pipeline::{self, Kind};
 use super::process::{self, Processes};
 
 const VALID: &[&str] = &[
@@ -162,38 +163,36 @@ fn split_of(ty: &Type) -> Option<Split> {
 }
 
 pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
-    match try_expand(attr, item.clone()) {
-        Ok(tokens) => tokens,
-        Err(error) => rejected(error, item),
-    }
+    pipeline::expand(Kind::Parallel, attr, item)
 }
 
 /// The checked plan: which parameter splits, and how.
-struct Shape {
+pub struct Shape {
     over: usize,
     split: Split,
 }
 
-fn try_expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
-    let mut errors = Errors::new();
-    let config = Config::parse_into(attr, &mut errors);
-    let Some(mut function) = errors.ok(func::parse(item, "parallel")) else {
-        return Err(errors.finish().expect_err("parsing failed"));
-    };
-    let shape = check_signature(&config, &function, &mut errors);
-    if let Target::Processes(_) = config.target {
-        check_processes(&function, shape.as_ref(), &mut errors);
+impl Config {
+    /// Finds the parameter to split and checks the others can be shared;
+    /// `below` are the decor attributes written below, which a method's
+    /// body cannot carry. `None` when the function cannot be split.
+    pub fn check(
+        &self,
+        function: &ItemFn,
+        below: &[&syn::Attribute],
+        errors: &mut Errors,
+    ) -> Option<Shape> {
+        let shape = check_signature(self, function, errors);
+        if let Target::Processes(_) = self.target {
+            check_processes(function, shape.as_ref(), errors);
+        }
+        if moved::has_receiver(function) {
+            let (_, foreign) = moved::split_attributes(function.attrs.clone());
+            let moved: Vec<&syn::Attribute> = below.iter().copied().chain(&foreign).collect();
+            moved::check_method_attrs(&moved, "parallel", errors);
+        }
+        shape
     }
-    let attrs = std::mem::take(&mut function.attrs);
-    let (kept, moved_attrs) = moved::split_attributes(attrs);
-    let method = moved::has_receiver(&function);
-    if method {
-        moved::check_method_attrs(&moved_attrs, "parallel", &mut errors);
-    }
-    errors.finish()?;
-    function.attrs = kept;
-    let shape = shape.expect("no errors, so the signature was checked");
-    Ok(decorate(&config, function, moved_attrs, method, &shape))
 }
 
 fn check_signature(config: &Config, function: &ItemFn, errors: &mut Errors) -> Option<Shape> {
@@ -292,15 +291,19 @@ fn check_signature(config: &Config, function: &ItemFn, errors: &mut Errors) -> O
     shape
 }
 
-fn decorate(
+/// The function that splits its input, runs the body on each chunk and
+/// combines the results; the body moves into an inner copy, which
+/// `decorate_body` decorates with the layers written below.
+pub fn emit(
     config: &Config,
-    mut function: ItemFn,
-    moved_attrs: Vec<syn::Attribute>,
-    method: bool,
     shape: &Shape,
-) -> TokenStream {
+    mut function: ItemFn,
+    decorate_body: &dyn Fn(ItemFn) -> ItemFn,
+) -> ItemFn {
     let rt = Runtime::new(config.krate.as_ref());
-    let outer = moved::detach_outer(&mut function.block);
+    let (kept, moved_attrs) = moved::split_attributes(std::mem::take(&mut function.attrs));
+    function.attrs = kept;
+    let method = moved::has_receiver(&function);
     let ident = function.sig.ident.clone();
     let output = match &function.sig.output {
         ReturnType::Default => quote!(()),
@@ -365,7 +368,7 @@ fn decorate(
                 &rt, &function, &copy, &names, shape, processes, &chunk,
             ));
         }
-        inner = copy.into_token_stream();
+        inner = decorate_body(copy).into_token_stream();
         input = split_name;
     }
 
@@ -425,8 +428,7 @@ fn decorate(
             )
         }
     };
-    let preamble = outer.preamble();
-    let call = outer.wrap(quote! {
+    let call = quote! {
         #run(
             &#pool,
             #plan { chunks: #chunks, min_len: #min_len },
@@ -435,14 +437,13 @@ fn decorate(
             #submit
             #merge,
         )
-    });
+    };
     function.block = syn::parse_quote!({
-        #(#preamble)*
         #inner
         #items
         #call
     });
-    function.into_token_stream()
+    function
 }
 
 /// `processes` takes free functions with concrete types (checked for both

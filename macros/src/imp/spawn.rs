@@ -6,11 +6,12 @@ use proc_macro2::TokenStream;
 use quote::{quote, ToTokens};
 use syn::{FnArg, ItemFn, LitInt, LitStr, Meta, Path, ReturnType};
 
-use super::ctxt::{rejected, Errors};
+use super::ctxt::Errors;
 use super::func::{self, Returns};
 use super::moved;
 use super::options::{self, Seen};
 use super::paths::Runtime;
+use super::pipeline::{self, Kind};
 use super::process::{self, Processes};
 
 const VALID: &[&str] = &[
@@ -137,32 +138,25 @@ impl Config {
 }
 
 pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
-    match try_expand(attr, item.clone()) {
-        Ok(tokens) => tokens,
-        Err(error) => rejected(error, item),
-    }
+    pipeline::expand(Kind::Spawn, attr, item)
 }
 
-fn try_expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
-    let mut errors = Errors::new();
-    let config = Config::parse_into(attr, &mut errors);
-    let Some(mut function) = errors.ok(func::parse(item, "spawn")) else {
-        return Err(errors.finish().expect_err("parsing failed"));
-    };
-    let processes = matches!(config.target, Target::Processes(_));
-    check_signature(&function, processes, &mut errors);
-    if processes {
-        process::check_signature(&function, "spawn", &mut errors);
+impl Config {
+    /// The function must be one whose body can run on another thread (or
+    /// process) after the call returns; `below` are the decor attributes
+    /// written below, which a method's body cannot carry.
+    pub fn check(&self, function: &ItemFn, below: &[&syn::Attribute], errors: &mut Errors) {
+        let processes = matches!(self.target, Target::Processes(_));
+        check_signature(function, processes, errors);
+        if processes {
+            process::check_signature(function, "spawn", errors);
+        }
+        if moved::has_receiver(function) {
+            let (_, foreign) = moved::split_attributes(function.attrs.clone());
+            let moved: Vec<&syn::Attribute> = below.iter().copied().chain(&foreign).collect();
+            moved::check_method_attrs(&moved, "spawn", errors);
+        }
     }
-    let attrs = std::mem::take(&mut function.attrs);
-    let (kept, moved_attrs) = moved::split_attributes(attrs);
-    let method = moved::has_receiver(&function);
-    if method {
-        moved::check_method_attrs(&moved_attrs, "spawn", &mut errors);
-    }
-    errors.finish()?;
-    function.attrs = kept;
-    Ok(decorate(&config, function, moved_attrs, method))
 }
 
 /// Arguments must be owned and `'static`; no borrowed receiver, no `async`.
@@ -209,14 +203,18 @@ fn check_signature(function: &ItemFn, processes: bool, errors: &mut Errors) {
     }
 }
 
-fn decorate(
+/// The function that submits the body and returns its `Task`; the body
+/// moves into an inner copy, which `decorate_body` decorates with the
+/// layers written below.
+pub fn emit(
     config: &Config,
     mut function: ItemFn,
-    moved_attrs: Vec<syn::Attribute>,
-    method: bool,
-) -> TokenStream {
+    decorate_body: &dyn Fn(ItemFn) -> ItemFn,
+) -> ItemFn {
     let rt = Runtime::new(config.krate.as_ref());
-    let outer = moved::detach_outer(&mut function.block);
+    let (kept, moved_attrs) = moved::split_attributes(std::mem::take(&mut function.attrs));
+    function.attrs = kept;
+    let method = moved::has_receiver(&function);
     let ident = function.sig.ident.clone();
     let task = rt.task();
     let output = match &function.sig.output {
@@ -239,7 +237,7 @@ fn decorate(
         let args = moved::plain_arguments(&mut function);
         let call = moved::call_inner(&inner, &args);
         (
-            inner.to_token_stream(),
+            decorate_body(inner.clone()).into_token_stream(),
             quote!(move || #call),
             args,
             Some(inner),
@@ -286,12 +284,9 @@ fn decorate(
 
     let arrow = syn::token::RArrow::default();
     function.sig.output = ReturnType::Type(arrow, Box::new(syn::parse_quote!(#task<#output>)));
-    let preamble = outer.preamble();
-    let submit = outer.wrap(submit);
     function.block = syn::parse_quote!({
-        #(#preamble)*
         #inner
         #submit
     });
-    function.into_token_stream()
+    function
 }

@@ -2,14 +2,14 @@
 //! the body (of the async body, for `async fn`).
 
 use proc_macro2::TokenStream;
-use quote::ToTokens;
-use syn::{LitStr, Path};
+use syn::{ItemFn, LitStr, Path};
 
-use super::ctxt::{rejected, Errors};
+use super::ctxt::Errors;
 use super::exits;
 use super::func;
 use super::options::{self, Seen};
 use super::paths::Runtime;
+use super::pipeline::{self, Kind};
 
 const VALID: &[&str] = &["lock", "crate"];
 
@@ -48,29 +48,14 @@ impl Config {
 }
 
 pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
-    match try_expand(attr, item.clone()) {
-        Ok(tokens) => tokens,
-        Err(error) => rejected(error, item),
-    }
+    pipeline::expand(Kind::Synchronized, attr, item)
 }
 
-fn try_expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
-    let mut errors = Errors::new();
-    let config = Config::parse_into(attr, &mut errors);
-    let function = errors.ok(func::parse(item, "synchronized"));
-    if let Some(function) = &function {
-        func::check_wrappable(
-            function,
-            "synchronized",
-            "a lock cannot be taken during const evaluation",
-            "__DECOR_LOCK",
-            &mut errors,
-        );
-    }
-    errors.finish()?;
-    let mut function = function.expect("no errors, so the function parsed");
+/// Takes the lock at the top of the body (of the async body, for `async fn`).
+pub fn wrap(config: &Config, function: &mut ItemFn) {
     let rt = Runtime::new(config.krate.as_ref());
-    let async_body = func::async_body(&mut function).map(|(body, _)| body);
+    // The fake return is not needed: the lock changes no types.
+    let async_body = func::async_body(function, &mut true).map(|(body, _)| body);
     let asynchronous = async_body.is_some();
     let slot = rt.lock_slot(asynchronous);
     let choice = match &config.lock {
@@ -88,5 +73,4 @@ fn try_expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
         None => &mut function.block,
     };
     exits::insert_preamble(body, vec![stat, take]);
-    Ok(function.into_token_stream())
 }

@@ -5,11 +5,12 @@ use proc_macro2::TokenStream;
 use quote::{quote, ToTokens};
 use syn::{Block, ItemFn, LitStr, Path};
 
-use super::ctxt::{rejected, Errors};
+use super::ctxt::Errors;
 use super::exits;
 use super::func;
 use super::options::{self, Level, Seen};
 use super::paths::Runtime;
+use super::pipeline::{self, Kind};
 
 const VALID: &[&str] = &["name", "level", "warn_over", "crate"];
 
@@ -68,32 +69,12 @@ impl Config {
 }
 
 pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
-    match try_expand(attr, item.clone()) {
-        Ok(tokens) => tokens,
-        Err(error) => rejected(error, item),
-    }
+    pipeline::expand(Kind::Timed, attr, item)
 }
 
-fn try_expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
-    let mut errors = Errors::new();
-    let config = Config::parse_into(attr, &mut errors);
-    let function = errors.ok(func::parse(item, "timed"));
-    if let Some(function) = &function {
-        func::check_wrappable(
-            function,
-            "timed",
-            "it reads the clock, which const evaluation cannot",
-            "__DECOR_TIMER",
-            &mut errors,
-        );
-    }
-    errors.finish()?;
-    let mut function = function.expect("no errors, so the function parsed");
-    decorate(&config, &mut function);
-    Ok(function.into_token_stream())
-}
-
-fn decorate(config: &Config, function: &mut ItemFn) {
+/// Times the body: the timer static and the guard at its top, every exit
+/// through the guard; for `async fn`, the future wrapper around it.
+pub fn wrap(config: &Config, function: &mut ItemFn, typed: &mut bool) {
     let rt = Runtime::new(config.krate.as_ref());
     let timer_ty = rt.timer();
     let level = rt.level_option(config.level);
@@ -110,7 +91,7 @@ fn decorate(config: &Config, function: &mut ItemFn) {
     };
     let is_err = rt.probe("probe_is_err");
 
-    if let Some((body, fake)) = func::async_body(function) {
+    if let Some((body, fake)) = func::async_body(function, typed) {
         wrap_async(body, &rt, timer, fake);
         return;
     }
