@@ -8,6 +8,8 @@
 
 use std::ops::Range;
 
+use parking_lot::Mutex;
+
 use rayon::prelude::*;
 
 use crate::combine::Combine;
@@ -233,12 +235,54 @@ where
         None | Some(1) => return merge.merge(input.split(1).into_iter().map(&body).collect()),
         Some(parts) => parts,
     };
-    let chunks = input.split(parts);
-    let results: Vec<R> = pool
-        .get()
+    merge.merge(run_chunks(pool, input.split(parts), &body))
+}
+
+/// Each chunk's result, in chunk order. The chunks and results wait in
+/// slots that the pool's jobs find by index, so the work handed to rayon is
+/// one type-erased job: rayon's machinery is compiled once in this crate,
+/// not again for every `#[parallel]` function (its cost at compile time).
+fn run_chunks<C: Send, R: Send>(
+    pool: &PoolSlot,
+    chunks: Vec<C>,
+    body: &(dyn Fn(C) -> R + Sync),
+) -> Vec<R> {
+    let slots: Vec<Mutex<Slot<C, R>>> = chunks
+        .into_iter()
+        .map(|chunk| Mutex::new(Slot::Chunk(chunk)))
+        .collect();
+    let job = |index: usize| {
+        let taken = std::mem::replace(&mut *slots[index].lock(), Slot::Running);
+        let Slot::Chunk(chunk) = taken else {
+            unreachable!("each chunk is run once")
+        };
+        // The lock is not held while the body runs.
+        let result = body(chunk);
+        *slots[index].lock() = Slot::Done(result);
+    };
+    for_each_index(pool, slots.len(), &job);
+    slots
+        .into_iter()
+        .map(|slot| match slot.into_inner() {
+            Slot::Done(result) => result,
+            _ => unreachable!("every job ran to completion or its panic went on"),
+        })
+        .collect()
+}
+
+/// One chunk's place: waiting, running, or its result.
+enum Slot<C, R> {
+    Chunk(C),
+    Running,
+    Done(R),
+}
+
+/// Calls `job(0..count)` on the pool, one index per rayon job, and returns
+/// when every call has; a panicking call re-panics here with its payload.
+fn for_each_index(pool: &PoolSlot, count: usize, job: &(dyn Fn(usize) + Sync)) {
+    pool.get()
         .rayon()
-        .install(|| chunks.into_par_iter().with_max_len(1).map(&body).collect());
-    merge.merge(results)
+        .install(|| (0..count).into_par_iter().with_max_len(1).for_each(job));
 }
 
 /// [`run`] for `processes = N`: `call` sends a chunk, with the shared

@@ -15,6 +15,7 @@ pub mod options;
 pub mod parallel;
 pub mod paths;
 pub mod pipeline;
+pub mod placement;
 pub mod process;
 pub mod spawn;
 pub mod synchronized;

@@ -5,7 +5,7 @@
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
-use syn::{Expr, FnArg, Ident, ItemFn, LitInt, LitStr, Meta, Pat, Path, ReturnType, Type};
+use syn::{Expr, FnArg, Ident, ItemFn, LitInt, Pat, Path, ReturnType, Type};
 
 use super::ctxt::Errors;
 use super::func::{self, Returns};
@@ -13,6 +13,7 @@ use super::moved;
 use super::options::{self, Seen};
 use super::paths::Runtime;
 use super::pipeline::{self, Kind};
+use super::placement::{self, Placement};
 use super::process::{self, Processes};
 
 const VALID: &[&str] = &[
@@ -28,17 +29,9 @@ const VALID: &[&str] = &[
 
 const SPLITTABLE: &str = "`&[T]`, `&mut [T]`, `Vec<T>`, `&Vec<T>` or `Range<integer>`";
 
-/// Where the chunks run.
-pub enum Target {
-    Default,
-    Own(LitInt),
-    Named(LitStr),
-    Processes(Processes),
-}
-
 /// The options of one `#[parallel]`.
 pub struct Config {
-    pub target: Target,
+    pub target: Placement,
     pub chunks: Option<LitInt>,
     pub min_len: Option<LitInt>,
     pub reduce: Option<Expr>,
@@ -49,7 +42,7 @@ pub struct Config {
 impl Config {
     pub fn parse_into(attr: TokenStream, errors: &mut Errors) -> Config {
         let mut config = Config {
-            target: Target::Default,
+            target: Placement::Default,
             chunks: None,
             min_len: None,
             reduce: None,
@@ -58,43 +51,12 @@ impl Config {
         };
         let metas = errors.ok(options::parse_list(attr)).unwrap_or_default();
         let mut seen = Seen::default();
-        let mut placed: Option<&Meta> = None;
+        let mut placement = placement::Reader::new(&["threads", "pool", "processes"]);
         for meta in &metas {
-            if !seen.first(errors, meta) {
+            if !seen.first(errors, meta) || placement.read(meta, errors) {
                 continue;
             }
-            let option = options::name_of(meta);
-            if matches!(option.as_str(), "threads" | "pool" | "processes") {
-                if let Some(first) = placed {
-                    errors.spanned(
-                        meta.path(),
-                        format!(
-                            "`{option}` conflicts with `{}`: choose one of `threads`, `pool` or `processes`",
-                            options::name_of(first)
-                        ),
-                    );
-                    continue;
-                }
-                placed = Some(meta);
-            }
-            match option.as_str() {
-                "threads" => {
-                    if let Some(n) = errors.ok(options::positive_int(meta, "threads = 8")) {
-                        config.target = Target::Own(n);
-                    }
-                }
-                "pool" => {
-                    if let Some(name) =
-                        errors.ok(options::text(meta, "pool = \"cpu\"", "the pool's name"))
-                    {
-                        config.target = Target::Named(name);
-                    }
-                }
-                "processes" => {
-                    if let Some(processes) = Processes::parse(meta, errors) {
-                        config.target = Target::Processes(processes);
-                    }
-                }
+            match options::name_of(meta).as_str() {
                 "chunks" => config.chunks = errors.ok(options::positive_int(meta, "chunks = 8")),
                 "min_len" => {
                     config.min_len = errors.ok(options::positive_int(meta, "min_len = 1000"))
@@ -122,6 +84,7 @@ impl Config {
                 _ => options::unknown(errors, meta, "parallel", VALID),
             }
         }
+        config.target = placement.placement;
         config
     }
 }
@@ -183,7 +146,7 @@ impl Config {
         errors: &mut Errors,
     ) -> Option<Shape> {
         let shape = check_signature(self, function, errors);
-        if let Target::Processes(_) = self.target {
+        if let Placement::Processes(_) = self.target {
             check_processes(function, shape.as_ref(), errors);
         }
         if moved::has_receiver(function) {
@@ -363,7 +326,7 @@ pub fn emit(
             }
         }
         body_call = moved::call_inner(&copy, &args);
-        if let Target::Processes(processes) = &config.target {
+        if let Placement::Processes(processes) = &config.target {
             in_processes = Some(process_parts(
                 &rt, &function, &copy, &names, shape, processes, &chunk,
             ));
@@ -410,23 +373,12 @@ pub fn emit(
             quote!(__DECOR_PROCESSES),
             quote!(#submit,),
         ),
-        None => {
-            let slot = rt.pool_slot();
-            let choice = match &config.target {
-                Target::Own(threads) => {
-                    let name = syn::ext::IdentExt::unraw(&ident).to_string();
-                    quote!(#slot::own(#name, #threads))
-                }
-                Target::Named(name) => quote!(#slot::named(#name)),
-                _ => quote!(#slot::default_pool()),
-            };
-            (
-                quote!(static __DECOR_POOL: #slot = #choice;),
-                rt.parallel("run"),
-                quote!(__DECOR_POOL),
-                quote!(),
-            )
-        }
+        None => (
+            config.target.pool_static(&rt, &ident),
+            rt.parallel("run"),
+            quote!(__DECOR_POOL),
+            quote!(),
+        ),
     };
     let call = quote! {
         #run(

@@ -4,7 +4,7 @@
 
 use proc_macro2::TokenStream;
 use quote::{quote, ToTokens};
-use syn::{FnArg, ItemFn, LitInt, LitStr, Meta, Path, ReturnType};
+use syn::{FnArg, ItemFn, LitStr, Meta, Path, ReturnType};
 
 use super::ctxt::Errors;
 use super::func::{self, Returns};
@@ -12,7 +12,8 @@ use super::moved;
 use super::options::{self, Seen};
 use super::paths::Runtime;
 use super::pipeline::{self, Kind};
-use super::process::{self, Processes};
+use super::placement::{self, Placement};
+use super::process;
 
 const VALID: &[&str] = &[
     "threads",
@@ -24,18 +25,9 @@ const VALID: &[&str] = &[
     "crate",
 ];
 
-/// Where the body runs.
-pub enum Target {
-    Default,
-    Own(LitInt),
-    Named(LitStr),
-    Dedicated,
-    Processes(Processes),
-}
-
 /// The options of one `#[spawn]`.
 pub struct Config {
-    pub target: Target,
+    pub target: Placement,
     pub name: Option<LitStr>,
     pub krate: Option<Path>,
 }
@@ -43,59 +35,20 @@ pub struct Config {
 impl Config {
     pub fn parse_into(attr: TokenStream, errors: &mut Errors) -> Config {
         let mut config = Config {
-            target: Target::Default,
+            target: Placement::Default,
             name: None,
             krate: None,
         };
         let metas = errors.ok(options::parse_list(attr)).unwrap_or_default();
         let mut seen = Seen::default();
-        let mut placed: Option<&Meta> = None;
+        let mut placement = placement::Reader::new(&["threads", "pool", "dedicated", "processes"]);
         let mut timeout: Option<&Meta> = None;
         let mut name_option: Option<&Meta> = None;
         for meta in &metas {
-            if !seen.first(errors, meta) {
+            if !seen.first(errors, meta) || placement.read(meta, errors) {
                 continue;
             }
-            let option = options::name_of(meta);
-            if matches!(
-                option.as_str(),
-                "threads" | "pool" | "dedicated" | "processes"
-            ) {
-                if let Some(first) = placed {
-                    errors.spanned(
-                        meta.path(),
-                        format!(
-                            "`{option}` conflicts with `{}`: choose one of `threads`, `pool`, `dedicated` or `processes`",
-                            options::name_of(first)
-                        ),
-                    );
-                    continue;
-                }
-                placed = Some(meta);
-            }
-            match option.as_str() {
-                "threads" => {
-                    if let Some(n) = errors.ok(options::positive_int(meta, "threads = 4")) {
-                        config.target = Target::Own(n);
-                    }
-                }
-                "pool" => {
-                    if let Some(name) =
-                        errors.ok(options::text(meta, "pool = \"io\"", "the pool's name"))
-                    {
-                        config.target = Target::Named(name);
-                    }
-                }
-                "dedicated" => {
-                    if errors.ok(options::flag(meta)) == Some(true) {
-                        config.target = Target::Dedicated;
-                    }
-                }
-                "processes" => {
-                    if let Some(processes) = Processes::parse(meta, errors) {
-                        config.target = Target::Processes(processes);
-                    }
-                }
+            match options::name_of(meta).as_str() {
                 "timeout" => timeout = Some(meta),
                 "name" => {
                     name_option = Some(meta);
@@ -109,9 +62,11 @@ impl Config {
                 _ => options::unknown(errors, meta, "spawn", VALID),
             }
         }
+        let given = placement.given().map(str::to_owned);
+        config.target = placement.placement;
         match (timeout, &mut config.target) {
             (None, _) => {}
-            (Some(meta), Target::Processes(processes)) => {
+            (Some(meta), Placement::Processes(processes)) => {
                 if let Some(expr) = errors.ok(options::value(meta, "timeout = \"2s\"")) {
                     match errors.ok(options::duration_of(expr)) {
                         Some(0) => errors.spanned(expr, "`timeout` must be longer than zero"),
@@ -120,14 +75,14 @@ impl Config {
                     }
                 }
             }
-            (Some(meta), _) if placed.is_none_or(|placed| options::name_of(placed) != "processes") => errors.spanned(
+            (Some(meta), _) if given.as_deref() != Some("processes") => errors.spanned(
                 meta.path(),
                 "`timeout` needs `processes = N`: a thread cannot be stopped from outside, a worker process can",
             ),
             // `processes` was given but invalid: that error is enough.
             (Some(_), _) => {}
         }
-        if let (Some(name), false) = (name_option, matches!(config.target, Target::Dedicated)) {
+        if let (Some(name), false) = (name_option, matches!(config.target, Placement::Dedicated)) {
             errors.spanned(
                 name.path(),
                 "`name` names the thread of `dedicated`: add `dedicated`, or remove `name` (pool threads are named `decor-<pool>-<i>`)",
@@ -146,7 +101,7 @@ impl Config {
     /// process) after the call returns; `below` are the decor attributes
     /// written below, which a method's body cannot carry.
     pub fn check(&self, function: &ItemFn, below: &[&syn::Attribute], errors: &mut Errors) {
-        let processes = matches!(self.target, Target::Processes(_));
+        let processes = matches!(self.target, Placement::Processes(_));
         check_signature(function, processes, errors);
         if processes {
             process::check_signature(function, "spawn", errors);
@@ -245,14 +200,14 @@ pub fn emit(
     };
 
     let submit = match &config.target {
-        Target::Dedicated => {
+        Placement::Dedicated => {
             let thread = config.name.clone().unwrap_or_else(|| {
                 LitStr::new(&syn::ext::IdentExt::unraw(&ident).to_string(), ident.span())
             });
             let spawn = rt.spawn_fn("on_new_thread");
             quote!(#spawn(#thread, #work))
         }
-        Target::Processes(processes) => {
+        Placement::Processes(processes) => {
             // Checked: a free function, so there is an inner copy and `args`
             // names every parameter.
             let copy = copy.as_ref().expect("a free function");
@@ -265,18 +220,10 @@ pub fn emit(
             }}
         }
         target => {
-            let slot = rt.pool_slot();
-            let choice = match target {
-                Target::Own(threads) => {
-                    let name = syn::ext::IdentExt::unraw(&ident).to_string();
-                    quote!(#slot::own(#name, #threads))
-                }
-                Target::Named(name) => quote!(#slot::named(#name)),
-                _ => quote!(#slot::default_pool()),
-            };
+            let pool = target.pool_static(&rt, &ident);
             let spawn = rt.spawn_fn("on_pool");
             quote! {{
-                static __DECOR_POOL: #slot = #choice;
+                #pool
                 #spawn(&__DECOR_POOL, #work)
             }}
         }
