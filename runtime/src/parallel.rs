@@ -247,31 +247,31 @@ fn run_chunks<C: Send, R: Send>(
     chunks: Vec<C>,
     body: &(dyn Fn(C) -> R + Sync),
 ) -> Vec<R> {
-    let slots: Vec<Mutex<Slot<C, R>>> = chunks
+    let slots: Vec<Mutex<ChunkState<C, R>>> = chunks
         .into_iter()
-        .map(|chunk| Mutex::new(Slot::Chunk(chunk)))
+        .map(|chunk| Mutex::new(ChunkState::Chunk(chunk)))
         .collect();
     let job = |index: usize| {
-        let taken = std::mem::replace(&mut *slots[index].lock(), Slot::Running);
-        let Slot::Chunk(chunk) = taken else {
+        let taken = std::mem::replace(&mut *slots[index].lock(), ChunkState::Running);
+        let ChunkState::Chunk(chunk) = taken else {
             unreachable!("each chunk is run once")
         };
         // The lock is not held while the body runs.
         let result = body(chunk);
-        *slots[index].lock() = Slot::Done(result);
+        *slots[index].lock() = ChunkState::Done(result);
     };
     for_each_index(pool, slots.len(), &job);
     slots
         .into_iter()
         .map(|slot| match slot.into_inner() {
-            Slot::Done(result) => result,
+            ChunkState::Done(result) => result,
             _ => unreachable!("every job ran to completion or its panic went on"),
         })
         .collect()
 }
 
 /// One chunk's place: waiting, running, or its result.
-enum Slot<C, R> {
+enum ChunkState<C, R> {
     Chunk(C),
     Running,
     Done(R),

@@ -54,14 +54,14 @@ pub fn in_processes<R>(
 where
     R: crate::process::registry::Crossing + Send + 'static,
 {
-    use crate::process::{pool::Outcome, wire};
+    use crate::process::{pool::CallOutcome, wire};
 
     let (completer, task) = channel();
     let pool = pool.get();
-    let done = move |outcome: Outcome<'_>| {
+    let done = move |outcome: CallOutcome<'_>| {
         completer.complete(match outcome {
-            Outcome::Returned(bytes) => wire::decode::<R>(bytes).map_err(TaskError::transport),
-            Outcome::Failed(error) => Err(error),
+            CallOutcome::Returned(bytes) => wire::decode::<R>(bytes).map_err(TaskError::transport),
+            CallOutcome::Failed(error) => Err(error),
         })
     };
     pool.call(entry, arguments, done);

@@ -126,7 +126,7 @@ pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> String {
         .unwrap_or_else(|| "Box<dyn Any>".to_owned())
 }
 
-enum Slot<T> {
+enum ResultState<T> {
     Pending,
     Ready(Result<T, TaskError>),
     Taken,
@@ -140,7 +140,7 @@ struct Shared<T> {
 }
 
 struct State<T> {
-    slot: Slot<T>,
+    slot: ResultState<T>,
     waker: Option<Waker>,
     /// Told the task's index when it completes (`as_completed`).
     notify: Option<(Arc<Completions>, usize)>,
@@ -174,7 +174,7 @@ pub struct Completer<T> {
 pub fn channel<T>() -> (Completer<T>, Task<T>) {
     let shared = Arc::new(Shared {
         state: Mutex::new(State {
-            slot: Slot::Pending,
+            slot: ResultState::Pending,
             waker: None,
             notify: None,
         }),
@@ -209,7 +209,7 @@ impl<T> Drop for Completer<T> {
 fn fill<T>(shared: &Shared<T>, result: Result<T, TaskError>) {
     let (waker, notify) = {
         let mut state = shared.state.lock();
-        state.slot = Slot::Ready(result);
+        state.slot = ResultState::Ready(result);
         shared.filled.store(true, Ordering::Release);
         (state.waker.take(), state.notify.take())
     };
@@ -237,16 +237,16 @@ impl<T> Task<T> {
         }
         let mut state = self.shared.state.lock();
         loop {
-            match std::mem::replace(&mut state.slot, Slot::Taken) {
-                Slot::Ready(result) => return result,
-                Slot::Pending => {
-                    state.slot = Slot::Pending;
+            match std::mem::replace(&mut state.slot, ResultState::Taken) {
+                ResultState::Ready(result) => return result,
+                ResultState::Pending => {
+                    state.slot = ResultState::Pending;
                     if helps && !crate::synchronized::holding_a_lock() {
                         drop(state);
                         if !crate::pools::run_one_queued_job() {
                             // Nothing to help with: nap briefly, then look again.
                             let mut again = self.shared.state.lock();
-                            if matches!(again.slot, Slot::Pending) {
+                            if matches!(again.slot, ResultState::Pending) {
                                 self.shared
                                     .ready
                                     .wait_for(&mut again, Duration::from_millis(1));
@@ -257,7 +257,7 @@ impl<T> Task<T> {
                         self.shared.ready.wait(&mut state);
                     }
                 }
-                Slot::Taken => unreachable!("only join and poll take the result"),
+                ResultState::Taken => unreachable!("only join and poll take the result"),
             }
         }
     }
@@ -303,23 +303,23 @@ impl<T> Task<T> {
         {
             let mut state = self.shared.state.lock();
             loop {
-                match std::mem::replace(&mut state.slot, Slot::Taken) {
-                    Slot::Ready(result) => return Ok(result),
-                    Slot::Pending => {
-                        state.slot = Slot::Pending;
+                match std::mem::replace(&mut state.slot, ResultState::Taken) {
+                    ResultState::Ready(result) => return Ok(result),
+                    ResultState::Pending => {
+                        state.slot = ResultState::Pending;
                         if self
                             .shared
                             .ready
                             .wait_until(&mut state, deadline)
                             .timed_out()
                         {
-                            if let Slot::Ready(_) = state.slot {
+                            if let ResultState::Ready(_) = state.slot {
                                 continue;
                             }
                             break;
                         }
                     }
-                    Slot::Taken => unreachable!("only join and poll take the result"),
+                    ResultState::Taken => unreachable!("only join and poll take the result"),
                 }
             }
         }
@@ -328,7 +328,7 @@ impl<T> Task<T> {
 
     /// Whether the result is in.
     pub fn is_finished(&self) -> bool {
-        matches!(self.shared.state.lock().slot, Slot::Ready(_))
+        matches!(self.shared.state.lock().slot, ResultState::Ready(_))
     }
 }
 
@@ -337,17 +337,17 @@ impl<T> Future for Task<T> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mut state = self.shared.state.lock();
-        match std::mem::replace(&mut state.slot, Slot::Taken) {
-            Slot::Ready(result) => Poll::Ready(result),
-            Slot::Pending => {
-                state.slot = Slot::Pending;
+        match std::mem::replace(&mut state.slot, ResultState::Taken) {
+            ResultState::Ready(result) => Poll::Ready(result),
+            ResultState::Pending => {
+                state.slot = ResultState::Pending;
                 match &state.waker {
                     Some(waker) if waker.will_wake(cx.waker()) => {}
                     _ => state.waker = Some(cx.waker().clone()),
                 }
                 Poll::Pending
             }
-            Slot::Taken => panic!("a decor::Task polled after it completed"),
+            ResultState::Taken => panic!("a decor::Task polled after it completed"),
         }
     }
 }
@@ -412,7 +412,7 @@ where
         {
             let mut state = task.shared.state.lock();
             match state.slot {
-                Slot::Pending => state.notify = Some((completions.clone(), index)),
+                ResultState::Pending => state.notify = Some((completions.clone(), index)),
                 _ => completions.push(index),
             }
         }

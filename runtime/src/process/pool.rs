@@ -27,7 +27,7 @@ use crate::task::TaskError;
 const MOST_MOVES: u8 = 8;
 
 /// How a call ended, as the pool sees it.
-pub enum Outcome<'a> {
+pub enum CallOutcome<'a> {
     /// The worker sent back an encoded result.
     Returned(&'a [u8]),
     /// No result: the error says why.
@@ -38,7 +38,7 @@ pub enum Outcome<'a> {
 pub struct Call {
     id: u64,
     frame: Arc<Vec<u8>>,
-    done: Box<dyn FnOnce(Outcome<'_>) + Send>,
+    done: Box<dyn FnOnce(CallOutcome<'_>) + Send>,
     /// Cleared when writing the request failed: the worker never saw it,
     /// so its death is not this call's doing.
     delivered: bool,
@@ -176,7 +176,7 @@ impl ProcessPool {
         &'static self,
         entry: &Entry,
         encode: impl FnOnce(&mut Vec<u8>) -> Result<(), String>,
-        done: impl FnOnce(Outcome<'_>) + Send + 'static,
+        done: impl FnOnce(CallOutcome<'_>) + Send + 'static,
     ) {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let mut frame = wire::request(id, entry.name());
@@ -191,7 +191,7 @@ impl ProcessPool {
                     moves: 0,
                 });
             }
-            Err(why) => done(Outcome::Failed(TaskError::transport(why))),
+            Err(why) => done(CallOutcome::Failed(TaskError::transport(why))),
         }
     }
 
@@ -217,7 +217,7 @@ impl ProcessPool {
                         "cannot start a worker process for {}: {error}",
                         self.name
                     ));
-                    return self.finish(worker, call, Outcome::Failed(error));
+                    return self.finish(worker, call, CallOutcome::Failed(error));
                 }
             }
         }
@@ -262,7 +262,7 @@ impl ProcessPool {
         &self.workers[best]
     }
 
-    fn finish(&self, worker: &Worker, call: Call, outcome: Outcome<'_>) {
+    fn finish(&self, worker: &Worker, call: Call, outcome: CallOutcome<'_>) {
         self.release(worker);
         (call.done)(outcome);
     }
@@ -327,11 +327,11 @@ impl ProcessPool {
             };
             if let Some(call) = call {
                 let outcome = match response.status {
-                    Status::Returned => Outcome::Returned(response.payload),
-                    Status::Panicked => Outcome::Failed(TaskError::panicked(
+                    Status::Returned => CallOutcome::Returned(response.payload),
+                    Status::Panicked => CallOutcome::Failed(TaskError::panicked(
                         String::from_utf8_lossy(response.payload).into_owned(),
                     )),
-                    Status::Failed => Outcome::Failed(TaskError::transport(
+                    Status::Failed => CallOutcome::Failed(TaskError::transport(
                         String::from_utf8_lossy(response.payload).into_owned(),
                     )),
                 };
@@ -368,7 +368,7 @@ impl ProcessPool {
                     pid.unwrap_or_default(),
                     self.name
                 ));
-                self.finish(worker, running, Outcome::Failed(error));
+                self.finish(worker, running, CallOutcome::Failed(error));
             }
         }
         // A worker that died with no call of ours running may be one that
@@ -383,7 +383,7 @@ impl ProcessPool {
                     "worker processes of {} kept exiting before the call could run ({} tried)",
                     self.name, call.moves
                 ));
-                self.finish(worker, call, Outcome::Failed(error));
+                self.finish(worker, call, CallOutcome::Failed(error));
                 continue;
             }
             self.release(worker);
@@ -420,7 +420,7 @@ impl ProcessPool {
                     let _ = child.kill();
                 }
                 drop(state);
-                self.finish(worker, call, Outcome::Failed(TaskError::timeout(limit)));
+                self.finish(worker, call, CallOutcome::Failed(TaskError::timeout(limit)));
             }
             std::thread::park_timeout(next.saturating_duration_since(Instant::now()));
         }
