@@ -233,7 +233,7 @@ def parse_args():
     p.add_argument(
         "--n",
         type=int,
-        default=int(os.environ.get("N", "1000")),
+        default=os.environ.get("N", "1000"),  # a string: argparse applies type
         help="decorated functions per crate (default: $N or 1000)",
     )
     p.add_argument(
