@@ -1,73 +1,13 @@
 //! `#[logged]` on free functions: entry and exit events on every exit path
 //! (tail, early `return`, `?`, panic, a `return` inside a macro).
 
-use std::cell::Cell;
-use std::io::{self, Write};
+#[path = "support/mod.rs"]
+mod support;
+
+use std::io;
 use std::num::ParseIntError;
-use std::panic;
-use std::sync::{Arc, Mutex};
 
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Capture {
-    fn install() -> Capture {
-        let capture = Capture::default();
-        let writer = capture.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .with_writer(move || writer.clone())
-            .with_ansi(false)
-            .without_time()
-            .with_max_level(tracing::Level::TRACE)
-            .finish();
-        tracing::subscriber::set_global_default(subscriber).unwrap();
-        capture
-    }
-
-    fn take(&self) -> String {
-        String::from_utf8(std::mem::take(&mut *self.0.lock().unwrap())).unwrap()
-    }
-}
-
-thread_local! {
-    static EXPECTING_PANIC: Cell<bool> = const { Cell::new(false) };
-}
-
-/// Keeps the panics `expect_panic` provokes off stderr; others still print.
-fn quiet_expected_panics() {
-    let default = panic::take_hook();
-    panic::set_hook(Box::new(move |info| {
-        if !EXPECTING_PANIC.with(Cell::get) {
-            default(info);
-        }
-    }));
-}
-
-/// Runs `f`, which must panic, and returns the panic's message.
-fn expect_panic<R>(f: impl FnOnce() -> R) -> String {
-    EXPECTING_PANIC.with(|expecting| expecting.set(true));
-    let result = panic::catch_unwind(panic::AssertUnwindSafe(f));
-    EXPECTING_PANIC.with(|expecting| expecting.set(false));
-    match result {
-        Ok(_) => panic!("expected a panic"),
-        Err(payload) => payload
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_owned())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_default(),
-    }
-}
+use support::{expect_panic, quiet_expected_panics, Capture};
 
 type MyResult<T> = Result<T, String>;
 

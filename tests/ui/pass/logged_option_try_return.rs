@@ -1,22 +1,10 @@
 //! A `#[logged]` function returning `Option<T>` that leaves through `?` on
 //! `None` logs `return=None`, as if it had returned the value itself.
 
-use std::io::{self, Write};
-use std::sync::{Arc, Mutex};
+#[path = "support/mod.rs"]
+mod support;
 
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
+use support::Capture;
 
 #[decor::logged]
 fn first_even(values: &[u8]) -> Option<u8> {
@@ -25,15 +13,9 @@ fn first_even(values: &[u8]) -> Option<u8> {
 }
 
 fn main() {
-    let capture = Capture::default();
-    let writer = capture.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    tracing::subscriber::set_global_default(subscriber).unwrap();
+    let capture = Capture::install();
 
     assert_eq!(first_even(&[1, 3]), None);
-    let log = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let log = capture.take();
     assert!(log.contains("return=None"), "{log}");
 }

@@ -2,41 +2,10 @@
 //! `redact`, `fields`, `ret = false`, `err`, `crate`, checked in the
 //! captured output of a subscriber that lets DEBUG and above through.
 
-use std::io::{self, Write};
-use std::sync::{Arc, Mutex};
+#[path = "support/mod.rs"]
+mod support;
 
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Capture {
-    fn install() -> Capture {
-        let capture = Capture::default();
-        let writer = capture.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .with_writer(move || writer.clone())
-            .with_ansi(false)
-            .without_time()
-            .with_max_level(tracing::Level::DEBUG)
-            .finish();
-        tracing::subscriber::set_global_default(subscriber).unwrap();
-        capture
-    }
-
-    fn take(&self) -> String {
-        String::from_utf8(std::mem::take(&mut *self.0.lock().unwrap())).unwrap()
-    }
-}
+use support::Capture;
 
 #[decor::logged(skip(password))]
 fn login(user: &str, password: &str) -> Result<u32, String> {
@@ -125,7 +94,7 @@ fn every_option(x: u8) -> Result<u8, u8> {
 }
 
 fn main() {
-    let capture = Capture::install();
+    let capture = Capture::install_at(tracing::Level::DEBUG);
 
     assert_eq!(login("ada", "correct horse"), Ok(3));
     assert!(login("ada", "x").is_err());

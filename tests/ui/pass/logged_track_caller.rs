@@ -1,41 +1,11 @@
 //! `#[logged]` keeps `#[track_caller]` working, above or below it.
 
-use std::io::{self, Write};
+#[path = "support/mod.rs"]
+mod support;
+
 use std::panic::{self, Location};
-use std::sync::{Arc, Mutex};
 
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Capture {
-    fn install() -> Capture {
-        let capture = Capture::default();
-        let writer = capture.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .with_writer(move || writer.clone())
-            .with_ansi(false)
-            .without_time()
-            .with_max_level(tracing::Level::TRACE)
-            .finish();
-        tracing::subscriber::set_global_default(subscriber).unwrap();
-        capture
-    }
-
-    fn take(&self) -> String {
-        String::from_utf8(std::mem::take(&mut *self.0.lock().unwrap())).unwrap()
-    }
-}
+use support::{record_panic_line, recorded_panic_line, Capture};
 
 #[decor::logged]
 #[track_caller]
@@ -76,19 +46,10 @@ impl Thing {
     }
 }
 
-static PANIC_LINE: Mutex<Option<u32>> = Mutex::new(None);
-
 fn main() {
     // Set before the first `#[logged]` call, which chains its own hook in
     // front of it to learn panic messages.
-    let default = panic::take_hook();
-    panic::set_hook(Box::new(move |info| {
-        if info.payload_as_str() == Some("no value") {
-            *PANIC_LINE.lock().unwrap() = info.location().map(|l| l.line());
-        } else {
-            default(info);
-        }
-    }));
+    record_panic_line("no value");
     let capture = Capture::install();
 
     let line = line!();
@@ -106,7 +67,7 @@ fn main() {
     assert_eq!(checked(Some(1)), 1);
     let panic_line = line!() + 1;
     assert!(panic::catch_unwind(|| checked(None)).is_err());
-    assert_eq!(*PANIC_LINE.lock().unwrap(), Some(panic_line));
+    assert_eq!(recorded_panic_line(), Some(panic_line));
     let log = capture.take();
     assert!(log.contains("panic=no value"), "{log}");
 }

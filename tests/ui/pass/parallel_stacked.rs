@@ -1,11 +1,10 @@
 //! `#[parallel]` stacked with `#[timed]`: below `#[parallel]`, `#[timed]`
 //! times each chunk on the pool; above it, it times the whole call.
 
-macro_rules! stats {
-    ($f:literal) => {
-        decor::timers::get(concat!(module_path!(), "::", $f)).expect(concat!("no timer for ", $f))
-    };
-}
+#[path = "support/mod.rs"]
+mod support;
+
+use support::stats;
 
 #[decor::parallel(threads = 2, chunks = 4, reduce = |a, b| a + b)]
 #[decor::timed]

@@ -2,21 +2,14 @@
 //! the work on the pool; above it, it times the submission, which is over
 //! before the work starts.
 
+#[path = "support/mod.rs"]
+mod support;
+
 use std::sync::mpsc::{channel, Receiver};
 use std::sync::Mutex;
 use std::time::Duration;
 
-macro_rules! calls {
-    ($f:literal) => {
-        decor::timers::get(concat!(module_path!(), "::", $f)).map_or(0, |stats| stats.calls())
-    };
-}
-
-macro_rules! stats {
-    ($f:literal) => {
-        decor::timers::get(concat!(module_path!(), "::", $f)).expect(concat!("no timer for ", $f))
-    };
-}
+use support::{calls, stats};
 
 // The work waits for this before it returns.
 static GATE: Mutex<Option<Receiver<()>>> = Mutex::new(None);

@@ -2,51 +2,15 @@
 //! shapes where expansions have to cooperate: `?`, early `return`, borrows
 //! of `self`, `#[track_caller]`, `async fn` and `#[async_trait]`.
 
-use std::io::{self, Write};
+#[path = "support/mod.rs"]
+mod support;
+
 use std::num::ParseIntError;
 use std::panic::Location;
-use std::sync::{Arc, Mutex};
 
 use futures_executor::block_on;
 
-macro_rules! stats {
-    ($f:literal) => {
-        decor::timers::get(concat!(module_path!(), "::", $f)).expect(concat!("no timer for ", $f))
-    };
-}
-
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Capture {
-    fn install() -> Capture {
-        let capture = Capture::default();
-        let writer = capture.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .with_writer(move || writer.clone())
-            .with_ansi(false)
-            .without_time()
-            .with_max_level(tracing::Level::TRACE)
-            .finish();
-        tracing::subscriber::set_global_default(subscriber).unwrap();
-        capture
-    }
-
-    fn take(&self) -> String {
-        String::from_utf8(std::mem::take(&mut *self.0.lock().unwrap())).unwrap()
-    }
-}
+use support::{stats, Capture};
 
 #[decor::timed]
 #[decor::logged]

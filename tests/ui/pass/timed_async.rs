@@ -2,73 +2,14 @@
 //! `#[async_trait]` impls and provided methods; completion, errors,
 //! panics and cancellation are all counted.
 
-use std::cell::Cell;
+#[path = "support/mod.rs"]
+mod support;
+
 use std::fmt::Display;
-use std::future::Future;
-use std::panic;
-use std::pin::Pin;
-use std::sync::Arc;
-use std::task::{Context, Poll, Wake, Waker};
 
 use futures_executor::block_on;
 
-macro_rules! stats {
-    ($f:literal) => {
-        decor::timers::get(concat!(module_path!(), "::", $f)).expect(concat!("no timer for ", $f))
-    };
-}
-
-thread_local! {
-    static EXPECTING_PANIC: Cell<bool> = const { Cell::new(false) };
-}
-
-/// Keeps the panics `expect_panic` provokes off stderr; others still print.
-fn quiet_expected_panics() {
-    let default = panic::take_hook();
-    panic::set_hook(Box::new(move |info| {
-        if !EXPECTING_PANIC.with(Cell::get) {
-            default(info);
-        }
-    }));
-}
-
-/// Runs `f`, which must panic, and returns the panic's message.
-fn expect_panic<R>(f: impl FnOnce() -> R) -> String {
-    EXPECTING_PANIC.with(|expecting| expecting.set(true));
-    let result = panic::catch_unwind(panic::AssertUnwindSafe(f));
-    EXPECTING_PANIC.with(|expecting| expecting.set(false));
-    match result {
-        Ok(_) => panic!("expected a panic"),
-        Err(payload) => payload
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_owned())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_default(),
-    }
-}
-
-/// Pending on its first poll, ready on the second.
-struct YieldOnce(bool);
-
-impl Future for YieldOnce {
-    type Output = ();
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if self.0 {
-            Poll::Ready(())
-        } else {
-            self.0 = true;
-            cx.waker().wake_by_ref();
-            Poll::Pending
-        }
-    }
-}
-
-struct NoopWaker;
-
-impl Wake for NoopWaker {
-    fn wake(self: Arc<Self>) {}
-}
+use support::{expect_panic, poll_once, quiet_expected_panics, stats, YieldOnce};
 
 #[decor::timed]
 async fn double(n: u32) -> u32 {
@@ -205,10 +146,8 @@ fn main() {
     assert_eq!((boom_stats.calls(), boom_stats.panics()), (2, 1));
 
     // Polled once, then dropped while pending: cancelled.
-    let waker = Waker::from(Arc::new(NoopWaker));
-    let mut cx = Context::from_waker(&waker);
     let mut pending = Box::pin(slow());
-    assert!(pending.as_mut().poll(&mut cx).is_pending());
+    assert!(poll_once(pending.as_mut()).is_pending());
     drop(pending);
     // Never polled: not a call at all.
     drop(slow());

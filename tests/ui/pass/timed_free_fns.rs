@@ -1,45 +1,13 @@
 //! `#[timed]` on free functions: every exit path (tail, early `return`, `?`,
 //! panic, a `return` inside a macro) is recorded and classified.
 
-use std::cell::Cell;
+#[path = "support/mod.rs"]
+mod support;
+
 use std::io;
 use std::num::ParseIntError;
-use std::panic;
 
-macro_rules! stats {
-    ($f:literal) => {
-        decor::timers::get(concat!(module_path!(), "::", $f)).expect(concat!("no timer for ", $f))
-    };
-}
-
-thread_local! {
-    static EXPECTING_PANIC: Cell<bool> = const { Cell::new(false) };
-}
-
-/// Keeps the panics `expect_panic` provokes off stderr; others still print.
-fn quiet_expected_panics() {
-    let default = panic::take_hook();
-    panic::set_hook(Box::new(move |info| {
-        if !EXPECTING_PANIC.with(Cell::get) {
-            default(info);
-        }
-    }));
-}
-
-/// Runs `f`, which must panic, and returns the panic's message.
-fn expect_panic<R>(f: impl FnOnce() -> R) -> String {
-    EXPECTING_PANIC.with(|expecting| expecting.set(true));
-    let result = panic::catch_unwind(panic::AssertUnwindSafe(f));
-    EXPECTING_PANIC.with(|expecting| expecting.set(false));
-    match result {
-        Ok(_) => panic!("expected a panic"),
-        Err(payload) => payload
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_owned())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_default(),
-    }
-}
+use support::{expect_panic, quiet_expected_panics, stats};
 
 type MyResult<T> = Result<T, String>;
 

@@ -2,14 +2,13 @@
 //! `impl Trait` in argument and return position, const generics and
 //! patterns in parameters.
 
+#[path = "support/mod.rs"]
+mod support;
+
 use std::fmt::{Debug, Display};
 use std::num::ParseIntError;
 
-macro_rules! stats {
-    ($f:literal) => {
-        decor::timers::get(concat!(module_path!(), "::", $f)).expect(concat!("no timer for ", $f))
-    };
-}
+use support::stats;
 
 #[decor::timed]
 fn largest<T: PartialOrd + Copy>(values: &[T]) -> Option<T> {

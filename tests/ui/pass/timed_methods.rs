@@ -1,14 +1,13 @@
 //! `#[timed]` on methods: every receiver, a `&mut self` method returning a
 //! borrow of `self`, trait impl methods and provided trait methods.
 
+#[path = "support/mod.rs"]
+mod support;
+
 use std::collections::HashMap;
 use std::ops::Add;
 
-macro_rules! stats {
-    ($f:literal) => {
-        decor::timers::get(concat!(module_path!(), "::", $f)).expect(concat!("no timer for ", $f))
-    };
-}
+use support::stats;
 
 #[derive(Debug, Default, PartialEq)]
 struct Bag {

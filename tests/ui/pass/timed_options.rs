@@ -1,42 +1,12 @@
 //! `#[timed]` options: `name`, `level` (ident, string, `off`), `warn_over`
 //! and `crate`, checked through the timers and the events they emit.
 
-use std::io::{self, Write};
-use std::sync::{Arc, Mutex};
+#[path = "support/mod.rs"]
+mod support;
+
 use std::time::Duration;
 
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Capture {
-    fn install() -> Capture {
-        let capture = Capture::default();
-        let writer = capture.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .with_writer(move || writer.clone())
-            .with_ansi(false)
-            .without_time()
-            .with_max_level(tracing::Level::TRACE)
-            .finish();
-        tracing::subscriber::set_global_default(subscriber).unwrap();
-        capture
-    }
-
-    fn take(&self) -> String {
-        String::from_utf8(std::mem::take(&mut *self.0.lock().unwrap())).unwrap()
-    }
-}
+use support::Capture;
 
 #[decor::timed(name = "custom.name")]
 fn named() -> u8 {

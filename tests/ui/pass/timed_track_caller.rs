@@ -1,13 +1,11 @@
 //! `#[timed]` keeps `#[track_caller]` working, above or below it.
 
-use std::panic::{self, Location};
-use std::sync::Mutex;
+#[path = "support/mod.rs"]
+mod support;
 
-macro_rules! stats {
-    ($f:literal) => {
-        decor::timers::get(concat!(module_path!(), "::", $f)).expect(concat!("no timer for ", $f))
-    };
-}
+use std::panic::{self, Location};
+
+use support::{record_panic_line, recorded_panic_line, stats};
 
 #[decor::timed]
 #[track_caller]
@@ -47,8 +45,6 @@ impl Thing {
     }
 }
 
-static PANIC_LINE: Mutex<Option<u32>> = Mutex::new(None);
-
 fn main() {
     let line = line!();
     assert_eq!(below(), line + 1);
@@ -63,18 +59,11 @@ fn main() {
     let fallible_stats = stats!("fallible");
     assert_eq!((fallible_stats.calls(), fallible_stats.errors()), (3, 1));
 
-    let default = panic::take_hook();
-    panic::set_hook(Box::new(move |info| {
-        if info.payload_as_str() == Some("no value") {
-            *PANIC_LINE.lock().unwrap() = info.location().map(|l| l.line());
-        } else {
-            default(info);
-        }
-    }));
+    record_panic_line("no value");
     assert_eq!(checked(Some(1)), 1);
     let panic_line = line!() + 1;
     assert!(panic::catch_unwind(|| checked(None)).is_err());
-    assert_eq!(*PANIC_LINE.lock().unwrap(), Some(panic_line));
+    assert_eq!(recorded_panic_line(), Some(panic_line));
     let checked_stats = stats!("checked");
     assert_eq!((checked_stats.calls(), checked_stats.panics()), (2, 1));
 }

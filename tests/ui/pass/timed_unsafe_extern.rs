@@ -1,10 +1,9 @@
 //! `#[timed]` on `unsafe fn` and `extern "C" fn`.
 
-macro_rules! stats {
-    ($f:literal) => {
-        decor::timers::get(concat!(module_path!(), "::", $f)).expect(concat!("no timer for ", $f))
-    };
-}
+#[path = "support/mod.rs"]
+mod support;
+
+use support::stats;
 
 /// # Safety
 /// `ptr` must be valid for reads.
