@@ -199,8 +199,11 @@ pub use decor_macros::synchronized;
 pub mod __private {
     pub use crate::init::Init;
     pub use crate::logged::{level_enabled, Exit, LoggedFuture, LoggedGuard};
-    pub use crate::timed::{TimedFuture, TimedGuard};
-    pub use crate::timers::Timer;
+
+    /// `#[timed]`'s runtime: the `static` site, the guard, the future wrapper.
+    pub mod timed {
+        pub use crate::timed::{Site, TimedFuture as Future, TimedGuard as Guard};
+    }
 
     pub use crate::pools::PoolSlot;
     pub use crate::synchronized::{AsyncLockSlot, LockSlot};

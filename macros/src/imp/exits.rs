@@ -195,15 +195,25 @@ fn inner_async_wrapper(block: &Block) -> bool {
         return false;
     };
     let segments: Vec<_> = func.path.segments.iter().map(|s| &s.ident).collect();
-    let is_wrapper = matches!(segments.as_slice(),
-        [.., private, wrapper, new] if *private == "__private"
-            && FUTURES.iter().any(|future| *wrapper == future)
-            && *new == "new");
+    // `..::__private::<wrapper path>::new`
+    let is_wrapper = segments.split_last().is_some_and(|(new, path)| {
+        *new == "new"
+            && FUTURES.iter().any(|wrapper| {
+                let Some(at) = path.len().checked_sub(wrapper.len() + 1) else {
+                    return false;
+                };
+                path[at] == "__private"
+                    && path[at + 1..]
+                        .iter()
+                        .zip(wrapper.iter())
+                        .all(|(segment, name)| *segment == name)
+            })
+    });
     is_wrapper && call.args.iter().any(|arg| matches!(arg, Expr::Async(_)))
 }
 
-/// The future wrappers async decorators emit.
-const FUTURES: &[&str] = &["TimedFuture", "LoggedFuture"];
+/// The future wrappers async decorators emit, as paths inside `__private`.
+pub const FUTURES: &[&[&str]] = &[&["timed", "Future"], &["LoggedFuture"]];
 
 /// Whether a decorator above already gave this async block its fake return.
 pub fn has_fake_return(block: &Block) -> bool {

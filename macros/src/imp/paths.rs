@@ -55,16 +55,20 @@ impl Runtime {
         self.item(quote!(level_enabled))
     }
 
-    pub fn timer(&self) -> TokenStream {
-        self.item(quote!(Timer))
+    /// `timed::Site`, the type of `#[timed]`'s static.
+    pub fn timed_site(&self) -> TokenStream {
+        self.item(quote!(timed::Site))
     }
 
+    /// `timed::Guard`: a synchronous `#[timed]` function's guard.
     pub fn timed_guard(&self) -> TokenStream {
-        self.item(quote!(TimedGuard))
+        self.item(quote!(timed::Guard))
     }
 
+    /// `timed::Future`: an `async` `#[timed]` function's wrapper; its path is
+    /// in [`exits::FUTURES`](super::exits::FUTURES).
     pub fn timed_future(&self) -> TokenStream {
-        self.item(quote!(TimedFuture))
+        self.item(quote!(timed::Future))
     }
 
     pub fn logged_guard(&self) -> TokenStream {

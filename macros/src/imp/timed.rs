@@ -1,5 +1,6 @@
-//! `#[timed]`: parse its options, check them, emit the timer static and the
-//! guard (or, for `async fn`, the future wrapper).
+//! `#[timed]`: parse its options, check them, emit the site static (the
+//! timer and the event settings) and the guard (or, for `async fn`, the
+//! future wrapper).
 
 use proc_macro2::TokenStream;
 use quote::{quote, ToTokens};
@@ -95,7 +96,7 @@ fn try_expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
 
 fn decorate(config: &Config, function: &mut ItemFn) {
     let rt = Runtime::new(config.krate.as_ref());
-    let timer_ty = rt.timer();
+    let site_ty = rt.timed_site();
     let level = rt.level_option(config.level);
     let warn = config.warn_over_nanos;
     let name = match &config.name {
@@ -106,7 +107,7 @@ fn decorate(config: &Config, function: &mut ItemFn) {
         }
     };
     let timer: syn::Stmt = syn::parse_quote! {
-        static __DECOR_TIMER: #timer_ty = #timer_ty::new(#name, #level, #warn);
+        static __DECOR_TIMER: #site_ty = #site_ty::new(#name, #level, #warn);
     };
     let is_err = rt.probe("probe_is_err");
 
@@ -126,7 +127,7 @@ fn decorate(config: &Config, function: &mut ItemFn) {
     exits::insert_preamble(&mut function.block, vec![timer, start]);
 }
 
-/// `{ static TIMER; TimedFuture::new(&TIMER, async move { body }, is_err).await }`
+/// `{ static SITE; timed::Future::new(&SITE, async move { body }, is_err).await }`
 fn wrap_async(body: &mut Block, rt: &Runtime, timer: syn::Stmt, fake: Option<syn::Stmt>) {
     let future = rt.timed_future();
     let is_err = rt.probe("probe_is_err");
