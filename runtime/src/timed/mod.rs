@@ -25,6 +25,11 @@ pub use guard::TimedGuard;
 
 /// One `#[timed]` function: its timer and its event settings, built in a
 /// `static` by the macro.
+///
+/// Every call reads the timer's id and epoch and the event settings; the
+/// alignment keeps them on a cache line of their own, so that a neighbouring
+/// static written by another core cannot make each call miss.
+#[repr(align(128))]
 pub struct Site {
     timer: Timer,
     /// The level of the per-call event; `None`: no per-call event.

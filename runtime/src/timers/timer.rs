@@ -53,7 +53,6 @@ static HEAD: AtomicPtr<Timer> = AtomicPtr::new(ptr::null_mut());
 ///
 /// The timer records what it is given and knows nothing of where it came
 /// from; `#[timed]`'s runtime measures the call and emits its events.
-#[repr(align(128))]
 pub(crate) struct Timer {
     name: &'static str,
     /// 0 until the first call; then the timer's index in every thread's
@@ -65,8 +64,9 @@ pub(crate) struct Timer {
     /// The next timer on the global list.
     next: AtomicPtr<Timer>,
     shards: Shards,
-    /// Calls recorded while their thread's locals were being torn down.
-    shared: Counts,
+    /// Calls recorded while their thread's locals were being torn down:
+    /// rare, so allocated on first use rather than kept in every static.
+    shared: AtomicPtr<Counts>,
 }
 
 impl Timer {
@@ -78,7 +78,7 @@ impl Timer {
             epoch: AtomicU64::new(0),
             next: AtomicPtr::new(ptr::null_mut()),
             shards: Shards::new(),
-            shared: Counts::new(),
+            shared: AtomicPtr::new(ptr::null_mut()),
         }
     }
 
@@ -116,7 +116,7 @@ impl Timer {
         let epoch = self.epoch.load(Ordering::Relaxed);
         match shard::mine_or_take(id as usize, &self.shards, epoch) {
             Some(shard) => shard.record(epoch, nanos, outcome),
-            None => self.shared.record_shared(nanos, outcome),
+            None => self.shared().record_shared(nanos, outcome),
         }
     }
 
@@ -147,18 +147,51 @@ impl Timer {
         }
     }
 
+    /// The shared counts, made on first use.
+    fn shared(&self) -> &Counts {
+        if let Some(shared) = self.shared_if_any() {
+            return shared;
+        }
+        let new = Box::into_raw(Box::new(Counts::new()));
+        match self.shared.compare_exchange(
+            ptr::null_mut(),
+            new,
+            Ordering::AcqRel,
+            Ordering::Acquire,
+        ) {
+            // SAFETY: leaked from a `Box` and never freed: timers are
+            // statics.
+            Ok(_) => unsafe { &*new },
+            Err(existing) => {
+                // SAFETY: `new` was never published.
+                drop(unsafe { Box::from_raw(new) });
+                // SAFETY: as above.
+                unsafe { &*existing }
+            }
+        }
+    }
+
+    fn shared_if_any(&self) -> Option<&Counts> {
+        // SAFETY: as in `shared`.
+        unsafe { self.shared.load(Ordering::Acquire).as_ref() }
+    }
+
     /// Back to zero calls: a new epoch for the shards, which their threads
     /// clear when they next record, and the shared counts cleared now.
     pub(crate) fn reset(&self) {
         self.epoch.fetch_add(1, Ordering::AcqRel);
-        self.shared.clear();
+        if let Some(shared) = self.shared_if_any() {
+            shared.clear();
+        }
     }
 
     /// Every shard of the current epoch, added up.
     pub(crate) fn read(&self) -> Reading {
         let epoch = self.epoch.load(Ordering::Acquire);
         let mut sum = Sum::new();
-        self.shared.add_to(&mut sum);
+        if let Some(shared) = self.shared_if_any() {
+            shared.add_to(&mut sum);
+        }
         for shard in self.shards.iter() {
             shard.add_to(epoch, &mut sum);
         }
@@ -229,7 +262,7 @@ mod tests {
         .join()
         .unwrap();
         let mut shared = Sum::new();
-        TIMER.shared.add_to(&mut shared);
+        TIMER.shared_if_any().unwrap().add_to(&mut shared);
         assert_eq!((shared.histogram.count(), shared.errors), (1, 1));
         let reading = TIMER.read();
         assert_eq!((reading.histogram.count(), reading.total_nanos), (2, 400));
