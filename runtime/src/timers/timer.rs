@@ -108,7 +108,8 @@ impl Timer {
     }
 
     /// The first call on this thread (or on any thread): registers the timer
-    /// and finds the thread a shard.
+    /// and finds the thread a shard. Also every call made once the thread's
+    /// locals are gone, which goes to the shared counts.
     #[cold]
     #[inline(never)]
     fn record_first(&'static self, nanos: u64, outcome: Outcome) {
@@ -159,8 +160,8 @@ impl Timer {
             Ordering::AcqRel,
             Ordering::Acquire,
         ) {
-            // SAFETY: leaked from a `Box` and never freed: timers are
-            // statics.
+            // SAFETY: leaked from a `Box` and never freed (`Timer` has no
+            // `Drop`; timers live in statics).
             Ok(_) => unsafe { &*new },
             Err(existing) => {
                 // SAFETY: `new` was never published.
