@@ -47,6 +47,7 @@ GROUPS = {
             "plain",
             "instant_pair",
             "instant_pair_fetch_add",
+            "quanta_pair",
             "decor_timed",
             "decor_timed_level_off",
             "instrument_no_subscriber",
@@ -114,7 +115,7 @@ ITEMS = {"spawn_many": (10_000, "task")}
 
 # (group, bench, peer, maximum ratio or None for "report only")
 TARGETS = [
-    ("timed", "decor_timed", "instant_pair", 1.30),
+    ("timed", "decor_timed", "instant_pair", 1.10),
     ("logged_disabled", "decor_logged", "instrument", 1.25),
     ("logged_enabled", "decor_logged", "instrument_ret_err", None),
     ("parallel_sum", "decor_parallel_default", "rayon_par_iter", 1.10),

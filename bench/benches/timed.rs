@@ -7,7 +7,11 @@
 //! - `instant_pair`: the same function with `let t = Instant::now(); ...;
 //!   black_box(t.elapsed())` written by hand, the peer of the target.
 //! - `instant_pair_fetch_add`: the pair plus one relaxed `fetch_add` into a
-//!   static, the least a timer that keeps anything can do (for analysis).
+//!   static, the least a timer on `Instant` that keeps anything shared can do
+//!   (for analysis).
+//! - `quanta_pair`: the pair written by hand on the clock `#[timed]` reads
+//!   (`quanta::Clock::raw` twice, `delta_as_nanos`), for analysis: what is
+//!   left of `decor_timed` above it is the recording and the event check.
 //! - `decor_timed`: `#[decor::timed]` with its defaults (per-call event at
 //!   DEBUG, no subscriber, so the event is one disabled-level check).
 //! - `decor_timed_level_off`: `#[decor::timed(level = off)]`, no event check.
@@ -17,10 +21,18 @@
 //!   dispatcher, once registered, raises tracing's global max level, which
 //!   would change the no-subscriber variants had they run after.
 //!
-//! Target: `decor_timed` <= 1.3 x `instant_pair`.
+//! Target: `decor_timed` <= 1.10 x `instant_pair`.
+//!
+//! Criterion runs one variant after another, so on a shared machine a slow
+//! spell lands on whichever variant runs then. With `DECOR_BENCH_INTERLEAVE=R`
+//! the bench first runs `R` rounds that time a batch of calls of every
+//! variant without a subscriber, in a rotating order, and prints each
+//! variant's median time per call and the median of its per-round ratios to
+//! `instant_pair` to stderr: the variants measured under the same conditions.
 
 use std::hint::black_box;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
 use std::time::Instant;
 
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -47,6 +59,17 @@ fn instant_pair_fetch_add(x: u64) -> u64 {
     let t = Instant::now();
     let r = work(x);
     TOTAL_NANOS.fetch_add(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
+    r
+}
+
+static CLOCK: OnceLock<quanta::Clock> = OnceLock::new();
+
+#[inline(never)]
+fn quanta_pair(x: u64) -> u64 {
+    let clock = CLOCK.get_or_init(quanta::Clock::new);
+    let t = clock.raw();
+    let r = work(x);
+    black_box(clock.delta_as_nanos(t, clock.raw()));
     r
 }
 
@@ -83,6 +106,61 @@ fn sink_dispatch() -> Dispatch {
     )
 }
 
+/// Calls of each variant per batch in [`interleaved`]: about a millisecond.
+const BATCH: u32 = 20_000;
+
+/// A variant for [`interleaved`]: its name and the function it calls.
+type Variant<'a> = (&'a str, fn(u64) -> u64);
+
+/// With `DECOR_BENCH_INTERLEAVE=R`, times `R` rounds of a batch of calls of
+/// every variant (rotating which goes first) and prints a table to stderr.
+fn interleaved(variants: &[Variant<'_>]) {
+    let Some(rounds) = std::env::var("DECOR_BENCH_INTERLEAVE")
+        .ok()
+        .and_then(|r| r.parse::<usize>().ok())
+        .filter(|&r| r > 0)
+    else {
+        return;
+    };
+    let n = variants.len();
+    let mut times = vec![Vec::with_capacity(rounds); n];
+    for round in 0..rounds {
+        for k in 0..n {
+            let i = (round + k) % n;
+            let call = variants[i].1;
+            let start = Instant::now();
+            for _ in 0..BATCH {
+                black_box(call(black_box(42)));
+            }
+            times[i].push(start.elapsed().as_secs_f64() * 1e9 / f64::from(BATCH));
+        }
+    }
+    let peer = variants
+        .iter()
+        .position(|(name, _)| *name == "instant_pair")
+        .expect("the peer is a variant");
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    eprintln!("\ntimed, interleaved, {rounds} rounds of {BATCH} calls:\n");
+    eprintln!("| variant | median ns per call | median of per-round ratios to `instant_pair` |");
+    eprintln!("|---|--:|--:|");
+    for (i, (name, _)) in variants.iter().enumerate() {
+        let ratios = times[i]
+            .iter()
+            .zip(&times[peer])
+            .map(|(t, p)| t / p)
+            .collect();
+        eprintln!(
+            "| `{name}` | {:.2} | {:.2}x |",
+            median(times[i].clone()),
+            median(ratios)
+        );
+    }
+    eprintln!();
+}
+
 fn timed(c: &mut Criterion) {
     // With nothing installed, tracing's global max level is OFF.
     assert!(!tracing::enabled!(tracing::Level::ERROR));
@@ -94,12 +172,23 @@ fn timed(c: &mut Criterion) {
         assert!(decor::timers::get(&name).is_some_and(|s| s.calls() > 0));
     }
 
+    interleaved(&[
+        ("plain", plain),
+        ("instant_pair", instant_pair),
+        ("instant_pair_fetch_add", instant_pair_fetch_add),
+        ("quanta_pair", quanta_pair),
+        ("decor_timed", decor_timed),
+        ("decor_timed_level_off", decor_timed_level_off),
+        ("instrument_no_subscriber", instrumented),
+    ]);
+
     let mut group = c.benchmark_group("timed");
     group.bench_function("plain", |b| b.iter(|| plain(black_box(42))));
     group.bench_function("instant_pair", |b| b.iter(|| instant_pair(black_box(42))));
     group.bench_function("instant_pair_fetch_add", |b| {
         b.iter(|| instant_pair_fetch_add(black_box(42)))
     });
+    group.bench_function("quanta_pair", |b| b.iter(|| quanta_pair(black_box(42))));
     group.bench_function("decor_timed", |b| b.iter(|| decor_timed(black_box(42))));
     group.bench_function("decor_timed_level_off", |b| {
         b.iter(|| decor_timed_level_off(black_box(42)))

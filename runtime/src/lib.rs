@@ -210,8 +210,11 @@ pub mod __private {
     pub mod logged {
         pub use crate::logged::{level_enabled, Exit, Guard, LoggedFuture, Site, Spec, REDACTED};
     }
-    pub use crate::timed::{TimedFuture, TimedGuard};
-    pub use crate::timers::Timer;
+
+    /// `#[timed]`'s runtime: the `static` site, the guard, the future wrapper.
+    pub mod timed {
+        pub use crate::timed::{Site, TimedFuture as Future, TimedGuard as Guard};
+    }
 
     pub use crate::pools::PoolSlot;
     pub use crate::synchronized::{AsyncLockSlot, LockSlot};

@@ -51,16 +51,19 @@ impl Runtime {
         }
     }
 
-    pub fn timer(&self) -> TokenStream {
-        self.item(quote!(Timer))
+    /// `timed::Site`, the type of `#[timed]`'s static.
+    pub fn timed_site(&self) -> TokenStream {
+        self.item(quote!(timed::Site))
     }
 
+    /// `timed::Guard`: a synchronous `#[timed]` function's guard.
     pub fn timed_guard(&self) -> TokenStream {
-        self.item(quote!(TimedGuard))
+        self.item(quote!(timed::Guard))
     }
 
+    /// `timed::Future`: an `async` `#[timed]` function's wrapper.
     pub fn timed_future(&self) -> TokenStream {
-        self.item(quote!(TimedFuture))
+        self.item(quote!(timed::Future))
     }
 
     /// An item of `logged::` (`Site`, `Spec`, `LoggedFuture`, `level_enabled`, `REDACTED`).

@@ -1,5 +1,6 @@
-//! `#[timed]`: parse its options, check them, emit the timer static and the
-//! guard (or, for `async fn`, the future wrapper).
+//! `#[timed]`: parse its options, check them, emit the site static (the
+//! timer and the event settings) and the guard (or, for `async fn`, the
+//! future wrapper).
 
 use proc_macro2::TokenStream;
 use quote::{quote, ToTokens};
@@ -76,7 +77,7 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
 /// through the guard; for `async fn`, the future wrapper around it.
 pub fn wrap(config: &Config, function: &mut ItemFn, typed: &mut bool) {
     let rt = Runtime::new(config.krate.as_ref());
-    let timer_ty = rt.timer();
+    let site_ty = rt.timed_site();
     let level = rt.level_option(config.level);
     let warn = config.warn_over_nanos;
     let name = match &config.name {
@@ -87,7 +88,7 @@ pub fn wrap(config: &Config, function: &mut ItemFn, typed: &mut bool) {
         }
     };
     let timer: syn::Stmt = syn::parse_quote! {
-        static __DECOR_TIMER: #timer_ty = #timer_ty::new(#name, #level, #warn);
+        static __DECOR_TIMER: #site_ty = #site_ty::new(#name, #level, #warn);
     };
     let is_err = rt.probe("probe_is_err");
 
@@ -107,7 +108,7 @@ pub fn wrap(config: &Config, function: &mut ItemFn, typed: &mut bool) {
     exits::insert_preamble(&mut function.block, vec![timer, start]);
 }
 
-/// `{ static TIMER; TimedFuture::new(&TIMER, async move { body }, is_err).await }`
+/// `{ static SITE; timed::Future::new(&SITE, async move { body }, is_err).await }`
 fn wrap_async(body: &mut Block, rt: &Runtime, timer: syn::Stmt, fake: Option<syn::Stmt>) {
     let future = rt.timed_future();
     let is_err = rt.probe("probe_is_err");

@@ -1,14 +1,22 @@
-//! A log-linear histogram of nanosecond durations, recorded with one relaxed
-//! atomic add.
+//! A log-linear histogram of nanosecond durations.
 //!
 //! Values below 16 ns get a bucket each. Above that, every power of two is cut
 //! into 16 equal buckets, so a bucket is never wider than 1/16 of its lower
 //! bound. Reporting a bucket's midpoint is therefore off by at most half of
 //! that, 1/32 ≈ 3.1 %, which is the "at most 4 % relative error" promised for
-//! percentiles. The whole `u64` range fits in 976 buckets (7.6 KiB of zeroed
-//! static memory per timed function).
+//! percentiles. The whole `u64` range fits in 976 buckets.
+//!
+//! The live histogram keeps the 16 buckets of one power of two together in a
+//! group and allocates a group the first time a duration lands in it: a
+//! function's calls usually span a few powers of two, and every thread that
+//! records keeps a histogram of its own, so allocating all 976 counters
+//! (7.6 KiB) for each would cost memory for nothing.
 
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::ptr;
+use std::sync::atomic::{
+    AtomicPtr, AtomicU64,
+    Ordering::{AcqRel, Acquire, Relaxed},
+};
 
 /// Bits of mantissa kept per power of two.
 const SUB_BITS: u32 = 4;
@@ -16,6 +24,8 @@ const SUB_BITS: u32 = 4;
 const SUB: usize = 1 << SUB_BITS;
 /// Buckets needed for every `u64`.
 pub(crate) const BUCKETS: usize = (64 - SUB_BITS as usize + 1) * SUB;
+/// Groups of `SUB` buckets.
+const GROUPS: usize = BUCKETS / SUB;
 
 /// The bucket a duration of `nanos` falls in.
 #[inline]
@@ -41,41 +51,121 @@ pub(crate) fn midpoint_of(bucket: usize) -> u64 {
     low + ((1u64 << shift) >> 1)
 }
 
-/// The live, shared histogram inside a [`Timer`](super::Timer).
+/// The counters of one power of two. Aligned so that two groups, or a group
+/// and another thread's data, never share a cache line.
+#[repr(align(128))]
+struct Group([AtomicU64; SUB]);
+
+/// The live histogram of one shard of a timer.
+///
+/// Written either by one thread at a time ([`record_owned`](Self::record_owned):
+/// a plain load and store) or by any thread
+/// ([`record_shared`](Self::record_shared): an atomic add); read by any.
 pub(crate) struct AtomicHistogram {
-    counts: [AtomicU64; BUCKETS],
+    /// Null until a duration lands in the group; then set once and kept until
+    /// the histogram is dropped.
+    groups: [AtomicPtr<Group>; GROUPS],
 }
 
 impl AtomicHistogram {
     pub(crate) const fn new() -> Self {
         AtomicHistogram {
-            counts: [const { AtomicU64::new(0) }; BUCKETS],
+            groups: [const { AtomicPtr::new(ptr::null_mut()) }; GROUPS],
         }
     }
 
+    /// The counter of `bucket`, allocating its group if need be.
     #[inline]
-    pub(crate) fn record(&self, nanos: u64) {
-        self.counts[bucket_of(nanos)].fetch_add(1, Relaxed);
+    fn counter(&self, bucket: usize) -> &AtomicU64 {
+        let group = self.groups[bucket / SUB].load(Acquire);
+        let group = if group.is_null() {
+            self.add_group(bucket / SUB)
+        } else {
+            // SAFETY: a non-null group was leaked from a `Box` by `add_group`
+            // and is freed only by `drop`, which has `&mut self`.
+            unsafe { &*group }
+        };
+        &group.0[bucket % SUB]
     }
 
-    pub(crate) fn reset(&self) {
-        for count in &self.counts {
-            count.store(0, Relaxed);
+    #[cold]
+    #[inline(never)]
+    fn add_group(&self, index: usize) -> &Group {
+        let new = Box::into_raw(Box::new(Group([const { AtomicU64::new(0) }; SUB])));
+        match self.groups[index].compare_exchange(ptr::null_mut(), new, AcqRel, Acquire) {
+            // SAFETY: as in `counter`; `new` is now owned by `self.groups`.
+            Ok(_) => unsafe { &*new },
+            Err(existing) => {
+                // Another thread (shared use only) got there first.
+                // SAFETY: `new` was never published.
+                drop(unsafe { Box::from_raw(new) });
+                // SAFETY: as in `counter`.
+                unsafe { &*existing }
+            }
         }
+    }
+
+    /// Counts one duration. Only for a histogram that no other thread writes
+    /// at the same time: a load and a store, where an atomic add would take a
+    /// locked instruction.
+    #[inline]
+    pub(crate) fn record_owned(&self, nanos: u64) {
+        let count = self.counter(bucket_of(nanos));
+        count.store(count.load(Relaxed).wrapping_add(1), Relaxed);
+    }
+
+    /// Counts one duration; any number of threads may do so at once.
+    #[inline]
+    pub(crate) fn record_shared(&self, nanos: u64) {
+        self.counter(bucket_of(nanos)).fetch_add(1, Relaxed);
+    }
+
+    /// Zeroes every count (and keeps the groups: they will likely fill again).
+    pub(crate) fn clear(&self) {
+        for group in self.allocated() {
+            for count in &group.0 {
+                count.store(0, Relaxed);
+            }
+        }
+    }
+
+    /// The groups allocated so far.
+    fn allocated(&self) -> impl Iterator<Item = &Group> {
+        self.groups.iter().filter_map(|group| {
+            // SAFETY: as in `counter`.
+            unsafe { group.load(Acquire).as_ref() }
+        })
     }
 
     /// A copy of the non-empty buckets, in bucket order.
     pub(crate) fn sparse(&self) -> Histogram {
-        let buckets = self
-            .counts
-            .iter()
-            .enumerate()
-            .filter_map(|(bucket, count)| {
+        let mut buckets = Vec::new();
+        for (index, group) in self.groups.iter().enumerate() {
+            // SAFETY: as in `counter`.
+            let Some(group) = (unsafe { group.load(Acquire).as_ref() }) else {
+                continue;
+            };
+            for (offset, count) in group.0.iter().enumerate() {
                 let count = count.load(Relaxed);
-                (count > 0).then_some((bucket as u16, count))
-            })
-            .collect();
+                if count > 0 {
+                    buckets.push(((index * SUB + offset) as u16, count));
+                }
+            }
+        }
         Histogram { buckets }
+    }
+}
+
+impl Drop for AtomicHistogram {
+    fn drop(&mut self) {
+        for group in &mut self.groups {
+            let group = *group.get_mut();
+            if !group.is_null() {
+                // SAFETY: leaked from a `Box` by `add_group`; `&mut self`
+                // means no reference into it is left.
+                drop(unsafe { Box::from_raw(group) });
+            }
+        }
     }
 }
 
@@ -195,19 +285,39 @@ mod tests {
         let a = AtomicHistogram::new();
         let b = AtomicHistogram::new();
         for v in [1, 100, 100, 5_000] {
-            a.record(v);
+            a.record_owned(v);
         }
         for v in [100, 7, 1_000_000] {
-            b.record(v);
+            b.record_shared(v);
         }
         let mut merged = a.sparse();
         merged.merge(&b.sparse());
         assert_eq!(merged.count(), 7);
         let both = AtomicHistogram::new();
         for v in [1, 100, 100, 5_000, 100, 7, 1_000_000] {
-            both.record(v);
+            both.record_owned(v);
         }
         assert_eq!(merged, both.sparse());
+    }
+
+    #[test]
+    fn groups_are_allocated_on_first_use_and_kept_by_clear() {
+        let histogram = AtomicHistogram::new();
+        assert_eq!(histogram.allocated().count(), 0);
+        for v in [3, 5, 40, 41, 1_000] {
+            histogram.record_owned(v);
+        }
+        // [0, 16), [32, 64) and [512, 1024).
+        assert_eq!(histogram.allocated().count(), 3);
+        assert_eq!(histogram.sparse().count(), 5);
+        histogram.clear();
+        assert_eq!(histogram.sparse(), Histogram::default());
+        assert_eq!(histogram.allocated().count(), 3);
+        histogram.record_shared(u64::MAX);
+        assert_eq!(
+            histogram.sparse().percentile(100.0),
+            Some(midpoint_of(BUCKETS - 1))
+        );
     }
 
     #[test]

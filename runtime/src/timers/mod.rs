@@ -2,7 +2,8 @@
 //! outcomes and latency distribution.
 //!
 //! Each `#[timed]` function owns a `static` timer; calling it records into
-//! that timer with relaxed atomics and no lock. This module reads them.
+//! that timer without a lock (each thread into counters of its own). This
+//! module reads them.
 //!
 //! ```
 //! use std::time::Duration;
@@ -22,6 +23,7 @@
 
 mod histogram;
 mod report;
+mod shard;
 mod stats;
 mod timer;
 
@@ -30,8 +32,7 @@ use std::collections::BTreeMap;
 pub use report::Report;
 pub use stats::TimerStats;
 pub use timer::Outcome;
-#[doc(hidden)]
-pub use timer::Timer;
+pub(crate) use timer::Timer;
 
 /// The statistics of every timed function called so far, sorted by name.
 /// Functions sharing a `name = "..."` are merged into one entry.
@@ -84,7 +85,7 @@ mod tests {
     /// percentile against the exact one computed from the sorted samples.
     #[test]
     fn percentiles_are_within_four_percent_of_exact() {
-        static TIMER: Timer = Timer::new("timers::tests::percentiles", None, 0);
+        static TIMER: Timer = Timer::new("timers::tests::percentiles");
         // A spread over seven orders of magnitude, with repeats and outliers.
         let mut samples: Vec<u64> = Vec::new();
         let mut x: u64 = 0x2545_f491_4f6c_dd1d;
@@ -124,7 +125,7 @@ mod tests {
 
     #[test]
     fn outcomes_are_counted_separately() {
-        static TIMER: Timer = Timer::new("timers::tests::outcomes", None, 0);
+        static TIMER: Timer = Timer::new("timers::tests::outcomes");
         for outcome in [
             Outcome::Ok,
             Outcome::Err,
@@ -149,8 +150,8 @@ mod tests {
 
     #[test]
     fn timers_sharing_a_name_are_merged() {
-        static A: Timer = Timer::new("timers::tests::shared", None, 0);
-        static B: Timer = Timer::new("timers::tests::shared", None, 0);
+        static A: Timer = Timer::new("timers::tests::shared");
+        static B: Timer = Timer::new("timers::tests::shared");
         A.record(Duration::from_micros(1), Outcome::Ok);
         B.record(Duration::from_micros(3), Outcome::Err);
         let stats = get("timers::tests::shared").unwrap();
@@ -162,5 +163,67 @@ mod tests {
             .filter(|s| s.name() == "timers::tests::shared")
             .count();
         assert_eq!(in_snapshot, 1);
+    }
+
+    #[test]
+    fn counts_from_many_threads_add_up_exactly() {
+        static TIMER: Timer = Timer::new("timers::tests::threads");
+        let threads: Vec<_> = (0..4u64)
+            .map(|t| {
+                std::thread::spawn(move || {
+                    for i in 1..=1_000u64 {
+                        let outcome = if i % 10 == 0 {
+                            Outcome::Err
+                        } else {
+                            Outcome::Ok
+                        };
+                        TIMER.record(Duration::from_nanos(t * 1_000 + i), outcome);
+                    }
+                })
+            })
+            .collect();
+        for thread in threads {
+            thread.join().unwrap();
+        }
+        let stats = get("timers::tests::threads").unwrap();
+        assert_eq!((stats.calls(), stats.errors()), (4_000, 400));
+        assert_eq!(stats.min(), Duration::from_nanos(1));
+        assert_eq!(stats.max(), Duration::from_nanos(4_000));
+        assert_eq!(stats.total(), Duration::from_nanos((1..=4_000u64).sum()));
+    }
+
+    #[test]
+    fn reset_empties_the_shards_of_idle_and_busy_threads_alike() {
+        static TIMER: Timer = Timer::new("timers::tests::reset");
+        let (go, wait) = std::sync::mpsc::channel::<()>();
+        let (done, finished) = std::sync::mpsc::channel::<()>();
+        // A thread that recorded before the reset and is still alive.
+        let idle = std::thread::spawn(move || {
+            TIMER.record(Duration::from_micros(9), Outcome::Panic);
+            done.send(()).unwrap();
+            wait.recv().unwrap();
+            TIMER.record(Duration::from_micros(2), Outcome::Ok);
+        });
+        finished.recv().unwrap();
+        TIMER.record(Duration::from_micros(5), Outcome::Err);
+        assert_eq!(get("timers::tests::reset").unwrap().calls(), 2);
+
+        // `reset()` would reset every timer and race the other tests here.
+        TIMER.reset();
+        let zeroed = get("timers::tests::reset").unwrap();
+        assert_eq!(
+            (zeroed.calls(), zeroed.errors(), zeroed.panics()),
+            (0, 0, 0)
+        );
+        assert_eq!(zeroed.total(), Duration::ZERO);
+
+        go.send(()).unwrap();
+        idle.join().unwrap();
+        TIMER.record(Duration::from_micros(4), Outcome::Ok);
+        let after = get("timers::tests::reset").unwrap();
+        assert_eq!((after.calls(), after.errors(), after.panics()), (2, 0, 0));
+        assert_eq!(after.min(), Duration::from_micros(2));
+        assert_eq!(after.max(), Duration::from_micros(4));
+        assert_eq!(after.total(), Duration::from_micros(6));
     }
 }

@@ -1,11 +1,11 @@
-//! The per-callsite [`Timer`] static that `#[timed]` records into, and the
+//! The per-function [`Timer`] that calls are recorded into, and the
 //! lock-free registry that lets [`snapshot`](super::snapshot) find every one.
 
 use std::ptr;
-use std::sync::atomic::{AtomicPtr, AtomicU64, AtomicU8, Ordering};
-use std::time::Duration;
+use std::sync::atomic::{AtomicPtr, AtomicU32, AtomicU64, Ordering};
 
-use super::histogram::{AtomicHistogram, Histogram};
+use super::histogram::Histogram;
+use super::shard::{self, Counts, Shards, Sum};
 
 /// How a timed call ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -40,148 +40,171 @@ impl std::fmt::Display for Outcome {
     }
 }
 
-const UNREGISTERED: u8 = 0;
-const REGISTERING: u8 = 1;
-const REGISTERED: u8 = 2;
-
 /// Head of the intrusive list of every timer that has recorded a call.
 static HEAD: AtomicPtr<Timer> = AtomicPtr::new(ptr::null_mut());
 
-/// The statistics of one `#[timed]` function, kept in a `static` beside it.
+/// The statistics of one timed function, kept in a `static` beside it.
 ///
-/// Recording is a handful of relaxed atomic operations and never takes a
-/// lock; the first call also pushes the timer onto a global lock-free list.
-/// Not constructed by hand: `#[timed]` emits one per decorated function.
-#[doc(hidden)]
-pub struct Timer {
+/// Each thread that calls the function records into a shard of its own (see
+/// [`shard`](super::shard)): a handful of plain loads and stores, no lock and
+/// no locked instruction. The first call also pushes the timer onto a global
+/// lock-free list, and the first call on each thread finds that thread a
+/// shard.
+///
+/// The timer records what it is given and knows nothing of where it came
+/// from; `#[timed]`'s runtime measures the call and emits its events.
+pub(crate) struct Timer {
     name: &'static str,
-    level: Option<tracing::Level>,
-    warn_over_nanos: u64,
-    state: AtomicU8,
+    /// 0 until the first call; then the timer's index in every thread's
+    /// table of shards.
+    id: AtomicU32,
+    /// Bumped by [`reset`](Self::reset); shards of an older epoch read as
+    /// empty and are cleared by their thread when it next records.
+    epoch: AtomicU64,
+    /// The next timer on the global list.
     next: AtomicPtr<Timer>,
-    total_nanos: AtomicU64,
-    min_nanos: AtomicU64,
-    max_nanos: AtomicU64,
-    errors: AtomicU64,
-    panics: AtomicU64,
-    cancelled: AtomicU64,
-    histogram: AtomicHistogram,
+    shards: Shards,
+    /// Calls recorded while their thread's locals were being torn down:
+    /// rare, so allocated on first use rather than kept in every static.
+    shared: AtomicPtr<Counts>,
 }
 
 impl Timer {
-    /// A timer named `name`, emitting a per-call event at `level` (`None`:
-    /// no event) and a WARN
-    /// event for calls slower than `warn_over_nanos` (0: never).
-    pub const fn new(
-        name: &'static str,
-        level: Option<tracing::Level>,
-        warn_over_nanos: u64,
-    ) -> Timer {
+    /// A timer reporting as `name`.
+    pub(crate) const fn new(name: &'static str) -> Timer {
         Timer {
             name,
-            level,
-            warn_over_nanos,
-            state: AtomicU8::new(UNREGISTERED),
+            id: AtomicU32::new(0),
+            epoch: AtomicU64::new(0),
             next: AtomicPtr::new(ptr::null_mut()),
-            total_nanos: AtomicU64::new(0),
-            min_nanos: AtomicU64::new(u64::MAX),
-            max_nanos: AtomicU64::new(0),
-            errors: AtomicU64::new(0),
-            panics: AtomicU64::new(0),
-            cancelled: AtomicU64::new(0),
-            histogram: AtomicHistogram::new(),
+            shards: Shards::new(),
+            shared: AtomicPtr::new(ptr::null_mut()),
         }
     }
 
     /// The name the timer reports under.
-    pub fn name(&self) -> &'static str {
+    pub(crate) fn name(&self) -> &'static str {
         self.name
     }
 
-    /// Records one call; emits its events.
-    #[inline]
-    pub fn record(&'static self, elapsed: Duration, outcome: Outcome) {
-        if self.state.load(Ordering::Acquire) != REGISTERED {
-            self.register();
-        }
-        let nanos = u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX);
-        self.histogram.record(nanos);
-        self.total_nanos.fetch_add(nanos, Ordering::Relaxed);
-        // A load first: a new minimum or maximum is rare, an RMW is not free.
-        if nanos < self.min_nanos.load(Ordering::Relaxed) {
-            self.min_nanos.fetch_min(nanos, Ordering::Relaxed);
-        }
-        if nanos > self.max_nanos.load(Ordering::Relaxed) {
-            self.max_nanos.fetch_max(nanos, Ordering::Relaxed);
-        }
-        match outcome {
-            Outcome::Ok => {}
-            Outcome::Err => {
-                self.errors.fetch_add(1, Ordering::Relaxed);
-            }
-            Outcome::Panic => {
-                self.panics.fetch_add(1, Ordering::Relaxed);
-            }
-            Outcome::Cancelled => {
-                self.cancelled.fetch_add(1, Ordering::Relaxed);
-            }
-        }
-        crate::timed::emit_events(
-            self.name,
-            self.level,
-            self.warn_over_nanos,
-            elapsed,
+    /// Records one call that took `elapsed`.
+    #[cfg(test)]
+    pub(crate) fn record(&'static self, elapsed: std::time::Duration, outcome: Outcome) {
+        self.record_nanos(
+            u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX),
             outcome,
         );
     }
 
+    /// Records one call that took `nanos` nanoseconds.
+    #[inline(always)]
+    pub(crate) fn record_nanos(&'static self, nanos: u64, outcome: Outcome) {
+        // The fast path: this thread already has a shard of this timer.
+        // Until the timer is registered its id is 0, which no table holds.
+        match shard::mine(self.id.load(Ordering::Relaxed) as usize) {
+            Some(shard) => shard.record(self.epoch.load(Ordering::Relaxed), nanos, outcome),
+            None => self.record_first(nanos, outcome),
+        }
+    }
+
+    /// The first call on this thread (or on any thread): registers the timer
+    /// and finds the thread a shard. Also every call made once the thread's
+    /// locals are gone, which goes to the shared counts.
     #[cold]
-    fn register(&'static self) {
-        if self
-            .state
-            .compare_exchange(
-                UNREGISTERED,
-                REGISTERING,
-                Ordering::Acquire,
-                Ordering::Relaxed,
-            )
-            .is_err()
+    #[inline(never)]
+    fn record_first(&'static self, nanos: u64, outcome: Outcome) {
+        let id = self.register();
+        let epoch = self.epoch.load(Ordering::Relaxed);
+        match shard::mine_or_take(id as usize, &self.shards, epoch) {
+            Some(shard) => shard.record(epoch, nanos, outcome),
+            None => self.shared().record_shared(nanos, outcome),
+        }
+    }
+
+    /// The timer's id, giving it one and adding it to the global list on its
+    /// first call.
+    fn register(&'static self) -> u32 {
+        let id = self.id.load(Ordering::Acquire);
+        if id != 0 {
+            return id;
+        }
+        // Several threads may race here; one id wins and only its thread
+        // pushes the timer (an id lost in the race is simply never used).
+        let id = shard::new_id();
+        if let Err(winner) = self
+            .id
+            .compare_exchange(0, id, Ordering::AcqRel, Ordering::Acquire)
         {
-            // Another thread is pushing it; its counts are safe to record now.
-            return;
+            return winner;
         }
         let this = self as *const Timer as *mut Timer;
         let mut head = HEAD.load(Ordering::Acquire);
         loop {
             self.next.store(head, Ordering::Relaxed);
             match HEAD.compare_exchange_weak(head, this, Ordering::AcqRel, Ordering::Acquire) {
-                Ok(_) => break,
+                Ok(_) => return id,
                 Err(current) => head = current,
             }
         }
-        self.state.store(REGISTERED, Ordering::Release);
     }
 
-    fn reset(&self) {
-        self.histogram.reset();
-        self.total_nanos.store(0, Ordering::Relaxed);
-        self.min_nanos.store(u64::MAX, Ordering::Relaxed);
-        self.max_nanos.store(0, Ordering::Relaxed);
-        self.errors.store(0, Ordering::Relaxed);
-        self.panics.store(0, Ordering::Relaxed);
-        self.cancelled.store(0, Ordering::Relaxed);
+    /// The shared counts, made on first use.
+    fn shared(&self) -> &Counts {
+        if let Some(shared) = self.shared_if_any() {
+            return shared;
+        }
+        let new = Box::into_raw(Box::new(Counts::new()));
+        match self.shared.compare_exchange(
+            ptr::null_mut(),
+            new,
+            Ordering::AcqRel,
+            Ordering::Acquire,
+        ) {
+            // SAFETY: leaked from a `Box` and never freed (`Timer` has no
+            // `Drop`; timers live in statics).
+            Ok(_) => unsafe { &*new },
+            Err(existing) => {
+                // SAFETY: `new` was never published.
+                drop(unsafe { Box::from_raw(new) });
+                // SAFETY: as above.
+                unsafe { &*existing }
+            }
+        }
     }
 
+    fn shared_if_any(&self) -> Option<&Counts> {
+        // SAFETY: as in `shared`.
+        unsafe { self.shared.load(Ordering::Acquire).as_ref() }
+    }
+
+    /// Back to zero calls: a new epoch for the shards, which their threads
+    /// clear when they next record, and the shared counts cleared now.
+    pub(crate) fn reset(&self) {
+        self.epoch.fetch_add(1, Ordering::AcqRel);
+        if let Some(shared) = self.shared_if_any() {
+            shared.clear();
+        }
+    }
+
+    /// Every shard of the current epoch, added up.
     pub(crate) fn read(&self) -> Reading {
+        let epoch = self.epoch.load(Ordering::Acquire);
+        let mut sum = Sum::new();
+        if let Some(shared) = self.shared_if_any() {
+            shared.add_to(&mut sum);
+        }
+        for shard in self.shards.iter() {
+            shard.add_to(epoch, &mut sum);
+        }
         Reading {
             name: self.name,
-            histogram: self.histogram.sparse(),
-            total_nanos: self.total_nanos.load(Ordering::Relaxed),
-            min_nanos: self.min_nanos.load(Ordering::Relaxed),
-            max_nanos: self.max_nanos.load(Ordering::Relaxed),
-            errors: self.errors.load(Ordering::Relaxed),
-            panics: self.panics.load(Ordering::Relaxed),
-            cancelled: self.cancelled.load(Ordering::Relaxed),
+            histogram: sum.histogram,
+            total_nanos: sum.total_nanos,
+            min_nanos: sum.min_nanos,
+            max_nanos: sum.max_nanos,
+            errors: sum.errors,
+            panics: sum.panics,
+            cancelled: sum.cancelled,
         }
     }
 }
@@ -212,5 +235,37 @@ pub(crate) fn registered() -> impl Iterator<Item = &'static Timer> {
 pub(crate) fn reset_all() {
     for timer in registered() {
         timer.reset();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_call_timed_after_the_threads_shards_are_given_back_is_shared() {
+        static TIMER: Timer = Timer::new("timers::timer::tests::late");
+        struct RecordOnDrop;
+        impl Drop for RecordOnDrop {
+            fn drop(&mut self) {
+                TIMER.record_nanos(300, Outcome::Err);
+            }
+        }
+        thread_local! {
+            static LAST: RecordOnDrop = const { RecordOnDrop };
+        }
+        std::thread::spawn(|| {
+            // Registered before the thread's table of shards, so dropped
+            // after it: std runs thread-local destructors last in, first out.
+            LAST.with(|_| {});
+            TIMER.record_nanos(100, Outcome::Ok);
+        })
+        .join()
+        .unwrap();
+        let mut shared = Sum::new();
+        TIMER.shared_if_any().unwrap().add_to(&mut shared);
+        assert_eq!((shared.histogram.count(), shared.errors), (1, 1));
+        let reading = TIMER.read();
+        assert_eq!((reading.histogram.count(), reading.total_nanos), (2, 400));
     }
 }

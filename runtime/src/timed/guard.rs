@@ -1,0 +1,73 @@
+//! [`TimedGuard`]: times one call of a synchronous `#[timed]` function.
+
+use std::cell::Cell;
+
+use super::clock::Stamp;
+use super::Site;
+use crate::timers::Outcome;
+
+/// What the guard has seen of the return value.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Seen {
+    Nothing,
+    Ok,
+    Err,
+}
+
+/// Times one call of a synchronous `#[timed]` function: made before the
+/// body runs, it records the call into its [`Site`] when dropped, whichever
+/// way the body exits.
+pub struct TimedGuard {
+    site: &'static Site,
+    start: Stamp,
+    seen: Cell<Seen>,
+    returns_result: bool,
+}
+
+impl TimedGuard {
+    /// Starts the clock. `returns_result` says whether the function returns a
+    /// `Result`, so that an exit the macro could not see (a `return` or `?`
+    /// inside another macro, such as `bail!`) is classified correctly.
+    #[inline(always)]
+    pub fn start(site: &'static Site, returns_result: bool) -> TimedGuard {
+        TimedGuard {
+            site,
+            start: Stamp::now(),
+            seen: Cell::new(Seen::Nothing),
+            returns_result,
+        }
+    }
+
+    /// Notes the value the function is about to return and passes it on.
+    #[inline(always)]
+    pub fn observe<T>(&self, value: T, is_err: impl FnOnce(&T) -> bool) -> T {
+        self.seen
+            .set(if is_err(&value) { Seen::Err } else { Seen::Ok });
+        value
+    }
+
+    /// Notes the operand of a `?`: if it is an `Err`, the function is about
+    /// to return one.
+    #[inline(always)]
+    pub fn observe_try<T>(&self, value: T, is_err: impl FnOnce(&T) -> bool) -> T {
+        if is_err(&value) {
+            self.seen.set(Seen::Err);
+        }
+        value
+    }
+}
+
+impl Drop for TimedGuard {
+    #[inline(always)]
+    fn drop(&mut self) {
+        let nanos = self.start.elapsed_nanos();
+        let outcome = match self.seen.get() {
+            Seen::Ok => Outcome::Ok,
+            Seen::Err => Outcome::Err,
+            Seen::Nothing if std::thread::panicking() => Outcome::Panic,
+            Seen::Nothing if self.returns_result => Outcome::Err,
+            Seen::Nothing => Outcome::Ok,
+        };
+        self.site.finish(nanos, outcome);
+    }
+}
