@@ -201,14 +201,25 @@ pub use decor_macros::parallel;
 pub use decor_macros::synchronized;
 
 /// What the macros' expansions call. Not a public API: anything here may
-/// change in any release.
+/// change in any release. One module per decorator, as in the macros crate
+/// (`macros/src/imp/`), plus what several share: `tracing` and its `Level`,
+/// the type probes, the pools.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::init::Init;
+    pub use tracing;
+    pub use tracing::Level;
 
-    /// `#[logged]`'s runtime.
-    pub mod logged {
-        pub use crate::logged::{level_enabled, Exit, Guard, LoggedFuture, Site, Spec, REDACTED};
+    /// `#[decor::main]`'s runtime.
+    pub mod main {
+        pub use crate::init::Init;
+
+        /// Where a re-executed worker takes over if decor's constructor did
+        /// not (`#[decor::main]` calls it first).
+        #[inline(always)]
+        pub fn process_worker_entry() {
+            #[cfg(feature = "processes")]
+            crate::process::init();
+        }
     }
 
     /// `#[timed]`'s runtime: the `static` site, the guard, the future wrapper.
@@ -216,46 +227,48 @@ pub mod __private {
         pub use crate::timed::{Site, TimedFuture as Future, TimedGuard as Guard};
     }
 
-    pub use crate::pools::PoolSlot;
-    pub use crate::synchronized::{AsyncLockSlot, LockSlot};
-    pub use crate::task::Task;
+    /// `#[logged]`'s runtime.
+    pub mod logged {
+        pub use crate::logged::{level_enabled, Exit, Guard, LoggedFuture, Site, Spec, REDACTED};
+    }
+
+    /// `#[synchronized]`'s runtime: the lock beside each function.
+    pub mod synchronized {
+        pub use crate::synchronized::{AsyncSite, BlockingSite};
+    }
+
+    /// The thread pools `#[spawn]` and `#[parallel]` run on.
+    pub mod pools {
+        pub use crate::pools::PoolSite;
+    }
 
     /// `#[spawn]`'s runtime.
     pub mod spawn {
         pub use crate::spawn::{on_new_thread, on_pool};
+        pub use crate::task::Task;
     }
 
     /// `#[parallel]`'s runtime.
     pub mod parallel {
-        pub use crate::parallel::{reduce, run, via_combine, Merge, Plan, Split, VecRef};
+        pub use crate::parallel::{reduce, run, via_combine, Plan, VecRef};
     }
-    pub use tracing;
-    pub use tracing::{Level, Span};
 
     /// Autoref-dispatched questions about types at the call site.
     pub mod probe {
         pub use crate::probe::*;
     }
     pub use crate::{
-        __decor_probe_debug as probe_debug, __decor_probe_error as probe_error,
-        __decor_probe_exit as probe_exit, __decor_probe_exit_unit as probe_exit_unit,
-        __decor_probe_is_err as probe_is_err, __decor_probe_returns_result as probe_returns_result,
+        __decor_probe_debug as probe_debug, __decor_probe_exit as probe_exit,
+        __decor_probe_exit_unit as probe_exit_unit, __decor_probe_is_err as probe_is_err,
+        __decor_probe_returns_result as probe_returns_result,
         __decor_probe_try_exit as probe_try_exit,
     };
-
-    /// Where a re-executed worker takes over if decor's constructor did not
-    /// (`#[decor::main]` calls it first).
-    #[inline(always)]
-    pub fn process_worker_entry() {
-        #[cfg(feature = "processes")]
-        crate::process::init();
-    }
 
     /// `processes = N`'s runtime.
     #[cfg(feature = "processes")]
     pub mod process {
         pub use crate::parallel::run_in_processes;
-        pub use crate::process::pool::ProcessPoolSlot;
+        pub use crate::process::pool::ProcessPoolSite;
         pub use crate::process::registry::{send, serve, Arguments, Entry, ENTRIES};
         pub use crate::spawn::in_processes;
         pub use linkme;

@@ -13,7 +13,7 @@ use parking_lot::Mutex;
 use rayon::prelude::*;
 
 use crate::combine::Combine;
-use crate::pools::PoolSlot;
+use crate::pools::PoolSite;
 
 /// A parameter `#[parallel]` can cut into chunks.
 pub trait Split: Sized {
@@ -223,7 +223,7 @@ impl Plan {
 }
 
 /// Runs `body` on each chunk of `input` on the pool and merges the results.
-pub fn run<S, R, B, M>(pool: &PoolSlot, plan: Plan, input: S, body: B, merge: M) -> R
+pub fn run<S, R, B, M>(pool: &PoolSite, plan: Plan, input: S, body: B, merge: M) -> R
 where
     S: Split,
     R: Send,
@@ -243,7 +243,7 @@ where
 /// one type-erased job: rayon's machinery is compiled once in this crate,
 /// not again for every `#[parallel]` function (its cost at compile time).
 fn run_chunks<C: Send, R: Send>(
-    pool: &PoolSlot,
+    pool: &PoolSite,
     chunks: Vec<C>,
     body: &(dyn Fn(C) -> R + Sync),
 ) -> Vec<R> {
@@ -279,7 +279,7 @@ enum ChunkState<C, R> {
 
 /// Calls `job(0..count)` on the pool, one index per rayon job, and returns
 /// when every call has; a panicking call re-panics here with its payload.
-fn for_each_index(pool: &PoolSlot, count: usize, job: &(dyn Fn(usize) + Sync)) {
+fn for_each_index(pool: &PoolSite, count: usize, job: &(dyn Fn(usize) + Sync)) {
     pool.get()
         .rayon()
         .install(|| (0..count).into_par_iter().with_max_len(1).for_each(job));
@@ -294,7 +294,7 @@ fn for_each_index(pool: &PoolSlot, count: usize, job: &(dyn Fn(usize) + Sync)) {
 /// crashed or timed out panics with the [`TaskError`](crate::TaskError).
 #[cfg(feature = "processes")]
 pub fn run_in_processes<S, R, B, C, M>(
-    pool: &crate::process::pool::ProcessPoolSlot,
+    pool: &crate::process::pool::ProcessPoolSite,
     plan: Plan,
     input: S,
     body: B,
@@ -358,7 +358,7 @@ mod tests {
 
     #[test]
     fn run_merges_in_chunk_order_and_honours_min_len() {
-        let pool = PoolSlot::own("parallel_test", 2);
+        let pool = PoolSite::own("parallel_test", 2);
         let data: Vec<u64> = (1..=100).collect();
         let plan = Plan {
             chunks: Some(7),

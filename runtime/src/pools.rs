@@ -266,7 +266,7 @@ pub fn default_threads() -> usize {
 /// Which pool a decorated function uses, resolved on its first call and then
 /// kept in a `static` beside the function.
 #[doc(hidden)]
-pub struct PoolSlot {
+pub struct PoolSite {
     choice: Choice,
     pool: OnceLock<&'static Pool>,
 }
@@ -277,24 +277,24 @@ enum Choice {
     Own { name: &'static str, threads: usize },
 }
 
-impl PoolSlot {
+impl PoolSite {
     /// The default pool.
-    pub const fn default_pool() -> PoolSlot {
-        PoolSlot::new(Choice::Default)
+    pub const fn default_pool() -> PoolSite {
+        PoolSite::new(Choice::Default)
     }
 
     /// `pool = "name"`.
-    pub const fn named(name: &'static str) -> PoolSlot {
-        PoolSlot::new(Choice::Named(name))
+    pub const fn named(name: &'static str) -> PoolSite {
+        PoolSite::new(Choice::Named(name))
     }
 
     /// `threads = N`: the function's own pool, named after it.
-    pub const fn own(name: &'static str, threads: usize) -> PoolSlot {
-        PoolSlot::new(Choice::Own { name, threads })
+    pub const fn own(name: &'static str, threads: usize) -> PoolSite {
+        PoolSite::new(Choice::Own { name, threads })
     }
 
-    const fn new(choice: Choice) -> PoolSlot {
-        PoolSlot {
+    const fn new(choice: Choice) -> PoolSite {
+        PoolSite {
             choice,
             pool: OnceLock::new(),
         }
@@ -330,7 +330,7 @@ mod tests {
 
     #[test]
     fn threads_are_named_after_the_pool() {
-        let slot = PoolSlot::own("pools_test_fn", 2);
+        let slot = PoolSite::own("pools_test_fn", 2);
         let name = slot
             .get()
             .rayon()

@@ -3,13 +3,13 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use crate::pools::PoolSlot;
+use crate::pools::PoolSite;
 use crate::task::{channel, Task, TaskError};
 
 /// Runs `work` on the pool; a panic becomes the task's error and the worker
 /// thread lives on.
 #[inline]
-pub fn on_pool<T, F>(pool: &PoolSlot, work: F) -> Task<T>
+pub fn on_pool<T, F>(pool: &PoolSite, work: F) -> Task<T>
 where
     T: Send + 'static,
     F: FnOnce() -> T + Send + 'static,
@@ -47,7 +47,7 @@ fn run<T>(work: impl FnOnce() -> T) -> Result<T, TaskError> {
 /// (`processes = N`); `arguments` appends the encoded arguments.
 #[cfg(feature = "processes")]
 pub fn in_processes<R>(
-    pool: &crate::process::pool::ProcessPoolSlot,
+    pool: &crate::process::pool::ProcessPoolSite,
     entry: &'static crate::process::registry::Entry,
     arguments: impl FnOnce(&mut Vec<u8>) -> Result<(), String>,
 ) -> Task<R>

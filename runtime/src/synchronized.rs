@@ -40,31 +40,31 @@ type Registry<L> = Mutex<HashMap<&'static str, &'static L>>;
 /// The lock of one synchronized function, or of a shared name: found or
 /// made on first use, then kept beside the function.
 #[doc(hidden)]
-pub struct Slot<L: 'static> {
+pub struct Site<L: 'static> {
     name: Option<&'static str>,
     lock: OnceLock<&'static L>,
 }
 
 /// A blocking function's lock.
 #[doc(hidden)]
-pub type LockSlot = Slot<ReentrantMutex<()>>;
+pub type BlockingSite = Site<ReentrantMutex<()>>;
 
 /// An `async fn`'s lock.
 #[doc(hidden)]
-pub type AsyncLockSlot = Slot<async_lock::Mutex<()>>;
+pub type AsyncSite = Site<async_lock::Mutex<()>>;
 
-impl<L: Default + Sync> Slot<L> {
+impl<L: Default + Sync> Site<L> {
     /// A lock of the function's own.
-    pub const fn own() -> Slot<L> {
-        Slot {
+    pub const fn own() -> Site<L> {
+        Site {
             name: None,
             lock: OnceLock::new(),
         }
     }
 
     /// `lock = "name"`.
-    pub const fn named(name: &'static str) -> Slot<L> {
-        Slot {
+    pub const fn named(name: &'static str) -> Site<L> {
+        Site {
             name: Some(name),
             lock: OnceLock::new(),
         }
@@ -83,7 +83,7 @@ impl<L: Default + Sync> Slot<L> {
     }
 }
 
-impl LockSlot {
+impl BlockingSite {
     /// Waits for the lock; held until the guard drops.
     #[inline]
     pub fn lock(&self) -> Held {
@@ -94,7 +94,7 @@ impl LockSlot {
     }
 }
 
-impl AsyncLockSlot {
+impl AsyncSite {
     /// Waits for the lock without blocking the thread.
     pub async fn lock(&self) -> async_lock::MutexGuard<'static, ()> {
         static NAMED: OnceLock<Registry<async_lock::Mutex<()>>> = OnceLock::new();

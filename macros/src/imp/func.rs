@@ -5,7 +5,7 @@ use proc_macro2::{Span, TokenStream};
 use syn::visit::Visit;
 use syn::{Block, Expr, FnArg, ItemFn, Pat, ReturnType, Stmt, Type};
 
-use super::ctxt::Errors;
+use super::errors::Errors;
 use super::exits;
 
 /// Parses the item under a decorator; anything but a function with a body is
@@ -107,7 +107,7 @@ pub fn async_body<'f>(
 /// Code that is `true` when the function returns a `Result` (under any
 /// alias), for a guard to classify exits it could not see; `false` where
 /// the return type cannot be named.
-pub fn returns_result(rt: &super::paths::Runtime, output: &ReturnType) -> proc_macro2::TokenStream {
+pub fn returns_result(rt: &super::paths::Paths, output: &ReturnType) -> proc_macro2::TokenStream {
     match returns(output) {
         Returns::Nameable(ty) => {
             let probe = rt.probe("probe_returns_result");

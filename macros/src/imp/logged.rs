@@ -10,11 +10,11 @@ use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
 use syn::{Ident, ItemFn, LitStr, Meta, Path, Token};
 
-use super::ctxt::Errors;
+use super::errors::Errors;
 use super::exits;
 use super::func::{self, Returns};
-use super::options::{self, Level, Seen};
-use super::paths::Runtime;
+use super::options::{self, Given, Level};
+use super::paths::Paths;
 use super::pipeline::{self, Kind};
 
 const VALID: &[&str] = &[
@@ -86,7 +86,7 @@ impl Config {
             krate: None,
         };
         let metas = errors.ok(options::parse_list(attr)).unwrap_or_default();
-        let mut seen = Seen::default();
+        let mut seen = Given::default();
         for meta in &metas {
             if !seen.first(errors, meta) {
                 continue;
@@ -209,7 +209,7 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
 pub fn wrap(config: &Config, function: &mut ItemFn, typed: &mut bool) {
     let names = func::parameter_names(function);
     let names = names.as_slice();
-    let rt = Runtime::new(config.krate.as_ref());
+    let rt = Paths::new(config.krate.as_ref());
     let tracing = rt.tracing();
     let level = rt.level(config.level);
     let enabled = rt.logged("level_enabled");
@@ -292,7 +292,7 @@ fn logged_parameters<'a>(
 
 /// `static __DECOR_LOGGED: Site = Site::new(&__DECOR_LOGGED, Spec { .. });`:
 /// everything the runtime needs to know, as constants.
-fn site(config: &Config, function: &ItemFn, names: &[Ident], rt: &Runtime) -> syn::Stmt {
+fn site(config: &Config, function: &ItemFn, names: &[Ident], rt: &Paths) -> syn::Stmt {
     let site = rt.logged("Site");
     let spec = rt.logged("Spec");
     let level = rt.level(config.level);

@@ -5,9 +5,9 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use syn::{ItemFn, LitStr, Path};
 
-use super::ctxt::Errors;
-use super::options::{self, Seen};
-use super::paths::Runtime;
+use super::errors::Errors;
+use super::options::{self, Given};
+use super::paths::Paths;
 use super::pipeline::{self, Kind};
 
 const VALID: &[&str] = &["report", "log", "crate"];
@@ -28,7 +28,7 @@ impl Config {
             log: None,
             krate: None,
         };
-        let mut seen = Seen::default();
+        let mut seen = Given::default();
         for meta in &errors.ok(options::parse_list(attr)).unwrap_or_default() {
             if !seen.first(errors, meta) {
                 continue;
@@ -86,7 +86,7 @@ impl Config {
 /// before whatever else decorates `main`: a process worker must take over
 /// before anything runs, and the report must come after every timer.
 pub fn wrap(config: &Config, function: &mut ItemFn) {
-    let rt = Runtime::new(config.krate.as_ref());
+    let rt = Paths::new(config.krate.as_ref());
     let entry = rt.process_worker_entry();
     let init = rt.init();
     let report = config.report;

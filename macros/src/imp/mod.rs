@@ -5,12 +5,12 @@
 //! Also compiled into the `decor-tests` package (by `#[path]`) for the
 //! expansion snapshots and the malformed-input corpus.
 
-pub mod ctxt;
+pub mod errors;
 pub mod exits;
 pub mod func;
 pub mod logged;
 pub mod main_attr;
-pub mod moved;
+pub mod moved_body;
 pub mod options;
 pub mod parallel;
 pub mod paths;

@@ -10,7 +10,7 @@ use syn::parse::Parser;
 use syn::punctuated::Punctuated;
 use syn::{Expr, ExprLit, Lit, LitStr, Meta, Path, Token};
 
-use super::ctxt::Errors;
+use super::errors::Errors;
 
 /// The attribute's option list, comma separated.
 pub fn parse_list(attr: TokenStream) -> syn::Result<Vec<Meta>> {
@@ -77,11 +77,11 @@ pub fn unknown(errors: &mut Errors, meta: &Meta, decorator: &str, valid: &[&str]
 
 /// Remembers which options were given, to reject a second one.
 #[derive(Default)]
-pub struct Seen {
+pub struct Given {
     names: Vec<String>,
 }
 
-impl Seen {
+impl Given {
     /// `false` (after reporting) if `meta`'s option was already given.
     pub fn first(&mut self, errors: &mut Errors, meta: &Meta) -> bool {
         let name = name_of(meta);

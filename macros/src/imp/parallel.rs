@@ -7,11 +7,11 @@ use quote::{quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
 use syn::{Expr, FnArg, Ident, ItemFn, LitInt, Pat, Path, ReturnType, Type};
 
-use super::ctxt::Errors;
+use super::errors::Errors;
 use super::func::{self, Returns};
-use super::moved;
-use super::options::{self, Seen};
-use super::paths::Runtime;
+use super::moved_body;
+use super::options::{self, Given};
+use super::paths::Paths;
 use super::pipeline::{self, Kind};
 use super::placement::{self, Placement};
 use super::process::{self, Processes};
@@ -42,7 +42,7 @@ pub struct Config {
 impl Config {
     pub fn parse_into(attr: TokenStream, errors: &mut Errors) -> Config {
         let mut config = Config {
-            target: Placement::Default,
+            target: Placement::DefaultPool,
             chunks: None,
             min_len: None,
             reduce: None,
@@ -50,7 +50,7 @@ impl Config {
             krate: None,
         };
         let metas = errors.ok(options::parse_list(attr)).unwrap_or_default();
-        let mut seen = Seen::default();
+        let mut seen = Given::default();
         let mut placement = placement::Reader::new(&["threads", "pool", "processes"]);
         for meta in &metas {
             if !seen.first(errors, meta) || placement.read(meta, errors) {
@@ -91,14 +91,14 @@ impl Config {
 
 /// How the split parameter is cut, from its type as written.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Split {
+enum SplitKind {
     Slice,
     Vec,
     VecRef,
     Range,
 }
 
-fn split_of(ty: &Type) -> Option<Split> {
+fn split_of(ty: &Type) -> Option<SplitKind> {
     let last_segment = |ty: &Type| match ty {
         Type::Path(path) if path.qself.is_none() => {
             path.path.segments.last().map(|s| s.ident.to_string())
@@ -107,19 +107,19 @@ fn split_of(ty: &Type) -> Option<Split> {
     };
     match ty {
         Type::Reference(reference) => match &*reference.elem {
-            Type::Slice(_) => Some(Split::Slice),
+            Type::Slice(_) => Some(SplitKind::Slice),
             elem if reference.mutability.is_none()
                 && last_segment(elem).as_deref() == Some("Vec") =>
             {
-                Some(Split::VecRef)
+                Some(SplitKind::VecRef)
             }
             _ => None,
         },
         Type::Paren(paren) => split_of(&paren.elem),
         Type::Group(group) => split_of(&group.elem),
         ty => match last_segment(ty).as_deref() {
-            Some("Vec") => Some(Split::Vec),
-            Some("Range") => Some(Split::Range),
+            Some("Vec") => Some(SplitKind::Vec),
+            Some("Range") => Some(SplitKind::Range),
             _ => None,
         },
     }
@@ -130,9 +130,9 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
 }
 
 /// The checked plan: which parameter splits, and how.
-pub struct Shape {
+pub struct Splitting {
     over: usize,
-    split: Split,
+    split: SplitKind,
 }
 
 impl Config {
@@ -144,23 +144,23 @@ impl Config {
         function: &ItemFn,
         below: &[&syn::Attribute],
         errors: &mut Errors,
-    ) -> Option<Shape> {
-        let shape = check_signature(self, function, errors);
+    ) -> Option<Splitting> {
+        let splitting = check_signature(self, function, errors);
         if let Placement::Processes(_) = self.target {
-            check_processes(function, shape.as_ref(), errors);
+            check_processes(function, splitting.as_ref(), errors);
         }
-        if moved::has_receiver(function) {
-            let (_, foreign) = moved::split_attributes(function.attrs.clone());
+        if moved_body::has_receiver(function) {
+            let (_, foreign) = moved_body::split_attributes(function.attrs.clone());
             let moved: Vec<&syn::Attribute> = below.iter().copied().chain(&foreign).collect();
-            moved::check_method_attrs(&moved, "parallel", errors);
+            moved_body::check_method_attrs(&moved, "parallel", errors);
         }
-        shape
+        splitting
     }
 }
 
-fn check_signature(config: &Config, function: &ItemFn, errors: &mut Errors) -> Option<Shape> {
+fn check_signature(config: &Config, function: &ItemFn, errors: &mut Errors) -> Option<Splitting> {
     let sig = &function.sig;
-    let method = moved::has_receiver(function);
+    let method = moved_body::has_receiver(function);
     if let Some(asyncness) = &sig.asyncness {
         errors.spanned(
             asyncness,
@@ -176,7 +176,7 @@ fn check_signature(config: &Config, function: &ItemFn, errors: &mut Errors) -> O
         }
     }
     let mut names = Vec::new();
-    let mut shape = None;
+    let mut splitting = None;
     let mut first_typed = true;
     for (index, input) in sig.inputs.iter().enumerate() {
         match input {
@@ -204,7 +204,7 @@ fn check_signature(config: &Config, function: &ItemFn, errors: &mut Errors) -> O
                 }
                 if chosen {
                     match split_of(&typed.ty) {
-                        Some(split) => shape = Some(Shape { over: index, split }),
+                        Some(split) => splitting = Some(Splitting { over: index, split }),
                         None => errors.spanned(
                             &typed.ty,
                             format!(
@@ -251,7 +251,7 @@ fn check_signature(config: &Config, function: &ItemFn, errors: &mut Errors) -> O
             format!("#[parallel] needs a parameter to split: {SPLITTABLE}"),
         );
     }
-    shape
+    splitting
 }
 
 /// The function that splits its input, runs the body on each chunk and
@@ -259,14 +259,14 @@ fn check_signature(config: &Config, function: &ItemFn, errors: &mut Errors) -> O
 /// `decorate_body` decorates with the layers written below.
 pub fn emit(
     config: &Config,
-    shape: &Shape,
+    splitting: &Splitting,
     mut function: ItemFn,
     decorate_body: &dyn Fn(ItemFn) -> ItemFn,
 ) -> ItemFn {
-    let rt = Runtime::new(config.krate.as_ref());
-    let (kept, moved_attrs) = moved::split_attributes(std::mem::take(&mut function.attrs));
+    let rt = Paths::new(config.krate.as_ref());
+    let (kept, moved_attrs) = moved_body::split_attributes(std::mem::take(&mut function.attrs));
     function.attrs = kept;
-    let method = moved::has_receiver(&function);
+    let method = moved_body::has_receiver(&function);
     let ident = function.sig.ident.clone();
     let output = match &function.sig.output {
         ReturnType::Default => quote!(()),
@@ -281,8 +281,8 @@ pub fn emit(
     // as they are, owned values cloned.
     // Mixed-site: the user's own names cannot collide with it.
     let chunk = Ident::new("__decor_chunk", proc_macro2::Span::mixed_site());
-    let chunk_arg = match shape.split {
-        Split::VecRef => quote!(&#chunk),
+    let chunk_arg = match splitting.split {
+        SplitKind::VecRef => quote!(&#chunk),
         _ => quote!(#chunk),
     };
     let body_call;
@@ -295,7 +295,7 @@ pub fn emit(
         for (index, arg) in function.sig.inputs.iter().enumerate() {
             let FnArg::Typed(typed) = arg else { continue };
             let pat = &typed.pat;
-            if index == shape.over {
+            if index == splitting.over {
                 bindings.push(quote!(let #pat = #chunk_arg;));
                 split_name = match &**pat {
                     Pat::Ident(pat) => pat.ident.to_token_stream(),
@@ -310,13 +310,13 @@ pub fn emit(
         inner = quote!();
         input = split_name;
     } else {
-        let copy = moved::inner_copy(&function, moved_attrs);
-        let names = moved::plain_arguments(&mut function);
+        let copy = moved_body::inner_copy(&function, moved_attrs);
+        let names = moved_body::plain_arguments(&mut function);
         let mut args = Vec::new();
         let mut split_name = quote!();
         for (index, (arg, name)) in function.sig.inputs.iter().zip(&names).enumerate() {
             let FnArg::Typed(typed) = arg else { continue };
-            if index == shape.over {
+            if index == splitting.over {
                 args.push(chunk_arg.clone());
                 split_name = name.clone();
             } else if matches!(&*typed.ty, Type::Reference(_)) {
@@ -325,18 +325,18 @@ pub fn emit(
                 args.push(quote!(::core::clone::Clone::clone(&#name)));
             }
         }
-        body_call = moved::call_inner(&copy, &args);
+        body_call = moved_body::call_inner(&copy, &args);
         if let Placement::Processes(processes) = &config.target {
             in_processes = Some(process_parts(
-                &rt, &function, &copy, &names, shape, processes, &chunk,
+                &rt, &function, &copy, &names, splitting, processes, &chunk,
             ));
         }
         inner = decorate_body(copy).into_token_stream();
         input = split_name;
     }
 
-    let input = match shape.split {
-        Split::VecRef => {
+    let input = match splitting.split {
+        SplitKind::VecRef => {
             let vec_ref = rt.parallel("VecRef");
             quote!(#vec_ref(#input))
         }
@@ -400,10 +400,10 @@ pub fn emit(
 
 /// `processes` takes free functions with concrete types (checked for both
 /// decorators), and cannot split `&mut [T]`: a worker changes a copy.
-fn check_processes(function: &ItemFn, shape: Option<&Shape>, errors: &mut Errors) {
+fn check_processes(function: &ItemFn, splitting: Option<&Splitting>, errors: &mut Errors) {
     process::check_signature(function, "parallel", errors);
     let Some(FnArg::Typed(typed)) =
-        shape.and_then(|shape| function.sig.inputs.iter().nth(shape.over))
+        splitting.and_then(|splitting| function.sig.inputs.iter().nth(splitting.over))
     else {
         return;
     };
@@ -423,20 +423,20 @@ fn check_processes(function: &ItemFn, shape: Option<&Shape>, errors: &mut Errors
 /// For `processes = N`: the function's process items, and the closure that
 /// sends one chunk with the shared arguments to a worker.
 fn process_parts(
-    rt: &Runtime,
+    rt: &Paths,
     function: &ItemFn,
     copy: &ItemFn,
     names: &[TokenStream],
-    shape: &Shape,
+    splitting: &Splitting,
     processes: &Processes,
     chunk: &Ident,
 ) -> (TokenStream, TokenStream) {
-    // A free function (checked), so `shape.over` indexes the wires too.
+    // A free function (checked), so `splitting.over` indexes the wires too.
     let mut wires = process::wires(function, names);
     // The chunk is a slice for `&[T]`, and owned otherwise (`&Vec<T>` splits
     // into cloned `Vec`s).
-    wires[shape.over].sent = match shape.split {
-        Split::Slice => quote!(#chunk),
+    wires[splitting.over].sent = match splitting.split {
+        SplitKind::Slice => quote!(#chunk),
         _ => quote!(&#chunk),
     };
     let items = process::items(rt, function, copy, processes, names, &wires);

@@ -8,19 +8,19 @@ use syn::Path;
 
 use super::options::Level;
 
-/// The runtime as seen from one expansion.
-pub struct Runtime {
+/// The paths into decor's `__private` module, as one expansion names them.
+pub struct Paths {
     private: TokenStream,
 }
 
-impl Runtime {
+impl Paths {
     /// `::decor`, or the user's `crate = path`.
-    pub fn new(krate: Option<&Path>) -> Runtime {
+    pub fn new(krate: Option<&Path>) -> Paths {
         let krate = match krate {
             Some(path) => quote!(#path),
             None => quote!(::decor),
         };
-        Runtime {
+        Paths {
             private: quote!(#krate::__private),
         }
     }
@@ -72,17 +72,19 @@ impl Runtime {
         self.item(quote!(logged::#name))
     }
 
+    /// `main::Init`, what `#[decor::main]` sets up with.
     pub fn init(&self) -> TokenStream {
-        self.item(quote!(Init))
+        self.item(quote!(main::Init))
     }
 
     /// `Task`, the return type `#[spawn]` gives a function.
     pub fn task(&self) -> TokenStream {
-        self.item(quote!(Task))
+        self.item(quote!(spawn::Task))
     }
 
-    pub fn pool_slot(&self) -> TokenStream {
-        self.item(quote!(PoolSlot))
+    /// `pools::PoolSite`, the static holding a function's thread pool.
+    pub fn pool_site(&self) -> TokenStream {
+        self.item(quote!(pools::PoolSite))
     }
 
     /// `spawn::on_pool` or `spawn::on_new_thread`.
@@ -97,15 +99,16 @@ impl Runtime {
         self.item(quote!(parallel::#name))
     }
 
-    pub fn lock_slot(&self, asynchronous: bool) -> TokenStream {
+    /// The static holding a `#[synchronized]` function's lock.
+    pub fn lock_site(&self, asynchronous: bool) -> TokenStream {
         if asynchronous {
-            self.item(quote!(AsyncLockSlot))
+            self.item(quote!(synchronized::AsyncSite))
         } else {
-            self.item(quote!(LockSlot))
+            self.item(quote!(synchronized::BlockingSite))
         }
     }
 
-    /// An item of `process::` (`ProcessPoolSlot`, `Entry`, `serve`, ...).
+    /// An item of `process::` (`ProcessPoolSite`, `Entry`, `serve`, ...).
     pub fn process(&self, which: &str) -> TokenStream {
         let name = syn::Ident::new(which, proc_macro2::Span::call_site());
         self.item(quote!(process::#name))
@@ -118,7 +121,7 @@ impl Runtime {
     }
 
     pub fn process_worker_entry(&self) -> TokenStream {
-        self.item(quote!(process_worker_entry))
+        self.item(quote!(main::process_worker_entry))
     }
 
     /// `probe_is_err!` and friends: macros, so they run at the call site.

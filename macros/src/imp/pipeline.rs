@@ -25,7 +25,7 @@ use proc_macro2::TokenStream;
 use quote::ToTokens;
 use syn::{Attribute, ItemFn, Meta, Path};
 
-use super::ctxt::{rejected, Errors};
+use super::errors::{rejected, Errors};
 use super::func;
 use super::{logged, main_attr, parallel, spawn, synchronized, timed};
 
@@ -87,7 +87,7 @@ pub enum Layer {
     Synchronized(synchronized::Config),
     Spawn(spawn::Config),
     /// The split parameter is found while validating.
-    Parallel(parallel::Config, Option<parallel::Shape>),
+    Parallel(parallel::Config, Option<parallel::Splitting>),
     Main(main_attr::Config),
 }
 
@@ -278,7 +278,9 @@ fn validate(stack: &mut [Stacked], function: &ItemFn, errors: &mut Errors) {
             ),
             Layer::Main(config) => config.check(function, errors),
             Layer::Spawn(config) => config.check(function, &below, errors),
-            Layer::Parallel(config, shape) => *shape = config.check(function, &below, errors),
+            Layer::Parallel(config, splitting) => {
+                *splitting = config.check(function, &below, errors)
+            }
         }
     }
 }
@@ -294,10 +296,10 @@ fn emit(stack: &[Stacked], mut function: ItemFn) -> ItemFn {
         let decorate_body = |copy: ItemFn| emit(below, copy);
         function = match &mover.layer {
             Layer::Spawn(config) => spawn::emit(config, function, &decorate_body),
-            Layer::Parallel(config, Some(shape)) => {
-                parallel::emit(config, shape, function, &decorate_body)
+            Layer::Parallel(config, Some(splitting)) => {
+                parallel::emit(config, splitting, function, &decorate_body)
             }
-            _ => unreachable!("validated: a body-moving layer with its shape"),
+            _ => unreachable!("validated: a body-moving layer with its splitting"),
         };
     }
     // Innermost first: each guard goes before the ones already there.

@@ -7,19 +7,19 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use syn::{Ident, LitInt, LitStr, Meta};
 
-use super::ctxt::Errors;
+use super::errors::Errors;
 use super::options;
-use super::paths::Runtime;
+use super::paths::Paths;
 use super::process::Processes;
 
 /// Where the body runs.
 pub enum Placement {
     /// The default pool: one thread per core.
-    Default,
+    DefaultPool,
     /// `threads = N`: the function's own pool of N threads.
-    Own(LitInt),
+    OwnPool(LitInt),
     /// `pool = "name"`: a shared, named pool.
-    Named(LitStr),
+    NamedPool(LitStr),
     /// `dedicated`: a new OS thread per call.
     Dedicated,
     /// `processes = N`: worker processes.
@@ -41,7 +41,7 @@ impl Reader {
         Reader {
             valid,
             first: None,
-            placement: Placement::Default,
+            placement: Placement::DefaultPool,
         }
     }
 
@@ -73,10 +73,10 @@ impl Reader {
         let placement = match option.as_str() {
             "threads" => errors
                 .ok(options::positive_int(meta, "threads = 4"))
-                .map(Placement::Own),
+                .map(Placement::OwnPool),
             "pool" => errors
                 .ok(options::text(meta, "pool = \"io\"", "the pool's name"))
-                .map(Placement::Named),
+                .map(Placement::NamedPool),
             "dedicated" => {
                 (errors.ok(options::flag(meta)) == Some(true)).then_some(Placement::Dedicated)
             }
@@ -96,16 +96,16 @@ impl Reader {
 }
 
 impl Placement {
-    /// `static __DECOR_POOL: PoolSlot = ...;` for a thread pool placement
+    /// `static __DECOR_POOL: PoolSite = ...;` for a thread pool placement
     /// (`threads = N` names the pool after the function).
-    pub fn pool_static(&self, rt: &Runtime, function: &Ident) -> TokenStream {
-        let slot = rt.pool_slot();
+    pub fn pool_static(&self, rt: &Paths, function: &Ident) -> TokenStream {
+        let slot = rt.pool_site();
         let choice = match self {
-            Placement::Own(threads) => {
+            Placement::OwnPool(threads) => {
                 let name = syn::ext::IdentExt::unraw(function).to_string();
                 quote!(#slot::own(#name, #threads))
             }
-            Placement::Named(name) => quote!(#slot::named(#name)),
+            Placement::NamedPool(name) => quote!(#slot::named(#name)),
             _ => quote!(#slot::default_pool()),
         };
         quote!(static __DECOR_POOL: #slot = #choice;)

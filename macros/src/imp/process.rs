@@ -7,9 +7,9 @@ use quote::{quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
 use syn::{FnArg, GenericParam, Ident, ItemFn, LitInt, Meta, ReturnType, Type};
 
-use super::ctxt::Errors;
+use super::errors::Errors;
 use super::options;
-use super::paths::Runtime;
+use super::paths::Paths;
 
 /// `processes = N` and, on `#[spawn]`, `timeout = "..."`.
 pub struct Processes {
@@ -130,12 +130,7 @@ pub fn wires(function: &ItemFn, names: &[TokenStream]) -> Vec<Wire> {
 /// The call that sends one call of the function to its pool and returns its
 /// `Task`: `in_processes(&__DECOR_PROCESSES, &__DECOR_ENTRY, request)`,
 /// spanned at the result type, where a result that cannot cross is reported.
-pub fn submit(
-    rt: &Runtime,
-    function: &ItemFn,
-    names: &[TokenStream],
-    wires: &[Wire],
-) -> TokenStream {
+pub fn submit(rt: &Paths, function: &ItemFn, names: &[TokenStream], wires: &[Wire]) -> TokenStream {
     let span = output_span(function);
     let in_processes = respanned(rt.process("in_processes"), span);
     let request = request(rt, names, wires);
@@ -147,7 +142,7 @@ pub fn submit(
 /// The closure that appends a call's arguments to its request, one
 /// `send` per parameter, each spanned at the parameter's type so a type
 /// that cannot cross is reported there.
-fn request(rt: &Runtime, names: &[TokenStream], wires: &[Wire]) -> TokenStream {
+fn request(rt: &Paths, names: &[TokenStream], wires: &[Wire]) -> TokenStream {
     let request = Ident::new("__decor_request", Span::mixed_site());
     let send = rt.process("send");
     let parameters = parameters();
@@ -176,7 +171,7 @@ fn output_span(function: &ItemFn) -> Span {
 /// pool: `__decor_serve`, `__DECOR_ENTRY`, `__DECOR_PROCESSES`. The handler
 /// decodes `names` (as `wires`) one by one and calls the undecorated `copy`.
 pub fn items(
-    rt: &Runtime,
+    rt: &Paths,
     function: &ItemFn,
     copy: &ItemFn,
     processes: &Processes,
@@ -184,7 +179,7 @@ pub fn items(
     wires: &[Wire],
 ) -> TokenStream {
     let passes: Vec<TokenStream> = wires.iter().map(|wire| wire.pass.clone()).collect();
-    let call = super::moved::call_inner(copy, &passes);
+    let call = super::moved_body::call_inner(copy, &passes);
     let function_name = syn::ext::IdentExt::unraw(&function.sig.ident).to_string();
     let enabled = rt.processes_enabled();
     let serve = rt.process("serve");
@@ -192,7 +187,7 @@ pub fn items(
     let entry = rt.process("Entry");
     let entries = rt.process("ENTRIES");
     let linkme = rt.process("linkme");
-    let slot = rt.process("ProcessPoolSlot");
+    let slot = rt.process("ProcessPoolSite");
     // Mixed-site: a parameter of the same name cannot shadow these.
     let input = Ident::new("__decor_input", Span::mixed_site());
     let result = Ident::new("__decor_result", Span::mixed_site());

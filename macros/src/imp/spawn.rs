@@ -6,11 +6,11 @@ use proc_macro2::TokenStream;
 use quote::{quote, ToTokens};
 use syn::{FnArg, ItemFn, LitStr, Meta, Path, ReturnType};
 
-use super::ctxt::Errors;
+use super::errors::Errors;
 use super::func::{self, Returns};
-use super::moved;
-use super::options::{self, Seen};
-use super::paths::Runtime;
+use super::moved_body;
+use super::options::{self, Given};
+use super::paths::Paths;
 use super::pipeline::{self, Kind};
 use super::placement::{self, Placement};
 use super::process;
@@ -35,12 +35,12 @@ pub struct Config {
 impl Config {
     pub fn parse_into(attr: TokenStream, errors: &mut Errors) -> Config {
         let mut config = Config {
-            target: Placement::Default,
+            target: Placement::DefaultPool,
             name: None,
             krate: None,
         };
         let metas = errors.ok(options::parse_list(attr)).unwrap_or_default();
-        let mut seen = Seen::default();
+        let mut seen = Given::default();
         let mut placement = placement::Reader::new(&["threads", "pool", "dedicated", "processes"]);
         let mut timeout: Option<&Meta> = None;
         let mut name_option: Option<&Meta> = None;
@@ -106,10 +106,10 @@ impl Config {
         if processes {
             process::check_signature(function, "spawn", errors);
         }
-        if moved::has_receiver(function) {
-            let (_, foreign) = moved::split_attributes(function.attrs.clone());
+        if moved_body::has_receiver(function) {
+            let (_, foreign) = moved_body::split_attributes(function.attrs.clone());
             let moved: Vec<&syn::Attribute> = below.iter().copied().chain(&foreign).collect();
-            moved::check_method_attrs(&moved, "spawn", errors);
+            moved_body::check_method_attrs(&moved, "spawn", errors);
         }
     }
 }
@@ -145,7 +145,7 @@ fn check_signature(function: &ItemFn, processes: bool, errors: &mut Errors) {
                 ),
             ),
             FnArg::Typed(typed) if processes && matches!(&*typed.ty, syn::Type::Reference(_)) => {}
-            FnArg::Typed(typed) if moved::borrows(&typed.ty) => errors.spanned(
+            FnArg::Typed(typed) if moved_body::borrows(&typed.ty) => errors.spanned(
                 &typed.ty,
                 format!(
                     "#[spawn] moves `{}` to another thread that outlives the call, so it must be owned and 'static; \
@@ -166,10 +166,10 @@ pub fn emit(
     mut function: ItemFn,
     decorate_body: &dyn Fn(ItemFn) -> ItemFn,
 ) -> ItemFn {
-    let rt = Runtime::new(config.krate.as_ref());
-    let (kept, moved_attrs) = moved::split_attributes(std::mem::take(&mut function.attrs));
+    let rt = Paths::new(config.krate.as_ref());
+    let (kept, moved_attrs) = moved_body::split_attributes(std::mem::take(&mut function.attrs));
     function.attrs = kept;
-    let method = moved::has_receiver(&function);
+    let method = moved_body::has_receiver(&function);
     let ident = function.sig.ident.clone();
     let task = rt.task();
     let output = match &function.sig.output {
@@ -188,9 +188,9 @@ pub fn emit(
     } else {
         // The outer function takes its arguments under plain names and hands
         // them to the inner copy, which keeps the patterns.
-        let inner = moved::inner_copy(&function, moved_attrs);
-        let args = moved::plain_arguments(&mut function);
-        let call = moved::call_inner(&inner, &args);
+        let inner = moved_body::inner_copy(&function, moved_attrs);
+        let args = moved_body::plain_arguments(&mut function);
+        let call = moved_body::call_inner(&inner, &args);
         (
             decorate_body(inner.clone()).into_token_stream(),
             quote!(move || #call),

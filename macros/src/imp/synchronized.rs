@@ -4,11 +4,11 @@
 use proc_macro2::TokenStream;
 use syn::{ItemFn, LitStr, Path};
 
-use super::ctxt::Errors;
+use super::errors::Errors;
 use super::exits;
 use super::func;
-use super::options::{self, Seen};
-use super::paths::Runtime;
+use super::options::{self, Given};
+use super::paths::Paths;
 use super::pipeline::{self, Kind};
 
 const VALID: &[&str] = &["lock", "crate"];
@@ -26,7 +26,7 @@ impl Config {
             krate: None,
         };
         let metas = errors.ok(options::parse_list(attr)).unwrap_or_default();
-        let mut seen = Seen::default();
+        let mut seen = Given::default();
         for meta in &metas {
             if !seen.first(errors, meta) {
                 continue;
@@ -53,11 +53,11 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
 
 /// Takes the lock at the top of the body (of the async body, for `async fn`).
 pub fn wrap(config: &Config, function: &mut ItemFn) {
-    let rt = Runtime::new(config.krate.as_ref());
+    let rt = Paths::new(config.krate.as_ref());
     // The fake return is not needed: the lock changes no types.
     let async_body = func::async_body(function, &mut true).map(|(body, _)| body);
     let asynchronous = async_body.is_some();
-    let slot = rt.lock_slot(asynchronous);
+    let slot = rt.lock_site(asynchronous);
     let choice = match &config.lock {
         Some(name) => quote::quote!(#slot::named(#name)),
         None => quote::quote!(#slot::own()),

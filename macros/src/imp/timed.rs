@@ -6,11 +6,11 @@ use proc_macro2::TokenStream;
 use quote::{quote, ToTokens};
 use syn::{Block, ItemFn, LitStr, Path};
 
-use super::ctxt::Errors;
+use super::errors::Errors;
 use super::exits;
 use super::func;
-use super::options::{self, Level, Seen};
-use super::paths::Runtime;
+use super::options::{self, Given, Level};
+use super::paths::Paths;
 use super::pipeline::{self, Kind};
 
 const VALID: &[&str] = &["name", "level", "warn_over", "crate"];
@@ -34,7 +34,7 @@ impl Config {
             krate: None,
         };
         let metas = errors.ok(options::parse_list(attr)).unwrap_or_default();
-        let mut seen = Seen::default();
+        let mut seen = Given::default();
         for meta in &metas {
             if !seen.first(errors, meta) {
                 continue;
@@ -76,7 +76,7 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
 /// Times the body: the timer static and the guard at its top, every exit
 /// through the guard; for `async fn`, the future wrapper around it.
 pub fn wrap(config: &Config, function: &mut ItemFn, typed: &mut bool) {
-    let rt = Runtime::new(config.krate.as_ref());
+    let rt = Paths::new(config.krate.as_ref());
     let site_ty = rt.timed_site();
     let level = rt.level_option(config.level);
     let warn = config.warn_over_nanos;
@@ -109,7 +109,7 @@ pub fn wrap(config: &Config, function: &mut ItemFn, typed: &mut bool) {
 }
 
 /// `{ static SITE; timed::Future::new(&SITE, async move { body }, is_err).await }`
-fn wrap_async(body: &mut Block, rt: &Runtime, timer: syn::Stmt, fake: Option<syn::Stmt>) {
+fn wrap_async(body: &mut Block, rt: &Paths, timer: syn::Stmt, fake: Option<syn::Stmt>) {
     let future = rt.timed_future();
     let is_err = rt.probe("probe_is_err");
     let fake = fake.into_iter();

@@ -48,17 +48,17 @@ pub struct Call {
 }
 
 /// A `processes = N` function's pool in a `static`, started on first use.
-pub struct ProcessPoolSlot {
+pub struct ProcessPoolSite {
     name: &'static str,
     processes: usize,
     timeout: Option<Duration>,
     pool: OnceLock<&'static ProcessPool>,
 }
 
-impl ProcessPoolSlot {
+impl ProcessPoolSite {
     /// `processes = N`, with `timeout` if given; `name` is the function's.
     pub const fn new(name: &'static str, processes: usize, timeout: Option<Duration>) -> Self {
-        ProcessPoolSlot {
+        ProcessPoolSite {
             name,
             processes,
             timeout,

@@ -14,7 +14,7 @@ use proc_macro2::TokenStream;
 use quote::{quote, ToTokens};
 use syn::{Attribute, FnArg, GenericParam, ItemFn, Type};
 
-use super::ctxt::Errors;
+use super::errors::Errors;
 
 /// Attributes that belong to the body rather than to the decorated
 /// function: the other decorators, and code-generation hints.
