@@ -16,7 +16,7 @@
 //! there and wraps each exit value outside their `observe` calls.
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{quote, ToTokens};
 use syn::visit_mut::{self, VisitMut};
 use syn::{Block, Expr, Stmt};
 
@@ -49,7 +49,15 @@ pub fn thread_exits(block: &mut Block, on_return: Wrap<'_>, on_try: Wrap<'_>) {
         let wrapped = on_return(value);
         // The allow keeps a diverging tail (`todo!()`, `loop {}`) from
         // making the observe call "unreachable" under `#![deny(warnings)]`.
-        *tail = syn::parse_quote!(#[allow(unreachable_code)] { #wrapped });
+        let allow: syn::Attribute = syn::parse_quote!(#[allow(unreachable_code)]);
+        *tail = Expr::Block(syn::ExprBlock {
+            attrs: vec![allow],
+            label: None,
+            block: Block {
+                brace_token: Default::default(),
+                stmts: vec![Stmt::Expr(wrapped, None)],
+            },
+        });
     }
 }
 
@@ -81,6 +89,30 @@ impl VisitMut for ExitRewriter<'_> {
     }
 
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+}
+
+/// `guard.method(value, classify)`, built as syntax rather than parsed:
+/// `value` is the user's expression, which a decorator applied after this
+/// one walks again for the exits nested in it.
+pub fn guard_call(guard: &str, method: &str, value: Expr, classify: TokenStream) -> Expr {
+    let span = proc_macro2::Span::call_site();
+    Expr::MethodCall(syn::ExprMethodCall {
+        attrs: Vec::new(),
+        receiver: Box::new(Expr::Verbatim(
+            syn::Ident::new(guard, span).into_token_stream(),
+        )),
+        dot_token: Default::default(),
+        method: syn::Ident::new(method, span),
+        turbofish: None,
+        paren_token: Default::default(),
+        args: [value, Expr::Verbatim(classify)].into_iter().collect(),
+    })
+}
+
+/// A statement of a decorator's own (its static, its guard), kept as
+/// tokens: nothing walks into it, so it need not be parsed.
+pub fn own_stmt(tokens: TokenStream) -> Stmt {
+    Stmt::Item(syn::Item::Verbatim(tokens))
 }
 
 /// Puts `preamble` at the top of the body, before the preamble of any

@@ -256,28 +256,40 @@ pub fn wrap(config: &Config, function: &mut ItemFn, typed: &mut bool) {
         let future = rt.logged("LoggedFuture");
         let fake = fake.into_iter();
         let stmts = std::mem::take(&mut body.stmts);
-        *body = syn::parse_quote! {{
-            #site
-            #future::new(
-                &__DECOR_LOGGED,
-                #open,
-                async move { #(#fake)* #(#stmts)* },
-                |__decor_v| #exit_probe(__decor_v),
-            ).await
-        }};
+        body.stmts = vec![
+            exits::own_stmt(site),
+            syn::Stmt::Expr(
+                syn::Expr::Verbatim(quote! {
+                    #future::new(
+                        &__DECOR_LOGGED,
+                        #open,
+                        async move { #(#fake)* #(#stmts)* },
+                        |__decor_v| #exit_probe(__decor_v),
+                    ).await
+                }),
+                None,
+            ),
+        ];
         return;
     }
 
     let returns_result = func::returns_result(&rt, &function.sig.output);
-    let start: syn::Stmt = syn::parse_quote! {
+    let start = quote! {
         let __decor_logged = __DECOR_LOGGED.guard(#returns_result, #open);
     };
     let try_exit = rt.probe("probe_try_exit");
     let log_value = config.ret;
-    let on_return = |value: syn::Expr| syn::parse_quote!(__decor_logged.observe(#value, |__decor_v| #exit_probe(__decor_v)));
-    let on_try = |value: syn::Expr| syn::parse_quote!(__decor_logged.observe_try(#value, |__decor_v| #try_exit(__decor_v, #log_value)));
+    let classify_return = quote!(|__decor_v| #exit_probe(__decor_v));
+    let classify_try = quote!(|__decor_v| #try_exit(__decor_v, #log_value));
+    let on_return =
+        |value| exits::guard_call("__decor_logged", "observe", value, classify_return.clone());
+    let on_try =
+        |value| exits::guard_call("__decor_logged", "observe_try", value, classify_try.clone());
     exits::thread_exits(&mut function.block, &on_return, &on_try);
-    exits::insert_preamble(&mut function.block, vec![site, start]);
+    exits::insert_preamble(
+        &mut function.block,
+        vec![exits::own_stmt(site), exits::own_stmt(start)],
+    );
 }
 
 /// The parameters the `call` event logs, in order.
@@ -292,7 +304,7 @@ fn logged_parameters<'a>(
 
 /// `static __DECOR_LOGGED: Site = Site::new(&__DECOR_LOGGED, Spec { .. });`:
 /// everything the runtime needs to know, as constants.
-fn site(config: &Config, function: &ItemFn, names: &[Ident], rt: &Paths) -> syn::Stmt {
+fn site(config: &Config, function: &ItemFn, names: &[Ident], rt: &Paths) -> TokenStream {
     let site = rt.logged("Site");
     let spec = rt.logged("Spec");
     let level = rt.level(config.level);
@@ -322,7 +334,7 @@ fn site(config: &Config, function: &ItemFn, names: &[Ident], rt: &Paths) -> syn:
         Some(max_len) => quote!(#max_len),
         None => quote!(::core::primitive::usize::MAX),
     };
-    syn::parse_quote! {
+    quote! {
         static __DECOR_LOGGED: #site = #site::new(&__DECOR_LOGGED, #spec {
             name: #name,
             target: #target,

@@ -62,12 +62,12 @@ pub fn wrap(config: &Config, function: &mut ItemFn) {
         Some(name) => quote::quote!(#slot::named(#name)),
         None => quote::quote!(#slot::own()),
     };
-    let stat: syn::Stmt = syn::parse_quote!(static __DECOR_LOCK: #slot = #choice;);
-    let take: syn::Stmt = if asynchronous {
-        syn::parse_quote!(let __decor_synchronized = __DECOR_LOCK.lock().await;)
+    let stat = exits::own_stmt(quote::quote!(static __DECOR_LOCK: #slot = #choice;));
+    let take = exits::own_stmt(if asynchronous {
+        quote::quote!(let __decor_synchronized = __DECOR_LOCK.lock().await;)
     } else {
-        syn::parse_quote!(let __decor_synchronized = __DECOR_LOCK.lock();)
-    };
+        quote::quote!(let __decor_synchronized = __DECOR_LOCK.lock();)
+    });
     let body = match async_body {
         Some(body) => body,
         None => &mut function.block,

@@ -87,7 +87,7 @@ pub fn wrap(config: &Config, function: &mut ItemFn, typed: &mut bool) {
             quote!(::core::concat!(::core::module_path!(), "::", #ident))
         }
     };
-    let timer: syn::Stmt = syn::parse_quote! {
+    let timer = quote! {
         static __DECOR_TIMER: #site_ty = #site_ty::new(#name, #level, #warn);
     };
     let is_err = rt.probe("probe_is_err");
@@ -99,29 +99,38 @@ pub fn wrap(config: &Config, function: &mut ItemFn, typed: &mut bool) {
 
     let returns_result = func::returns_result(&rt, &function.sig.output);
     let guard = rt.timed_guard();
-    let start: syn::Stmt = syn::parse_quote! {
+    let start = quote! {
         let __decor_timed = #guard::start(&__DECOR_TIMER, #returns_result);
     };
-    let on_return = |value: syn::Expr| syn::parse_quote!(__decor_timed.observe(#value, |__decor_v| #is_err(__decor_v)));
-    let on_try = |value: syn::Expr| syn::parse_quote!(__decor_timed.observe_try(#value, |__decor_v| #is_err(__decor_v)));
+    let classify = quote!(|__decor_v| #is_err(__decor_v));
+    let on_return = |value| exits::guard_call("__decor_timed", "observe", value, classify.clone());
+    let on_try = |value| exits::guard_call("__decor_timed", "observe_try", value, classify.clone());
     exits::thread_exits(&mut function.block, &on_return, &on_try);
-    exits::insert_preamble(&mut function.block, vec![timer, start]);
+    exits::insert_preamble(
+        &mut function.block,
+        vec![exits::own_stmt(timer), exits::own_stmt(start)],
+    );
 }
 
 /// `{ static SITE; timed::Future::new(&SITE, async move { body }, is_err).await }`
-fn wrap_async(body: &mut Block, rt: &Paths, timer: syn::Stmt, fake: Option<syn::Stmt>) {
+fn wrap_async(body: &mut Block, rt: &Paths, timer: TokenStream, fake: Option<syn::Stmt>) {
     let future = rt.timed_future();
     let is_err = rt.probe("probe_is_err");
     let fake = fake.into_iter();
     let stmts = std::mem::take(&mut body.stmts);
-    *body = syn::parse_quote! {{
-        #timer
-        #future::new(
-            &__DECOR_TIMER,
-            async move { #(#fake)* #(#stmts)* },
-            |__decor_v| #is_err(__decor_v),
-        ).await
-    }};
+    body.stmts = vec![
+        exits::own_stmt(timer),
+        syn::Stmt::Expr(
+            syn::Expr::Verbatim(quote! {
+                #future::new(
+                    &__DECOR_TIMER,
+                    async move { #(#fake)* #(#stmts)* },
+                    |__decor_v| #is_err(__decor_v),
+                ).await
+            }),
+            None,
+        ),
+    ];
 }
 
 trait Unraw {
