@@ -41,8 +41,34 @@ pub fn has_receiver(function: &ItemFn) -> bool {
     matches!(function.sig.inputs.first(), Some(FnArg::Receiver(_)))
 }
 
+/// Takes the attributes that move with the body off `function`.
+pub fn take_moved_attrs(function: &mut ItemFn) -> Vec<Attribute> {
+    let (kept, moved) = split_attributes(std::mem::take(&mut function.attrs));
+    function.attrs = kept;
+    moved
+}
+
+/// The type the body returns, `()` when none is written.
+pub fn output_type(output: &syn::ReturnType) -> TokenStream {
+    match output {
+        syn::ReturnType::Default => quote!(()),
+        syn::ReturnType::Type(_, ty) => ty.to_token_stream(),
+    }
+}
+
+/// A method's body moves into a closure, which cannot carry the decor
+/// attributes written below (`below`) nor the foreign ones that move.
+pub fn check_method(function: &ItemFn, below: &[&Attribute], decorator: &str, errors: &mut Errors) {
+    if !has_receiver(function) {
+        return;
+    }
+    let (_, foreign) = split_attributes(function.attrs.clone());
+    let moved: Vec<&Attribute> = below.iter().copied().chain(&foreign).collect();
+    check_method_attrs(&moved, decorator, errors);
+}
+
 /// Refuses decorators below a method's `#[spawn]`/`#[parallel]`.
-pub fn check_method_attrs(moved: &[&Attribute], decorator: &str, errors: &mut Errors) {
+fn check_method_attrs(moved: &[&Attribute], decorator: &str, errors: &mut Errors) {
     for attr in moved {
         let name = attr.path().to_token_stream().to_string().replace(' ', "");
         errors.spanned(

@@ -149,11 +149,7 @@ impl Config {
         if let Placement::Processes(_) = self.target {
             check_processes(function, splitting.as_ref(), errors);
         }
-        if moved_body::has_receiver(function) {
-            let (_, foreign) = moved_body::split_attributes(function.attrs.clone());
-            let moved: Vec<&syn::Attribute> = below.iter().copied().chain(&foreign).collect();
-            moved_body::check_method_attrs(&moved, "parallel", errors);
-        }
+        moved_body::check_method(function, below, "parallel", errors);
         splitting
     }
 }
@@ -264,14 +260,10 @@ pub fn emit(
     decorate_body: &dyn Fn(ItemFn) -> ItemFn,
 ) -> ItemFn {
     let rt = Paths::new(config.krate.as_ref());
-    let (kept, moved_attrs) = moved_body::split_attributes(std::mem::take(&mut function.attrs));
-    function.attrs = kept;
+    let moved_attrs = moved_body::take_moved_attrs(&mut function);
     let method = moved_body::has_receiver(&function);
     let ident = function.sig.ident.clone();
-    let output = match &function.sig.output {
-        ReturnType::Default => quote!(()),
-        ReturnType::Type(_, ty) => ty.to_token_stream(),
-    };
+    let output = moved_body::output_type(&function.sig.output);
     let output_span = match &function.sig.output {
         ReturnType::Default => ident.span(),
         ReturnType::Type(_, ty) => ty.span(),
