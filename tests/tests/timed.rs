@@ -42,6 +42,22 @@ fn ok_err_early_return_and_question_mark_are_classified() {
     assert_eq!(counts("parse_number"), (4, 2, 0, 0));
 }
 
+/// A return type that cannot be named in the body (`impl Trait` inside):
+/// the guard cannot know it is a `Result`, so it watches each `?` instead.
+#[timed]
+fn opaque_ok(text: &str) -> Result<impl std::fmt::Debug, std::num::ParseIntError> {
+    let number: u32 = text.parse()?;
+    Ok(number)
+}
+
+#[test]
+fn question_mark_errors_count_under_an_opaque_return_type() {
+    assert!(opaque_ok("7").is_ok());
+    assert!(opaque_ok("seven").is_err());
+    assert!(opaque_ok("").is_err());
+    assert_eq!(counts("opaque_ok"), (3, 2, 0, 0));
+}
+
 #[timed]
 fn early_err(flag: bool) -> Result<(), String> {
     if flag {

@@ -8,7 +8,7 @@ use syn::{Block, ItemFn, LitStr, Path};
 
 use super::errors::Errors;
 use super::exits;
-use super::func;
+use super::func::{self, Returns};
 use super::options::{self, Given, Level};
 use super::paths::Paths;
 use super::pipeline::{self, Kind};
@@ -104,7 +104,15 @@ pub fn wrap(config: &Config, function: &mut ItemFn, typed: &mut bool) {
     };
     let classify = quote!(|__decor_v| #is_err(__decor_v));
     let on_return = |value| exits::guard_call("__decor_timed", "observe", value, classify.clone());
-    let on_try = |value| exits::guard_call("__decor_timed", "observe_try", value, classify.clone());
+    // A `?` that leaves the function leaves it with an error, so where the
+    // guard knows whether the function returns a `Result` (the return type
+    // can be named), an unseen exit is classified right without watching
+    // the `?`s: one closure fewer per `?` to compile.
+    let observe_try = matches!(func::returns(&function.sig.output), Returns::Opaque);
+    let on_try = |value| match observe_try {
+        true => exits::guard_call("__decor_timed", "observe_try", value, classify.clone()),
+        false => value,
+    };
     exits::thread_exits(&mut function.block, &on_return, &on_try);
     exits::insert_preamble(
         &mut function.block,
