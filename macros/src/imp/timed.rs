@@ -103,7 +103,21 @@ pub fn wrap(config: &Config, function: &mut ItemFn, typed: &mut bool) {
         let __decor_timed = #guard::start(&__DECOR_TIMER, #returns_result);
     };
     let classify = quote!(|__decor_v| #is_err(__decor_v));
-    let on_return = |value| exits::guard_call("__decor_timed", "observe", value, classify.clone());
+    // Where the return type can be named, every returned value is classified
+    // by one closure: one closure and one `observe` to compile per function,
+    // not per exit.
+    let mut preamble = vec![exits::own_stmt(timer), exits::own_stmt(start)];
+    let classify_return = match func::returns(&function.sig.output) {
+        Returns::Nameable(ty) => {
+            preamble.push(exits::own_stmt(quote! {
+                let __decor_timed_is_err = |__decor_v: &#ty| -> bool { #is_err(__decor_v) };
+            }));
+            quote!(__decor_timed_is_err)
+        }
+        Returns::Unit | Returns::Opaque => classify.clone(),
+    };
+    let on_return =
+        |value| exits::guard_call("__decor_timed", "observe", value, classify_return.clone());
     // A `?` that leaves the function leaves it with an error, so where the
     // guard knows whether the function returns a `Result` (the return type
     // can be named), an unseen exit is classified right without watching
@@ -114,10 +128,7 @@ pub fn wrap(config: &Config, function: &mut ItemFn, typed: &mut bool) {
         false => value,
     };
     exits::thread_exits(&mut function.block, &on_return, &on_try);
-    exits::insert_preamble(
-        &mut function.block,
-        vec![exits::own_stmt(timer), exits::own_stmt(start)],
-    );
+    exits::insert_preamble(&mut function.block, preamble);
 }
 
 /// `{ static SITE; timed::Future::new(&SITE, async move { body }, is_err).await }`
