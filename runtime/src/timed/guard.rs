@@ -8,7 +8,7 @@ use crate::timers::Outcome;
 
 /// What the guard has seen of the return value.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Seen {
+enum ExitSeen {
     Nothing,
     Ok,
     Err,
@@ -20,7 +20,7 @@ enum Seen {
 pub struct TimedGuard {
     site: &'static Site,
     start: Stamp,
-    seen: Cell<Seen>,
+    seen: Cell<ExitSeen>,
     returns_result: bool,
 }
 
@@ -33,7 +33,7 @@ impl TimedGuard {
         TimedGuard {
             site,
             start: Stamp::now(),
-            seen: Cell::new(Seen::Nothing),
+            seen: Cell::new(ExitSeen::Nothing),
             returns_result,
         }
     }
@@ -42,7 +42,7 @@ impl TimedGuard {
     #[inline(always)]
     pub fn observe<T>(&self, value: T, is_err: impl FnOnce(&T) -> bool) -> T {
         self.seen
-            .set(if is_err(&value) { Seen::Err } else { Seen::Ok });
+            .set(if is_err(&value) { ExitSeen::Err } else { ExitSeen::Ok });
         value
     }
 
@@ -51,7 +51,7 @@ impl TimedGuard {
     #[inline(always)]
     pub fn observe_try<T>(&self, value: T, is_err: impl FnOnce(&T) -> bool) -> T {
         if is_err(&value) {
-            self.seen.set(Seen::Err);
+            self.seen.set(ExitSeen::Err);
         }
         value
     }
@@ -62,11 +62,11 @@ impl Drop for TimedGuard {
     fn drop(&mut self) {
         let nanos = self.start.elapsed_nanos();
         let outcome = match self.seen.get() {
-            Seen::Ok => Outcome::Ok,
-            Seen::Err => Outcome::Err,
-            Seen::Nothing if std::thread::panicking() => Outcome::Panic,
-            Seen::Nothing if self.returns_result => Outcome::Err,
-            Seen::Nothing => Outcome::Ok,
+            ExitSeen::Ok => Outcome::Ok,
+            ExitSeen::Err => Outcome::Err,
+            ExitSeen::Nothing if std::thread::panicking() => Outcome::Panic,
+            ExitSeen::Nothing if self.returns_result => Outcome::Err,
+            ExitSeen::Nothing => Outcome::Ok,
         };
         self.site.finish(nanos, outcome);
     }
