@@ -41,8 +41,11 @@ impl TimedGuard {
     /// Notes the value the function is about to return and passes it on.
     #[inline(always)]
     pub fn observe<T>(&self, value: T, is_err: impl FnOnce(&T) -> bool) -> T {
-        self.seen
-            .set(if is_err(&value) { ExitSeen::Err } else { ExitSeen::Ok });
+        self.seen.set(if is_err(&value) {
+            ExitSeen::Err
+        } else {
+            ExitSeen::Ok
+        });
         value
     }
 
