@@ -39,7 +39,7 @@ pub(crate) use timer::Timer;
 pub fn snapshot() -> Vec<TimerStats> {
     let mut by_name: BTreeMap<&'static str, TimerStats> = BTreeMap::new();
     for timer in timer::registered() {
-        let stats = TimerStats::from_reading(timer.read());
+        let stats = TimerStats::from_sum(timer.name(), timer.read());
         match by_name.get_mut(timer.name()) {
             Some(existing) => existing.merge(stats),
             None => {
@@ -56,7 +56,7 @@ pub fn snapshot() -> Vec<TimerStats> {
 pub fn get(name: &str) -> Option<TimerStats> {
     let mut found: Option<TimerStats> = None;
     for timer in timer::registered().filter(|timer| timer.name() == name) {
-        let stats = TimerStats::from_reading(timer.read());
+        let stats = TimerStats::from_sum(timer.name(), timer.read());
         match &mut found {
             Some(existing) => existing.merge(stats),
             None => found = Some(stats),

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use super::histogram::Histogram;
-use super::timer::Reading;
+use super::shard::Sum;
 
 /// The timings of one `#[timed]` function (or of every function sharing a
 /// `name = "..."`), copied out of the live counters by
@@ -37,16 +37,17 @@ pub struct TimerStats {
 }
 
 impl TimerStats {
-    pub(crate) fn from_reading(reading: Reading) -> TimerStats {
+    /// The figures a timer named `name` has added up.
+    pub(crate) fn from_sum(name: &'static str, sum: Sum) -> TimerStats {
         TimerStats {
-            name: reading.name,
-            histogram: reading.histogram,
-            total_nanos: reading.total_nanos,
-            min_nanos: reading.min_nanos,
-            max_nanos: reading.max_nanos,
-            errors: reading.errors,
-            panics: reading.panics,
-            cancelled: reading.cancelled,
+            name,
+            histogram: sum.histogram,
+            total_nanos: sum.total_nanos,
+            min_nanos: sum.min_nanos,
+            max_nanos: sum.max_nanos,
+            errors: sum.errors,
+            panics: sum.panics,
+            cancelled: sum.cancelled,
         }
     }
 

@@ -4,7 +4,6 @@
 use std::ptr;
 use std::sync::atomic::{AtomicPtr, AtomicU32, AtomicU64, Ordering};
 
-use super::histogram::Histogram;
 use super::shard::{self, Counts, Shards, Sum};
 
 /// How a timed call ended.
@@ -187,7 +186,7 @@ impl Timer {
     }
 
     /// Every shard of the current epoch, added up.
-    pub(crate) fn read(&self) -> Reading {
+    pub(crate) fn read(&self) -> Sum {
         let epoch = self.epoch.load(Ordering::Acquire);
         let mut sum = Sum::new();
         if let Some(shared) = self.shared_if_any() {
@@ -196,29 +195,8 @@ impl Timer {
         for shard in self.shards.iter() {
             shard.add_to(epoch, &mut sum);
         }
-        Reading {
-            name: self.name,
-            histogram: sum.histogram,
-            total_nanos: sum.total_nanos,
-            min_nanos: sum.min_nanos,
-            max_nanos: sum.max_nanos,
-            errors: sum.errors,
-            panics: sum.panics,
-            cancelled: sum.cancelled,
-        }
+        sum
     }
-}
-
-/// The raw numbers of one timer at one moment.
-pub(crate) struct Reading {
-    pub(crate) name: &'static str,
-    pub(crate) histogram: Histogram,
-    pub(crate) total_nanos: u64,
-    pub(crate) min_nanos: u64,
-    pub(crate) max_nanos: u64,
-    pub(crate) errors: u64,
-    pub(crate) panics: u64,
-    pub(crate) cancelled: u64,
 }
 
 /// Every timer that has recorded at least one call since the program began.
