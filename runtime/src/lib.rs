@@ -42,7 +42,7 @@ mod task;
 mod timed;
 pub mod timers;
 
-pub use combine::Combine;
+pub use combine::{Combine, Sum};
 pub use init::{init, Init, InitGuard};
 pub use task::{as_completed, join_all, AsCompleted, Task, TaskError};
 
@@ -155,7 +155,8 @@ pub use decor_macros::spawn;
 /// first parameter, or the one `over = name` picks. Other parameters are
 /// shared (`&T`) or cloned per chunk (owned). Results combine with
 /// `reduce = |a, b| ...` in chunk order, or through [`Combine`] (`Vec`s
-/// concatenate, `Result`s stop at the first `Err`, ...).
+/// concatenate, `Result`s stop at the first `Err`, maps merge key by key,
+/// [`Sum`]s add, ...).
 ///
 /// Options: `threads = N`, `pool = "name"`, `processes = N` (chunks go to
 /// worker processes, see the `process` module) or none (the default pool);

@@ -279,11 +279,11 @@ fn results_stop_at_the_first_err_in_chunk_order() {
 }
 
 #[parallel(threads = 3)]
-fn letter_counts(words: &[&str]) -> BTreeMap<char, usize> {
+fn letter_counts(words: &[&str]) -> BTreeMap<char, decor::Sum<usize>> {
     let mut counts = BTreeMap::new();
     for word in words {
         if let Some(first) = word.chars().next() {
-            *counts.entry(first).or_insert(0) += 1;
+            *counts.entry(first).or_default() += 1;
         }
     }
     counts
@@ -309,9 +309,11 @@ fn maps_and_sets_combine() {
         "cherry",
         "apricot",
     ];
-    // Equal keys: the later chunk's entry wins; every chunk counted its own.
+    // Equal keys: the chunks' counts add up.
     let counts = letter_counts(&words);
     assert_eq!(counts.keys().copied().collect::<String>(), "abc");
+    let counts: Vec<usize> = counts.values().map(|count| count.0).collect();
+    assert_eq!(counts, [3, 2, 1]);
     let items = [3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5];
     assert_eq!(distinct(&items), items.iter().copied().collect());
     assert_eq!(
@@ -738,4 +740,45 @@ fn largest(chunk: &[f64]) -> f64 {
 fn reduce_with_a_method_call() {
     let data: Vec<f64> = (0..1_000).map(|i| f64::from((i * 37) % 1_000)).collect();
     assert_eq!(largest(&data), 999.0);
+}
+
+// --- maps merge key by key ------------------------------------------------------
+
+const WORDS: [&str; 8] = ["a", "b", "a", "c", "a", "b", "a", "a"];
+
+/// The word count: with overwriting, `a` came out as 2 (the last
+/// chunk's count), and the answer changed with the number of chunks.
+#[parallel(threads = 3, chunks = 3)]
+fn count_words(words: &[&str]) -> std::collections::HashMap<String, decor::Sum<usize>> {
+    let mut counts = std::collections::HashMap::new();
+    for word in words {
+        *counts.entry((*word).to_owned()).or_default() += 1;
+    }
+    counts
+}
+
+/// Where each word stands, by first letter: values present in several
+/// chunks are combined (concatenated) in chunk order.
+#[parallel(threads = 3, chunks = 3)]
+fn positions(words: &[(usize, &str)]) -> BTreeMap<String, Vec<usize>> {
+    let mut at: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (index, word) in words {
+        at.entry((*word).to_owned()).or_default().push(*index);
+    }
+    at
+}
+
+#[test]
+fn maps_merge_values_per_key_instead_of_overwriting() {
+    let counts = count_words(&WORDS);
+    assert_eq!(counts.len(), 3);
+    assert_eq!(counts["a"], decor::Sum(5));
+    assert_eq!(counts["b"], decor::Sum(2));
+    assert_eq!(counts["c"], decor::Sum(1));
+
+    let indexed: Vec<(usize, &str)> = WORDS.iter().copied().enumerate().collect();
+    let at = positions(&indexed);
+    assert_eq!(at["a"], [0, 2, 4, 6, 7]);
+    assert_eq!(at["b"], [1, 5]);
+    assert_eq!(at["c"], [3]);
 }

@@ -59,8 +59,12 @@ fn parse_with_try(chunk: &[&str]) -> Result<(), std::num::ParseIntError> {
 }
 
 #[decor::parallel(threads = 2, chunks = 3)]
-fn index(chunk: &[(u8, char)]) -> BTreeMap<u8, char> {
-    chunk.iter().copied().collect()
+fn index(chunk: &[(u8, char)]) -> BTreeMap<u8, String> {
+    let mut index = BTreeMap::<u8, String>::new();
+    for &(key, letter) in chunk {
+        index.entry(key).or_default().push(letter);
+    }
+    index
 }
 
 #[decor::parallel(threads = 2, chunks = 3)]
@@ -74,8 +78,12 @@ fn sorted(chunk: &[u8]) -> BTreeSet<u8> {
 }
 
 #[decor::parallel(threads = 2, chunks = 3)]
-fn counts(chunk: &[u8]) -> HashMap<u8, usize> {
-    chunk.iter().map(|&b| (b, 1)).collect()
+fn counts(chunk: &[u8]) -> HashMap<u8, decor::Sum<usize>> {
+    let mut counts = HashMap::<u8, decor::Sum<usize>>::new();
+    for &b in chunk {
+        *counts.entry(b).or_default() += 1;
+    }
+    counts
 }
 
 static UNIT_CHUNKS: AtomicUsize = AtomicUsize::new(0);
@@ -148,16 +156,24 @@ fn main() {
     assert!(parse_with_try(&["1", "2", "3"]).is_ok());
     assert!(parse_with_try(&["1", "300", "3"]).is_err());
 
-    // Later chunks win on equal keys.
+    // Equal keys combine their values, in chunk order.
     let pairs = [(1, 'a'), (2, 'b'), (1, 'c'), (3, 'd'), (2, 'e'), (4, 'f')];
     assert_eq!(
         index(&pairs),
-        BTreeMap::from([(1, 'c'), (2, 'e'), (3, 'd'), (4, 'f')])
+        BTreeMap::from([
+            (1, "ac".to_owned()),
+            (2, "be".to_owned()),
+            (3, "d".to_owned()),
+            (4, "f".to_owned())
+        ])
     );
 
     assert_eq!(distinct(&[1, 2, 2, 3, 1, 4]), HashSet::from([1, 2, 3, 4]));
     assert_eq!(sorted(&[5, 1, 5, 3]), BTreeSet::from([1, 3, 5]));
-    assert_eq!(counts(&[7, 7, 8]).len(), 2);
+    assert_eq!(
+        counts(&[7, 7, 8]),
+        HashMap::from([(7, decor::Sum(2)), (8, decor::Sum(1))])
+    );
 
     unit(&[1, 2, 3, 4, 5, 6]);
     assert_eq!(UNIT_CHUNKS.load(Ordering::SeqCst), 3);
