@@ -198,7 +198,15 @@ pub fn positive_int(meta: &Meta, example: &str) -> syn::Result<syn::LitInt> {
                 format!("`{name}` is too large"),
             )),
             Ok(_) => Ok(syn::LitInt::new(int.base10_digits(), int.span())),
-            Err(error) => Err(error),
+            // `-1` reaches here as a literal; its digits do not parse as `u64`.
+            Err(_) if int.base10_digits().starts_with('-') => Err(syn::Error::new(
+                int.span(),
+                format!("`{name}` must be at least 1"),
+            )),
+            Err(_) => Err(syn::Error::new(
+                int.span(),
+                format!("`{name}` takes a whole number: `{example}`"),
+            )),
         },
         _ => Err(syn::Error::new_spanned(
             expr,
