@@ -29,6 +29,7 @@ pub fn init() -> InitGuard {
 pub struct Init {
     log: String,
     report: bool,
+    subscriber: bool,
 }
 
 impl Default for Init {
@@ -43,6 +44,7 @@ impl Init {
         Init {
             log: "info".to_owned(),
             report: false,
+            subscriber: true,
         }
     }
 
@@ -59,9 +61,25 @@ impl Init {
         self
     }
 
-    /// Installs the subscriber (if none is set yet) and returns the guard.
+    /// Whether to install decor's subscriber (default `true`). Pass `false`
+    /// when the program sets its own global subscriber after this call
+    /// (`tracing_subscriber::fmt().init()` fails once one is set); the
+    /// report still works.
+    ///
+    /// ```
+    /// let _decor = decor::Init::new().subscriber(false).report(true).install();
+    /// // The program's own subscriber can now be set.
+    /// tracing_subscriber::fmt().with_writer(std::io::sink).init();
+    /// ```
+    pub fn subscriber(mut self, install: bool) -> Init {
+        self.subscriber = install;
+        self
+    }
+
+    /// Installs the subscriber (if asked to, and none is set yet) and returns
+    /// the guard.
     pub fn install(self) -> InitGuard {
-        let installed_subscriber = install_subscriber(&self.log);
+        let installed_subscriber = self.subscriber && install_subscriber(&self.log);
         InitGuard {
             report: self.report,
             installed_subscriber,
@@ -151,8 +169,19 @@ fn install_fmt(filter: tracing_subscriber::EnvFilter) -> bool {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(colours())
         .try_init()
         .is_ok()
+}
+
+/// Colour codes only for a person: stderr is a terminal, `NO_COLOR` is
+/// unset or empty (no-color.org), and `TERM` is not `dumb`.
+#[cfg(feature = "subscriber")]
+fn colours() -> bool {
+    use std::io::IsTerminal;
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty());
+    let dumb = std::env::var_os("TERM").is_some_and(|term| term == "dumb");
+    std::io::stderr().is_terminal() && !no_color && !dumb
 }
 
 #[cfg(all(not(feature = "subscriber"), feature = "processes"))]

@@ -102,10 +102,15 @@ pub use decor_macros::timed;
 pub use decor_macros::logged;
 
 /// Sets a program up for decor on `fn main`: installs a tracing-subscriber
-/// `fmt` subscriber filtered by `RUST_LOG` (default `log = "info"`) unless
-/// one is set, and with `report` prints the timer table to stderr when
-/// `main` ends, returns `Err` or panics. Composes with `#[tokio::main]`
-/// placed below it.
+/// `fmt` subscriber on stderr filtered by `RUST_LOG` (default
+/// `log = "info"`) unless one is set, with colours only when stderr is a
+/// terminal and `NO_COLOR` is unset, and with `report` prints the timer
+/// table to stderr when `main` ends, returns `Err` or panics. Composes with
+/// `#[tokio::main]` placed below it.
+///
+/// A program that sets its own subscriber inside `main`
+/// (`tracing_subscriber::fmt().init()`) writes `subscriber = false`: decor's
+/// runs first, and a second global subscriber cannot be set.
 ///
 /// ```
 /// #[decor::main(report, log = "warn")]

@@ -99,6 +99,18 @@ fn run_scenarios() -> Result<(), String> {
         let row: Vec<&str> = report_row(&stderr).split_whitespace().collect();
         assert_eq!(&row[1..4], ["1", "0", "0"], "{row:?}");
     });
+    check(&mut passed, "no_colour_codes_when_stderr_is_a_pipe", || {
+        let (output, stderr) = run("ok", Some("warn"));
+        assert!(output.status.success(), "{stderr}");
+        assert!(
+            stderr.contains("shown at the default warn filter"),
+            "{stderr}"
+        );
+        assert!(
+            !stderr.contains('\x1b'),
+            "colour codes in a pipe: {stderr:?}"
+        );
+    });
     check(&mut passed, "rust_log_overrides_the_default_filter", || {
         let (_, stderr) = run("ok", Some("info"));
         assert!(

@@ -10,11 +10,13 @@ use super::options::{self, Given};
 use super::paths::Paths;
 use super::pipeline::{self, Kind};
 
-const VALID: &[&str] = &["report", "log", "crate"];
+const VALID: &[&str] = &["report", "log", "subscriber", "crate"];
 
 /// The options of `#[decor::main]`.
 pub struct Config {
     pub report: bool,
+    /// `subscriber = false`: leave the global subscriber to the program.
+    pub subscriber: bool,
     pub log: Option<LitStr>,
     pub krate: Option<Path>,
 }
@@ -25,6 +27,7 @@ impl Config {
     pub fn parse_into(attr: TokenStream, errors: &mut Errors) -> Config {
         let mut config = Config {
             report: false,
+            subscriber: true,
             log: None,
             krate: None,
         };
@@ -35,6 +38,11 @@ impl Config {
             }
             match options::name_of(meta).as_str() {
                 "report" => config.report = errors.ok(options::flag(meta)).unwrap_or(false),
+                "subscriber" => {
+                    let value =
+                        options::value(meta, "subscriber = false").and_then(options::bool_of);
+                    config.subscriber = errors.ok(value).unwrap_or(true);
+                }
                 "log" => {
                     let log = options::text(
                         meta,
@@ -91,9 +99,10 @@ pub fn wrap(config: &Config, function: &mut ItemFn) {
     let init = rt.init();
     let report = config.report;
     let log = config.log.as_ref().map(|log| quote!(.log(#log)));
+    let subscriber = (!config.subscriber).then(|| quote!(.subscriber(false)));
     let preamble: Vec<syn::Stmt> = vec![
         syn::parse_quote!(#entry();),
-        syn::parse_quote!(let __decor_main = #init::new() #log .report(#report).install();),
+        syn::parse_quote!(let __decor_main = #init::new() #log #subscriber .report(#report).install();),
     ];
     function.block.stmts.splice(0..0, preamble);
 }
@@ -116,7 +125,7 @@ mod tests {
         assert!(!parse(quote!()).unwrap().report);
         let error = parse(quote!(reports)).err().unwrap().to_string();
         assert!(
-            error.contains("valid options are `report`, `log`, `crate`"),
+            error.contains("valid options are `report`, `log`, `subscriber`, `crate`"),
             "{error}"
         );
         assert!(parse(quote!(log = debug)).is_err());
