@@ -268,6 +268,19 @@ fn async_outcomes_including_cancellation() {
     // A future never polled was never called.
     drop(fetch(false));
     assert_eq!(counts("fetch"), (3, 1, 0, 1));
+    // The report shows the cancelled call in its own column.
+    let report = timers::report().to_string();
+    let heading: Vec<&str> = report.lines().next().unwrap().split_whitespace().collect();
+    assert_eq!(
+        &heading[..5],
+        ["function", "calls", "errors", "panics", "cancelled"]
+    );
+    let row = report
+        .lines()
+        .find(|line| line.starts_with("timed::fetch "))
+        .unwrap_or_else(|| panic!("no row for fetch:\n{report}"));
+    let row: Vec<&str> = row.split_whitespace().collect();
+    assert_eq!(&row[1..5], ["3", "1", "0", "1"], "{report}");
 
     let caught = catch_unwind(AssertUnwindSafe(|| block_on(async_panics())));
     assert!(caught.is_err());

@@ -7,7 +7,11 @@ use super::TimerStats;
 
 /// Every timed function's statistics as a table, slowest total first.
 ///
-/// Its `Display` is the table; the rows are also there to read.
+/// Its `Display` is the table; the rows are also there to read. `calls`
+/// counts every call, whatever its outcome; `errors`, `panics` and
+/// `cancelled` (an `async fn` whose future was dropped before it finished)
+/// count how many of them ended so. A cancelled call's time, up to the
+/// drop, is in `total`, `mean` and the percentiles like any other's.
 ///
 /// ```
 /// #[decor::timed]
@@ -47,13 +51,23 @@ impl Report {
     }
 }
 
-const HEADINGS: [&str; 10] = [
-    "function", "calls", "errors", "panics", "total", "mean", "p50", "p90", "p99", "max",
+const HEADINGS: [&str; 11] = [
+    "function",
+    "calls",
+    "errors",
+    "panics",
+    "cancelled",
+    "total",
+    "mean",
+    "p50",
+    "p90",
+    "p99",
+    "max",
 ];
 
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let cells: Vec<[String; 10]> = self
+        let cells: Vec<[String; 11]> = self
             .rows
             .iter()
             .map(|row| {
@@ -62,6 +76,7 @@ impl fmt::Display for Report {
                     row.calls().to_string(),
                     row.errors().to_string(),
                     row.panics().to_string(),
+                    row.cancelled().to_string(),
                     human(row.total()),
                     human(row.mean()),
                     human(row.percentile(50.0)),
