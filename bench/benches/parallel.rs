@@ -45,10 +45,9 @@
 //! same conditions, as a check on criterion's figures.
 
 use std::hint::black_box;
-use std::time::Instant;
 
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode};
-use decor_bench::{MEASUREMENT, WARM_UP};
+use decor_bench::{interleaved, MEASUREMENT, WARM_UP};
 use rayon::prelude::*;
 
 /// Items in the sum: the seed's 8,000,000 ones.
@@ -121,58 +120,6 @@ fn pools() -> rayon::ThreadPool {
         .expect("a rayon pool")
 }
 
-/// A variant for [`interleaved`]: its name and one call.
-type Variant<'a> = (&'a str, &'a dyn Fn());
-
-/// With `DECOR_BENCH_INTERLEAVE=R`, times `R` rounds of one call of every
-/// variant (rotating which goes first) and prints a table to stderr.
-fn interleaved(group: &str, peer: &str, variants: &[Variant<'_>]) {
-    let Some(rounds) = std::env::var("DECOR_BENCH_INTERLEAVE")
-        .ok()
-        .and_then(|r| r.parse::<usize>().ok())
-        .filter(|&r| r > 0)
-    else {
-        return;
-    };
-    let n = variants.len();
-    let mut times = vec![Vec::with_capacity(rounds); n];
-    for round in 0..rounds {
-        for k in 0..n {
-            let i = (round + k) % n;
-            let start = Instant::now();
-            (variants[i].1)();
-            times[i].push(start.elapsed().as_secs_f64() * 1e6);
-        }
-    }
-    let peer = variants
-        .iter()
-        .position(|(name, _)| *name == peer)
-        .expect("the peer is a variant");
-    let median = |mut v: Vec<f64>| {
-        v.sort_by(f64::total_cmp);
-        v[v.len() / 2]
-    };
-    eprintln!("\n{group}, interleaved, {rounds} rounds:\n");
-    eprintln!(
-        "| variant | median µs | median of per-round ratios to `{}` |",
-        variants[peer].0
-    );
-    eprintln!("|---|--:|--:|");
-    for (i, (name, _)) in variants.iter().enumerate() {
-        let ratios = times[i]
-            .iter()
-            .zip(&times[peer])
-            .map(|(t, p)| t / p)
-            .collect();
-        eprintln!(
-            "| `{name}` | {:.0} | {:.2}x |",
-            median(times[i].clone()),
-            median(ratios)
-        );
-    }
-    eprintln!();
-}
-
 fn parallel_sum(c: &mut Criterion) {
     let rayon = pools();
     let data = vec![1u64; SUM_LEN];
@@ -188,6 +135,7 @@ fn parallel_sum(c: &mut Criterion) {
     interleaved(
         "parallel_sum",
         "rayon_par_iter",
+        1,
         &[
             ("serial", &|| {
                 black_box(black_box(data).iter().sum::<u64>());
@@ -253,6 +201,7 @@ fn parallel_fib(c: &mut Criterion) {
     interleaved(
         "parallel_fib",
         "rayon_par_iter",
+        1,
         &[
             ("serial", &|| {
                 black_box(serial(black_box(&ns)));

@@ -41,10 +41,9 @@
 
 use std::hint::black_box;
 use std::sync::mpsc;
-use std::time::Instant;
 
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode};
-use decor_bench::{work, MEASUREMENT, WARM_UP};
+use decor_bench::{interleaved, work, MEASUREMENT, WARM_UP};
 
 /// Tasks per iteration of `spawn_many`.
 const TASKS: u64 = 10_000;
@@ -120,60 +119,6 @@ fn rayon_round_trip(pool: &rayon::ThreadPool, x: u64) -> u64 {
         let _ = tx.send(work(x));
     });
     rx.recv().expect("the task sends")
-}
-
-/// A variant for [`interleaved`]: its name and one call.
-type Variant<'a> = (&'a str, &'a dyn Fn());
-
-/// With `DECOR_BENCH_INTERLEAVE=R`, times `R` rounds of `batch` calls of
-/// every variant (rotating which goes first) and prints a table to stderr.
-fn interleaved(group: &str, peer: &str, batch: u32, variants: &[Variant<'_>]) {
-    let Some(rounds) = std::env::var("DECOR_BENCH_INTERLEAVE")
-        .ok()
-        .and_then(|r| r.parse::<usize>().ok())
-        .filter(|&r| r > 0)
-    else {
-        return;
-    };
-    let n = variants.len();
-    let mut times = vec![Vec::with_capacity(rounds); n];
-    for round in 0..rounds {
-        for k in 0..n {
-            let i = (round + k) % n;
-            let start = Instant::now();
-            for _ in 0..batch {
-                (variants[i].1)();
-            }
-            times[i].push(start.elapsed().as_secs_f64() * 1e9 / f64::from(batch));
-        }
-    }
-    let peer = variants
-        .iter()
-        .position(|(name, _)| *name == peer)
-        .expect("the peer is a variant");
-    let median = |mut v: Vec<f64>| {
-        v.sort_by(f64::total_cmp);
-        v[v.len() / 2]
-    };
-    eprintln!("\n{group}, interleaved, {rounds} rounds of {batch}:\n");
-    eprintln!(
-        "| variant | median ns per call | median of per-round ratios to `{}` |",
-        variants[peer].0
-    );
-    eprintln!("|---|--:|--:|");
-    for (i, (name, _)) in variants.iter().enumerate() {
-        let ratios = times[i]
-            .iter()
-            .zip(&times[peer])
-            .map(|(t, p)| t / p)
-            .collect();
-        eprintln!(
-            "| `{name}` | {:.0} | {:.2}x |",
-            median(times[i].clone()),
-            median(ratios)
-        );
-    }
-    eprintln!();
 }
 
 fn spawn_many(c: &mut Criterion) {

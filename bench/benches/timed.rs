@@ -36,7 +36,7 @@ use std::sync::OnceLock;
 use std::time::Instant;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use decor_bench::{work, MEASUREMENT, WARM_UP};
+use decor_bench::{interleaved, work, MEASUREMENT, WARM_UP};
 use tracing::Dispatch;
 
 #[inline(never)]
@@ -106,60 +106,8 @@ fn sink_dispatch() -> Dispatch {
     )
 }
 
-/// Calls of each variant per batch in [`interleaved`]: about a millisecond.
+/// Calls of each variant per batch in `interleaved`: about a millisecond.
 const BATCH: u32 = 20_000;
-
-/// A variant for [`interleaved`]: its name and the function it calls.
-type Variant<'a> = (&'a str, fn(u64) -> u64);
-
-/// With `DECOR_BENCH_INTERLEAVE=R`, times `R` rounds of a batch of calls of
-/// every variant (rotating which goes first) and prints a table to stderr.
-fn interleaved(variants: &[Variant<'_>]) {
-    let Some(rounds) = std::env::var("DECOR_BENCH_INTERLEAVE")
-        .ok()
-        .and_then(|r| r.parse::<usize>().ok())
-        .filter(|&r| r > 0)
-    else {
-        return;
-    };
-    let n = variants.len();
-    let mut times = vec![Vec::with_capacity(rounds); n];
-    for round in 0..rounds {
-        for k in 0..n {
-            let i = (round + k) % n;
-            let call = variants[i].1;
-            let start = Instant::now();
-            for _ in 0..BATCH {
-                black_box(call(black_box(42)));
-            }
-            times[i].push(start.elapsed().as_secs_f64() * 1e9 / f64::from(BATCH));
-        }
-    }
-    let peer = variants
-        .iter()
-        .position(|(name, _)| *name == "instant_pair")
-        .expect("the peer is a variant");
-    let median = |mut v: Vec<f64>| {
-        v.sort_by(f64::total_cmp);
-        v[v.len() / 2]
-    };
-    eprintln!("\ntimed, interleaved, {rounds} rounds of {BATCH} calls:\n");
-    eprintln!("| variant | median ns per call | median of per-round ratios to `instant_pair` |");
-    eprintln!("|---|--:|--:|");
-    for (i, (name, _)) in variants.iter().enumerate() {
-        let ratios = times[i]
-            .iter()
-            .zip(&times[peer])
-            .map(|(t, p)| t / p)
-            .collect();
-        eprintln!(
-            "| `{name}` | {:.2} | {:.2}x |",
-            median(times[i].clone()),
-            median(ratios)
-        );
-    }
-    eprintln!();
-}
 
 fn timed(c: &mut Criterion) {
     // With nothing installed, tracing's global max level is OFF.
@@ -172,15 +120,34 @@ fn timed(c: &mut Criterion) {
         assert!(decor::timers::get(&name).is_some_and(|s| s.calls() > 0));
     }
 
-    interleaved(&[
-        ("plain", plain),
-        ("instant_pair", instant_pair),
-        ("instant_pair_fetch_add", instant_pair_fetch_add),
-        ("quanta_pair", quanta_pair),
-        ("decor_timed", decor_timed),
-        ("decor_timed_level_off", decor_timed_level_off),
-        ("instrument_no_subscriber", instrumented),
-    ]);
+    interleaved(
+        "timed",
+        "instant_pair",
+        BATCH,
+        &[
+            ("plain", &|| {
+                black_box(plain(black_box(42)));
+            }),
+            ("instant_pair", &|| {
+                black_box(instant_pair(black_box(42)));
+            }),
+            ("instant_pair_fetch_add", &|| {
+                black_box(instant_pair_fetch_add(black_box(42)));
+            }),
+            ("quanta_pair", &|| {
+                black_box(quanta_pair(black_box(42)));
+            }),
+            ("decor_timed", &|| {
+                black_box(decor_timed(black_box(42)));
+            }),
+            ("decor_timed_level_off", &|| {
+                black_box(decor_timed_level_off(black_box(42)));
+            }),
+            ("instrument_no_subscriber", &|| {
+                black_box(instrumented(black_box(42)));
+            }),
+        ],
+    );
 
     let mut group = c.benchmark_group("timed");
     group.bench_function("plain", |b| b.iter(|| plain(black_box(42))));

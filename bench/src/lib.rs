@@ -19,7 +19,7 @@
 //! Run with `cargo bench -p decor-bench`, then `python3 bench/ratios.py` for
 //! the table in `BENCHMARKS.md`.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// The body of every benchmarked function: a few ALU operations on an input
 /// the optimiser cannot see through, a couple of nanoseconds of real work.
@@ -34,6 +34,61 @@ pub const WARM_UP: Duration = Duration::from_secs(1);
 
 /// Measurement time per benchmark.
 pub const MEASUREMENT: Duration = Duration::from_secs(3);
+
+/// A variant for [`interleaved`]: its name and one call.
+pub type Variant<'a> = (&'a str, &'a dyn Fn());
+
+/// With `DECOR_BENCH_INTERLEAVE=R`, times `R` rounds of `batch` calls of
+/// every variant (rotating which goes first, so a burst of load on the
+/// shared machine hits every variant alike) and prints a table to stderr:
+/// each variant's median time per call and the median of its per-round
+/// ratios to `peer`. Without the variable it does nothing.
+pub fn interleaved(group: &str, peer: &str, batch: u32, variants: &[Variant<'_>]) {
+    let Some(rounds) = std::env::var("DECOR_BENCH_INTERLEAVE")
+        .ok()
+        .and_then(|r| r.parse::<usize>().ok())
+        .filter(|&r| r > 0)
+    else {
+        return;
+    };
+    let n = variants.len();
+    let mut times = vec![Vec::with_capacity(rounds); n];
+    for round in 0..rounds {
+        for k in 0..n {
+            let i = (round + k) % n;
+            let start = Instant::now();
+            for _ in 0..batch {
+                (variants[i].1)();
+            }
+            times[i].push(start.elapsed().as_secs_f64() * 1e9 / f64::from(batch));
+        }
+    }
+    let peer = variants
+        .iter()
+        .position(|(name, _)| *name == peer)
+        .expect("the peer is a variant");
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    eprintln!("\n{group}, interleaved, {rounds} rounds of {batch}:\n");
+    eprintln!(
+        "| variant | median ns per call | median of per-round ratios to `{}` |",
+        variants[peer].0
+    );
+    eprintln!("|---|--:|--:|");
+    for (i, (name, _)) in variants.iter().enumerate() {
+        let ratios = times[i]
+            .iter()
+            .zip(&times[peer])
+            .map(|(t, p)| t / p)
+            .collect();
+        let ns = median(times[i].clone());
+        let decimals = if ns < 100.0 { 2 } else { 0 };
+        eprintln!("| `{name}` | {ns:.decimals$} | {:.2}x |", median(ratios));
+    }
+    eprintln!();
+}
 
 #[cfg(test)]
 mod tests {
