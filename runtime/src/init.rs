@@ -30,6 +30,7 @@ pub struct Init {
     log: String,
     report: bool,
     subscriber: bool,
+    wait: bool,
 }
 
 impl Default for Init {
@@ -39,12 +40,14 @@ impl Default for Init {
 }
 
 impl Init {
-    /// The defaults: log filter `"info"`, no report.
+    /// The defaults: log filter `"info"`, no report, wait for outstanding
+    /// tasks when the guard is dropped.
     pub fn new() -> Init {
         Init {
             log: "info".to_owned(),
             report: false,
             subscriber: true,
+            wait: true,
         }
     }
 
@@ -76,24 +79,55 @@ impl Init {
         self
     }
 
+    /// Whether the guard, when dropped, waits for the tasks still queued or
+    /// running on `#[spawn]` pools and process pools (default `true`; see
+    /// [`shutdown`](crate::shutdown())), before it prints the report, so the
+    /// report counts their calls. It does not wait when dropped by a panic.
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicBool, Ordering};
+    ///
+    /// static SAVED: AtomicBool = AtomicBool::new(false);
+    ///
+    /// #[decor::spawn]
+    /// fn save() {
+    ///     SAVED.store(true, Ordering::SeqCst);
+    /// }
+    ///
+    /// {
+    ///     let _decor = decor::Init::new().subscriber(false).install();
+    ///     save().detach(); // not joined
+    /// } // the guard waits here
+    /// assert!(SAVED.load(Ordering::SeqCst));
+    /// ```
+    pub fn wait(mut self, wait: bool) -> Init {
+        self.wait = wait;
+        self
+    }
+
     /// Installs the subscriber (if asked to, and none is set yet) and returns
     /// the guard.
     pub fn install(self) -> InitGuard {
         let installed_subscriber = self.subscriber && install_subscriber(&self.log);
         InitGuard {
             report: self.report,
+            wait: self.wait,
             installed_subscriber,
         }
     }
 }
 
-/// Returned by [`init`] and [`Init::install`]; prints the timer report when
-/// dropped if asked to, which `#[decor::main(report)]` arranges to happen at
-/// the end of `main`, after a panic, or after an `Err` return.
+/// Returned by [`init`] and [`Init::install`]. When dropped, it waits for
+/// outstanding tasks (unless [`Init::wait`] turned that off, or a panic is
+/// unwinding), then prints the timer report if asked to.
+/// `#[decor::main]` keeps it for the whole of `main`, so this happens when
+/// `main` returns, after an `Err` return, and (the report only) after a
+/// panic.
 #[derive(Debug)]
 #[must_use = "dropping the guard at once would print the report at once"]
 pub struct InitGuard {
     report: bool,
+    wait: bool,
     installed_subscriber: bool,
 }
 
@@ -107,6 +141,10 @@ impl InitGuard {
 
 impl Drop for InitGuard {
     fn drop(&mut self) {
+        // After a panic the program is failing: waiting could hang it.
+        if self.wait && !std::thread::panicking() {
+            crate::shutdown();
+        }
         if self.report {
             eprint!("{}", timers::report());
         }

@@ -28,6 +28,7 @@
 
 #![warn(missing_docs)]
 
+mod caller_span;
 mod combine;
 mod init;
 mod logged;
@@ -36,6 +37,7 @@ pub mod pools;
 mod probe;
 #[cfg(feature = "processes")]
 pub mod process;
+mod shutdown;
 mod spawn;
 mod synchronized;
 mod task;
@@ -44,6 +46,7 @@ pub mod timers;
 
 pub use combine::{Combine, Sum};
 pub use init::{init, Init, InitGuard};
+pub use shutdown::shutdown;
 pub use task::{as_completed, join_all, AsCompleted, Task, TaskError};
 
 // The README's examples are compiled and run as doctests.
@@ -112,6 +115,12 @@ pub use decor_macros::logged;
 /// (`tracing_subscriber::fmt().init()`) writes `subscriber = false`: decor's
 /// runs first, and a second global subscriber cannot be set.
 ///
+/// When `main` returns (also with `Err`), it waits for the tasks still
+/// queued or running on `#[spawn]` pools and process pools, as Python's
+/// executors do at exit, and the report then counts them; `wait = false`
+/// opts out, and `dedicated` threads are never waited for. See
+/// [`shutdown`] for the same wait by hand.
+///
 /// ```
 /// #[decor::main(report, log = "warn")]
 /// fn main() -> Result<(), String> {
@@ -134,7 +143,9 @@ pub use decor_macros::main;
 /// are encoded during the call); inside the body, a recursive call of a free function calls the
 /// undecorated function. A panic in the body comes back as a [`TaskError`]
 /// and the pool carries on. Decorators written below `#[spawn]` apply to the
-/// body on the pool: `#[spawn] #[timed]` times the work.
+/// body on the pool: `#[spawn] #[timed]` times the work. The body runs inside
+/// the caller's current `tracing` span, under that span's subscriber, so
+/// what it logs reads `handler{req=7}:load: ...` as it would inline.
 ///
 /// ```
 /// #[decor::spawn(threads = 4)]
@@ -168,6 +179,7 @@ pub use decor_macros::spawn;
 /// `chunks = K` (default: one per pool thread); `min_len = L` (no chunk under
 /// L items; shorter input runs on the caller); `reduce = expr`; `over = name`;
 /// `crate = path`. A panicking chunk re-panics in the caller with its payload.
+/// Each chunk runs inside the caller's current `tracing` span.
 ///
 /// ```
 /// #[decor::parallel(threads = 8, reduce = |a, b| a + b)]

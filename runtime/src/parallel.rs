@@ -12,6 +12,7 @@ use parking_lot::Mutex;
 
 use rayon::prelude::*;
 
+use crate::caller_span::CallerSpan;
 use crate::combine::Combine;
 use crate::pools::PoolSite;
 
@@ -251,13 +252,15 @@ fn run_chunks<C: Send, R: Send>(
         .into_iter()
         .map(|chunk| Mutex::new(ChunkState::Chunk(chunk)))
         .collect();
+    // Chunks run on pool threads, inside the caller's span.
+    let span = CallerSpan::current();
     let job = |index: usize| {
         let taken = std::mem::replace(&mut *slots[index].lock(), ChunkState::Running);
         let ChunkState::Chunk(chunk) = taken else {
             unreachable!("each chunk is run once")
         };
         // The lock is not held while the body runs.
-        let result = body(chunk);
+        let result = span.run(|| body(chunk));
         *slots[index].lock() = ChunkState::Done(result);
     };
     for_each_index(pool, slots.len(), &job);

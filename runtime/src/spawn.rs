@@ -3,11 +3,12 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+use crate::caller_span::CallerSpan;
 use crate::pools::PoolSite;
-use crate::task::{channel, Task, TaskError};
+use crate::task::{channel, daemon_channel, Task, TaskError};
 
-/// Runs `work` on the pool; a panic becomes the task's error and the worker
-/// thread lives on.
+/// Runs `work` on the pool, inside the caller's current span; a panic
+/// becomes the task's error and the worker thread lives on.
 #[inline]
 pub fn on_pool<T, F>(pool: &PoolSite, work: F) -> Task<T>
 where
@@ -15,22 +16,25 @@ where
     F: FnOnce() -> T + Send + 'static,
 {
     let (completer, task) = channel();
+    let span = CallerSpan::current();
     pool.get()
-        .submit(Box::new(move || completer.complete(run(work))));
+        .submit(Box::new(move || completer.complete(span.run(|| run(work)))));
     task
 }
 
-/// Runs `work` on a new OS thread named `name` (`dedicated`), for long
-/// loops that would otherwise hold a pool thread.
+/// Runs `work` on a new OS thread named `name` (`dedicated`), inside the
+/// caller's current span, for long loops that would otherwise hold a pool
+/// thread.
 pub fn on_new_thread<T, F>(name: &str, work: F) -> Task<T>
 where
     T: Send + 'static,
     F: FnOnce() -> T + Send + 'static,
 {
-    let (completer, task) = channel();
+    let (completer, task) = daemon_channel();
+    let span = CallerSpan::current();
     let started = std::thread::Builder::new()
         .name(name.to_owned())
-        .spawn(move || completer.complete(run(work)));
+        .spawn(move || completer.complete(span.run(|| run(work))));
     if let Err(error) = started {
         // The closure, and with it the completer, is dropped: the task
         // reports itself lost. Say why on stderr, as the task cannot.
@@ -40,7 +44,8 @@ where
 }
 
 fn run<T>(work: impl FnOnce() -> T) -> Result<T, TaskError> {
-    catch_unwind(AssertUnwindSafe(work)).map_err(|payload| TaskError::panic(&*payload))
+    crate::shutdown::running(|| catch_unwind(AssertUnwindSafe(work)))
+        .map_err(|payload| TaskError::panic(&*payload))
 }
 
 /// Sends one call of `entry` to the function's worker processes

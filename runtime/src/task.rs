@@ -150,7 +150,8 @@ struct State<T> {
 /// it with [`join`](Task::join), poll it with
 /// [`is_finished`](Task::is_finished), or `.await` it.
 ///
-/// Dropping a `Task` detaches it: the work still runs, its result is dropped.
+/// Dropping a `Task` (or calling [`detach`](Task::detach)) detaches it: the
+/// work still runs, its result is dropped.
 ///
 /// ```
 /// #[decor::spawn(threads = 2)]
@@ -159,7 +160,7 @@ struct State<T> {
 /// let task = square(7);
 /// assert_eq!(task.join().unwrap(), 49);
 /// ```
-#[must_use = "a task runs anyway; join it to see its result or its panic"]
+#[must_use = "join the task to see its result or its panic, or `.detach()` it; un-joined it still runs, but at exit only `#[decor::main]` or `decor::shutdown()` waits for it"]
 pub struct Task<T> {
     shared: Arc<Shared<T>>,
 }
@@ -168,10 +169,24 @@ pub struct Task<T> {
 /// Dropped without completing, the task fails (it was lost).
 pub struct Completer<T> {
     shared: Option<Arc<Shared<T>>>,
+    /// Whether [`shutdown`](crate::shutdown) waits for this task.
+    counted: bool,
 }
 
-/// A connected completer and task.
+/// A connected completer and task, outstanding until completed: what
+/// [`shutdown`](crate::shutdown) waits for.
 pub fn channel<T>() -> (Completer<T>, Task<T>) {
+    crate::shutdown::submitted();
+    connected(true)
+}
+
+/// A connected completer and task that [`shutdown`](crate::shutdown) does
+/// not wait for: a `dedicated` thread's, a daemon.
+pub fn daemon_channel<T>() -> (Completer<T>, Task<T>) {
+    connected(false)
+}
+
+fn connected<T>(counted: bool) -> (Completer<T>, Task<T>) {
     let shared = Arc::new(Shared {
         state: Mutex::new(State {
             slot: ResultState::Pending,
@@ -184,6 +199,7 @@ pub fn channel<T>() -> (Completer<T>, Task<T>) {
     (
         Completer {
             shared: Some(shared.clone()),
+            counted,
         },
         Task { shared },
     )
@@ -202,6 +218,11 @@ impl<T> Drop for Completer<T> {
     fn drop(&mut self) {
         if let Some(shared) = self.shared.take() {
             fill(&shared, Err(TaskError::lost()));
+        }
+        // After the result is in: a `shutdown` that returns has every
+        // result in place.
+        if self.counted {
+            crate::shutdown::finished();
         }
     }
 }
@@ -325,6 +346,21 @@ impl<T> Task<T> {
         }
         Err(self)
     }
+
+    /// Lets the task run on without waiting for it: its result, or its
+    /// panic, is dropped. The same as dropping the task, said out loud
+    /// (`let _ = task;` on a `Task` trips clippy's `let_underscore_future`,
+    /// as a `Task` is also a future). [`shutdown`](crate::shutdown()) and
+    /// `#[decor::main]` still wait for it at exit.
+    ///
+    /// ```
+    /// #[decor::spawn]
+    /// fn warm_cache() {}
+    ///
+    /// warm_cache().detach();
+    /// decor::shutdown();
+    /// ```
+    pub fn detach(self) {}
 
     /// Whether the result is in.
     pub fn is_finished(&self) -> bool {

@@ -14,6 +14,15 @@ fn work(n: u64) -> Result<u64, String> {
     }
 }
 
+/// Writes `saved` to `path` a little after it is called: still running when
+/// `main` returns, unless `main` waits.
+#[decor::spawn(threads = 1)]
+#[decor::timed]
+fn save(path: String) {
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    std::fs::write(path, "saved").unwrap();
+}
+
 #[decor::main(report, log = "warn")]
 fn main() -> Result<(), String> {
     match std::env::var("DECOR_MAIN_SCENARIO").as_deref() {
@@ -28,6 +37,11 @@ fn main() -> Result<(), String> {
             work(3)?;
             work(0)?;
             unreachable!("work(0) fails")
+        }
+        Ok("unjoined") => {
+            let path = std::env::var("DECOR_MAIN_OUT").map_err(|e| e.to_string())?;
+            save(path).detach();
+            Ok(())
         }
         Ok("panic") => {
             work(4)?;
@@ -51,10 +65,14 @@ fn run(scenario: &str, rust_log: Option<&str>) -> (Output, String) {
 }
 
 fn report_row(stderr: &str) -> &str {
+    row_of(stderr, "main_attr::work")
+}
+
+fn row_of<'a>(stderr: &'a str, function: &str) -> &'a str {
     stderr
         .lines()
-        .find(|line| line.starts_with("main_attr::work"))
-        .unwrap_or_else(|| panic!("no report row for work in:\n{stderr}"))
+        .find(|line| line.starts_with(function))
+        .unwrap_or_else(|| panic!("no report row for {function} in:\n{stderr}"))
 }
 
 fn check(passed: &mut u32, name: &str, f: impl FnOnce()) {
@@ -99,6 +117,29 @@ fn run_scenarios() -> Result<(), String> {
         let row: Vec<&str> = report_row(&stderr).split_whitespace().collect();
         assert_eq!(&row[1..4], ["1", "0", "0"], "{row:?}");
     });
+    check(
+        &mut passed,
+        "main_waits_for_unjoined_tasks_then_reports",
+        || {
+            let out = std::env::temp_dir().join(format!("decor-main-{}.txt", std::process::id()));
+            let _ = std::fs::remove_file(&out);
+            let output = Command::new(std::env::current_exe().unwrap())
+                .env("DECOR_MAIN_SCENARIO", "unjoined")
+                .env("DECOR_MAIN_OUT", &out)
+                .env_remove("RUST_LOG")
+                .output()
+                .unwrap();
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert!(output.status.success(), "{stderr}");
+            let written = std::fs::read_to_string(&out);
+            let _ = std::fs::remove_file(&out);
+            assert_eq!(written.ok().as_deref(), Some("saved"), "{stderr}");
+            let row: Vec<&str> = row_of(&stderr, "main_attr::save")
+                .split_whitespace()
+                .collect();
+            assert_eq!(&row[1..4], ["1", "0", "0"], "the report counts it: {row:?}");
+        },
+    );
     check(&mut passed, "no_colour_codes_when_stderr_is_a_pipe", || {
         let (output, stderr) = run("ok", Some("warn"));
         assert!(output.status.success(), "{stderr}");

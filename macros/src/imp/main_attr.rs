@@ -10,13 +10,15 @@ use super::options::{self, Given};
 use super::paths::Paths;
 use super::pipeline::{self, Kind};
 
-const VALID: &[&str] = &["report", "log", "subscriber", "crate"];
+const VALID: &[&str] = &["report", "log", "subscriber", "wait", "crate"];
 
 /// The options of `#[decor::main]`.
 pub struct Config {
     pub report: bool,
     /// `subscriber = false`: leave the global subscriber to the program.
     pub subscriber: bool,
+    /// `wait = false`: do not wait for outstanding tasks when `main` returns.
+    pub wait: bool,
     pub log: Option<LitStr>,
     pub krate: Option<Path>,
 }
@@ -28,6 +30,7 @@ impl Config {
         let mut config = Config {
             report: false,
             subscriber: true,
+            wait: true,
             log: None,
             krate: None,
         };
@@ -42,6 +45,10 @@ impl Config {
                     let value =
                         options::value(meta, "subscriber = false").and_then(options::bool_of);
                     config.subscriber = errors.ok(value).unwrap_or(true);
+                }
+                "wait" => {
+                    let value = options::value(meta, "wait = false").and_then(options::bool_of);
+                    config.wait = errors.ok(value).unwrap_or(true);
                 }
                 "log" => {
                     let log = options::text(
@@ -100,9 +107,10 @@ pub fn wrap(config: &Config, function: &mut ItemFn) {
     let report = config.report;
     let log = config.log.as_ref().map(|log| quote!(.log(#log)));
     let subscriber = (!config.subscriber).then(|| quote!(.subscriber(false)));
+    let wait = (!config.wait).then(|| quote!(.wait(false)));
     let preamble: Vec<syn::Stmt> = vec![
         syn::parse_quote!(#entry();),
-        syn::parse_quote!(let __decor_main = #init::new() #log #subscriber .report(#report).install();),
+        syn::parse_quote!(let __decor_main = #init::new() #log #subscriber #wait .report(#report).install();),
     ];
     function.block.stmts.splice(0..0, preamble);
 }
@@ -125,7 +133,7 @@ mod tests {
         assert!(!parse(quote!()).unwrap().report);
         let error = parse(quote!(reports)).err().unwrap().to_string();
         assert!(
-            error.contains("valid options are `report`, `log`, `subscriber`, `crate`"),
+            error.contains("valid options are `report`, `log`, `subscriber`, `wait`, `crate`"),
             "{error}"
         );
         assert!(parse(quote!(log = debug)).is_err());
