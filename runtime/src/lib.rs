@@ -262,7 +262,7 @@ pub mod __private {
 
     /// `#[spawn]`'s runtime.
     pub mod spawn {
-        pub use crate::spawn::{on_new_thread, on_pool};
+        pub use crate::spawn::{on_new_thread, on_pool, send_argument};
         pub use crate::task::Task;
     }
 

@@ -43,6 +43,33 @@ where
     task
 }
 
+/// An argument of a `#[spawn]` function moves to another thread, so its
+/// type must be `Send + 'static`. `Name` is a marker type named after the
+/// parameter, so that the error names it.
+#[diagnostic::on_unimplemented(
+    message = "the argument `{Name}` cannot move to another thread: `{Self}` is not `Send`",
+    label = "`{Name}` moves to the thread that runs the task, so its type must be `Send + 'static`",
+    note = "pass a thread-safe value instead: `Arc` for `Rc`, `Mutex` or `RwLock` for `RefCell`, `AtomicU64` for `Cell<u64>`"
+)]
+pub trait SendArgument<Name> {
+    /// The argument's own type.
+    type Sent;
+}
+
+impl<T: Send + 'static, Name> SendArgument<Name> for T {
+    type Sent = T;
+}
+
+/// Passes an argument through unchanged, checking it can move to another
+/// thread. Spanned at the parameter by the expansion, so a non-`Send`
+/// argument is reported there, by name. When the bound fails, `Sent = T`
+/// leaves the value's type unknown to the compiler, so the closure that
+/// captures it is not reported a second time.
+#[inline(always)]
+pub fn send_argument<Name, T: SendArgument<Name, Sent = T>>(value: T) -> T {
+    value
+}
+
 fn run<T>(work: impl FnOnce() -> T) -> Result<T, TaskError> {
     crate::shutdown::running(|| catch_unwind(AssertUnwindSafe(work)))
         .map_err(|payload| TaskError::panic(&*payload))

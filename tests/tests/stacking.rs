@@ -209,13 +209,14 @@ fn logged_over_spawn_logs_the_submission_on_the_caller() {
     assert!(exit[0].contains("return=Task"), "the Task: {}", exit[0]);
     gate.open();
     assert_eq!(task.join().unwrap(), 8);
-    // The body's own event is on the pool, outside any span of logged's.
+    // The body's own event is on the pool, inside the span that was current
+    // when it was submitted: logged's, which outlives its exit event.
     let inside = lines_with(&["inside logged_submit"]);
     assert_eq!(inside.len(), 1);
     assert!(inside[0].contains("decor-logged_submit-"), "{}", inside[0]);
     assert!(
-        !inside[0].contains("logged_submit: "),
-        "no span: {}",
+        inside[0].contains(" logged_submit: stacking: marker="),
+        "in the submission's span: {}",
         inside[0]
     );
     assert_eq!(lines_with(&["logged_submit: stacking: return "]).len(), 1);

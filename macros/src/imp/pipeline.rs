@@ -151,8 +151,14 @@ pub fn expand(kind: Kind, attr: TokenStream, item: TokenStream) -> TokenStream {
     validate(&mut stack, &function, &mut errors);
     match errors.finish() {
         // The function without the attributes taken, so that they do not
-        // report their errors a second time.
-        Err(error) => rejected(error, function.into_token_stream()),
+        // report their errors a second time, in the shape its callers
+        // expect, so that they report nothing.
+        Err(error) => {
+            if stack.iter().any(|stacked| stacked.kind == Kind::Spawn) {
+                spawn::rejected_shape(krate.as_ref(), &mut function);
+            }
+            rejected(error, function.into_token_stream())
+        }
         Ok(()) => emit(&stack, function).into_token_stream(),
     }
 }

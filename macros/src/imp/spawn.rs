@@ -3,7 +3,8 @@
 //! `Task` at once.
 
 use proc_macro2::TokenStream;
-use quote::{quote, ToTokens};
+use quote::{quote, quote_spanned, ToTokens};
+use syn::spanned::Spanned;
 use syn::{FnArg, ItemFn, LitStr, Meta, Path, ReturnType};
 
 use super::errors::Errors;
@@ -154,6 +155,70 @@ fn check_signature(function: &ItemFn, processes: bool, errors: &mut Errors) {
     }
 }
 
+/// For a stack holding `#[spawn]` that was rejected: the function as its
+/// callers will see it once the attribute is fixed, returning `Task<R>`,
+/// with a body that type-checks the user's code but never runs. Callers'
+/// `.join()` then still compiles, and the attribute's error is the only one.
+pub fn rejected_shape(krate: Option<&Path>, function: &mut ItemFn) {
+    let task = Paths::new(krate).task();
+    let output = moved_body::output_type(&function.sig.output);
+    let body = &function.block;
+    let unused = syn::Ident::new("__decor_rejected", proc_macro2::Span::mixed_site());
+    let kept = if function.sig.asyncness.take().is_some() {
+        quote!(async move #body)
+    } else {
+        match func::returns(&function.sig.output) {
+            Returns::Opaque => quote!(move || #body),
+            _ => quote!(move || -> #output #body),
+        }
+    };
+    let arrow = syn::token::RArrow::default();
+    function.sig.output = ReturnType::Type(arrow, Box::new(syn::parse_quote!(#task<#output>)));
+    function.block = syn::parse_quote!({
+        let #unused = #kept;
+        ::core::unreachable!("#[spawn] was rejected at compile time")
+    });
+}
+
+/// Each argument named by the user passes through `send_argument`,
+/// spanned at its type, so one that cannot move to another thread is
+/// reported at the parameter, by name, and only there. Arguments the
+/// user wrote as patterns have no name to give; the compiler reports them
+/// at the attribute.
+fn send_checks(rt: &Paths, function: &ItemFn) -> TokenStream {
+    let send = rt.spawn_fn("send_argument");
+    let names = syn::Ident::new("__decor_arguments", proc_macro2::Span::call_site());
+    let typed: Vec<(&syn::Ident, &syn::Type)> = function
+        .sig
+        .inputs
+        .iter()
+        .filter_map(|input| match input {
+            syn::FnArg::Typed(typed) => match &*typed.pat {
+                syn::Pat::Ident(pat) if !pat.ident.to_string().starts_with("__decor_arg") => {
+                    Some((&pat.ident, &*typed.ty))
+                }
+                _ => None,
+            },
+            syn::FnArg::Receiver(_) => None,
+        })
+        .collect();
+    if typed.is_empty() {
+        return TokenStream::new();
+    }
+    let markers = typed.iter().map(|(name, _)| name);
+    let checks = typed.iter().map(
+        |(name, ty)| quote_spanned!(ty.span()=> let #name = #send::<#names::#name, _>(#name);),
+    );
+    quote! {
+        // One marker type per parameter, named after it, for the message.
+        #[allow(non_camel_case_types, dead_code, unreachable_pub)]
+        mod #names {
+            #(pub struct #markers;)*
+        }
+        #(#checks)*
+    }
+}
+
 /// The function that submits the body and returns its `Task`; the body
 /// moves into an inner copy, which `decorate_body` decorates with the
 /// layers written below.
@@ -183,12 +248,11 @@ pub fn emit(
         let inner = moved_body::inner_copy(&function, moved_attrs);
         let args = moved_body::plain_arguments(&mut function);
         let call = moved_body::call_inner(&inner, &args);
-        (
-            decorate_body(inner.clone()).into_token_stream(),
-            quote!(move || #call),
-            args,
-            Some(inner),
-        )
+        let mut inner_tokens = decorate_body(inner.clone()).into_token_stream();
+        if !matches!(config.target, Placement::Processes(_)) {
+            inner_tokens.extend(send_checks(&rt, &function));
+        }
+        (inner_tokens, quote!(move || #call), args, Some(inner))
     };
 
     let submit = match &config.target {
