@@ -98,6 +98,23 @@ enum SplitKind {
     Range,
 }
 
+/// The name of the first parameter after input `index` that `#[parallel]`
+/// could split, to suggest `over = name` when the first one cannot be.
+fn splittable_after(function: &ItemFn, index: usize) -> Option<String> {
+    function
+        .sig
+        .inputs
+        .iter()
+        .skip(index + 1)
+        .find_map(|input| match input {
+            FnArg::Typed(typed) => match &*typed.pat {
+                Pat::Ident(pat) if split_of(&typed.ty).is_some() => Some(pat.ident.to_string()),
+                _ => None,
+            },
+            FnArg::Receiver(_) => None,
+        })
+}
+
 fn split_of(ty: &Type) -> Option<SplitKind> {
     let last_segment = |ty: &Type| match ty {
         Type::Path(path) if path.qself.is_none() => {
@@ -207,10 +224,14 @@ fn check_signature(config: &Config, function: &ItemFn, errors: &mut Errors) -> O
                                 "#[parallel] cannot split `{}: {}`; it splits {SPLITTABLE}{}",
                                 options::pretty(&typed.pat),
                                 options::pretty(&typed.ty),
-                                if config.over.is_none() {
-                                    " (the first parameter, unless `over = name` picks another)"
-                                } else {
-                                    ""
+                                match (&config.over, splittable_after(function, index)) {
+                                    (Some(_), _) => String::new(),
+                                    (None, Some(other)) => format!(
+                                        " (the first parameter, unless `over = name` picks another): \
+                                         to split `{other}`, write `#[parallel(over = {other}, ...)]`"
+                                    ),
+                                    (None, None) => " (the first parameter, unless `over = name` picks another)"
+                                        .to_owned(),
                                 },
                             ),
                         ),
