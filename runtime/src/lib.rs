@@ -287,7 +287,7 @@ pub mod __private {
     pub mod process {
         pub use crate::parallel::run_in_processes;
         pub use crate::process::pool::ProcessPoolSite;
-        pub use crate::process::registry::{send, serve, Arguments, Entry, ENTRIES};
+        pub use crate::process::registry::{send, serve, Arguments, Entry, ResultWire, ENTRIES};
         pub use crate::spawn::in_processes;
         pub use linkme;
 

@@ -81,18 +81,19 @@ fn run<T>(work: impl FnOnce() -> T) -> Result<T, TaskError> {
 pub fn in_processes<R>(
     pool: &crate::process::pool::ProcessPoolSite,
     entry: &'static crate::process::registry::Entry,
+    result: &'static crate::process::registry::ResultWire<R>,
     arguments: impl FnOnce(&mut Vec<u8>) -> Result<(), String>,
 ) -> Task<R>
 where
-    R: crate::process::registry::Crossing + Send + 'static,
+    R: Send + 'static,
 {
-    use crate::process::{pool::CallOutcome, wire};
+    use crate::process::pool::CallOutcome;
 
     let (completer, task) = channel();
     let pool = pool.get();
     let done = move |outcome: CallOutcome<'_>| {
         completer.complete(match outcome {
-            CallOutcome::Returned(bytes) => wire::decode::<R>(bytes).map_err(TaskError::transport),
+            CallOutcome::Returned(bytes) => result.decode(bytes).map_err(TaskError::transport),
             CallOutcome::Failed(error) => Err(error),
         })
     };

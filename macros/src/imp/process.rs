@@ -135,7 +135,7 @@ pub fn submit(rt: &Paths, function: &ItemFn, names: &[TokenStream], wires: &[Wir
     let in_processes = respanned(rt.process("in_processes"), span);
     let request = request(rt, names, wires);
     quote_spanned! {span=>
-        #in_processes(&__DECOR_PROCESSES, &__DECOR_ENTRY, #request)
+        #in_processes(&__DECOR_PROCESSES, &__DECOR_ENTRY, &__DECOR_RESULT, #request)
     }
 }
 
@@ -199,10 +199,20 @@ pub fn items(
     });
     let serve = respanned(serve, output_span(function));
     let serve_call = quote_spanned! {output_span(function)=>
-        #serve(#input, #result, |#arguments: &mut #arguments_type<'_>| {
+        #serve(&__DECOR_RESULT, #input, #result, |#arguments: &mut #arguments_type<'_>| {
             #(#decodes)*
             ::core::result::Result::Ok(#call)
         })
+    };
+    // The result's encoder and decoder, where alone the result must cross:
+    // a result type that cannot is reported once, at the return type.
+    let result_wire = respanned(rt.process("ResultWire"), output_span(function));
+    let output = match &function.sig.output {
+        ReturnType::Default => quote!(()),
+        ReturnType::Type(_, ty) => ty.to_token_stream(),
+    };
+    let result_static = quote_spanned! {output_span(function)=>
+        static __DECOR_RESULT: #result_wire<#output> = #result_wire::new();
     };
     let count = &processes.count;
     let timeout = match processes.timeout_nanos {
@@ -234,6 +244,7 @@ pub fn items(
             __decor_serve,
         );
         static __DECOR_PROCESSES: #slot = #slot::new(#function_name, #count, #timeout);
+        #result_static
     }
 }
 

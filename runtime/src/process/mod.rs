@@ -52,6 +52,8 @@ pub(crate) mod registry;
 pub(crate) mod wire;
 mod worker;
 
+pub use registry::Crossing;
+
 /// Makes this process a worker if decor started it as one; does nothing
 /// otherwise. Call it first in `main` on a platform where decor's
 /// constructor does not run before `main` (it does on Linux, macOS and

@@ -75,16 +75,50 @@ pub fn lookup(name: &str) -> Result<Handler, String> {
     }
 }
 
+/// How a `processes` function's result crosses back: encoded by the
+/// worker, decoded by the parent. Each function has one, in a `static`,
+/// and building it is the only place that requires `R: Crossing`, so a
+/// result type that cannot cross is reported once, at the return type.
+pub struct ResultWire<R> {
+    encode: fn(&R, &mut Vec<u8>) -> Result<(), String>,
+    decode: fn(&[u8]) -> Result<R, String>,
+}
+
+impl<R: Crossing> ResultWire<R> {
+    /// The encoder and decoder of `R`.
+    #[allow(clippy::new_without_default)] // built in `static`s: `const`
+    pub const fn new() -> Self {
+        ResultWire {
+            encode: wire::encode_into::<R>,
+            decode: wire::decode::<R>,
+        }
+    }
+}
+
+impl<R> ResultWire<R> {
+    /// Appends `value`'s encoding to `frame`.
+    pub(crate) fn encode(&self, value: &R, frame: &mut Vec<u8>) -> Result<(), String> {
+        (self.encode)(value, frame)
+    }
+
+    /// The value encoded in `payload`.
+    pub(crate) fn decode(&self, payload: &[u8]) -> Result<R, String> {
+        (self.decode)(payload)
+    }
+}
+
 /// The body of every generated `Handler`: `call` takes the arguments from
 /// [`Arguments`] one by one, runs the function and hands back its result,
-/// which is encoded after the response header already in `result`.
-pub fn serve<R: Crossing>(
+/// which is encoded (by `wire`) after the response header already in
+/// `result`.
+pub fn serve<R>(
+    wire: &ResultWire<R>,
     arguments: &[u8],
     result: &mut Vec<u8>,
     call: impl FnOnce(&mut Arguments<'_>) -> Result<R, String>,
 ) -> Result<(), String> {
     let value = call(&mut Arguments { rest: arguments })?;
-    wire::encode_into(&value, result)
+    wire.encode(&value, result)
 }
 
 /// A call's encoded arguments, decoded one parameter at a time, so each
@@ -144,11 +178,26 @@ pub trait Receives<P>: DeserializeOwned {}
 impl<T: Crossing, P> Receives<P> for T {}
 
 /// Types that may cross to a worker process and back: every
-/// `Serialize + DeserializeOwned` type. Required of the result.
+/// `Serialize + DeserializeOwned` type, implemented for all of them.
+/// Required of a `processes` function's result.
+///
+/// A type of your own crosses once it derives `serde::Serialize` and
+/// `serde::Deserialize` (serde's `derive` feature). A type of another crate
+/// that does not implement them cannot be given them here (Rust's orphan
+/// rule): convert it to one that does, as with `io::Error` below.
+///
+/// ```no_run
+/// #[decor::spawn(processes = 2)]
+/// fn file_len(path: String) -> Result<u64, String> {
+///     std::fs::metadata(path).map(|m| m.len()).map_err(|e| e.to_string())
+/// }
+/// ```
 #[diagnostic::on_unimplemented(
     message = "the result `{Self}` cannot cross back from a worker process",
     label = "returned from a worker process, so it must implement `serde::Serialize` and `serde::de::DeserializeOwned`",
-    note = "derive both with `#[derive(serde::Serialize, serde::Deserialize)]`, or run this function on threads instead of `processes`"
+    note = "a type of your own: add `#[derive(serde::Serialize, serde::Deserialize)]` (serde's `derive` feature)",
+    note = "a type of another crate, such as `std::io::Error`, cannot derive them here: convert it, e.g. `.map_err(|e| e.to_string())` to return `Result<T, String>`, or into a type of your own that derives them",
+    note = "or run this function on threads instead of `processes`"
 )]
 pub trait Crossing: Serialize + DeserializeOwned {}
 
