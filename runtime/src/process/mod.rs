@@ -47,6 +47,7 @@
 //! ```
 
 mod exit;
+pub(crate) mod forward;
 pub(crate) mod pool;
 pub(crate) mod registry;
 pub(crate) mod wire;
