@@ -477,3 +477,76 @@ impl Visit for Fields {
             .push((field.name(), kind::TEXT, 0, format!("{value:?}")));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+
+    #[derive(Clone, Default)]
+    struct Buffer(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Buffer {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// An event frame decoded on another thread, as the reader thread does,
+    /// lands in the caller's subscriber inside the caller's span.
+    #[test]
+    fn an_event_frame_is_dispatched_inside_the_callers_span_with_its_fields() {
+        let event: WireEvent<&str> = (
+            wire::log_level(LevelFilter::DEBUG),
+            "my_crate::io",
+            "event src/io.rs:3",
+            Some("my_crate::io"),
+            Some("src/io.rs"),
+            Some(3),
+            r#"load{path="a"}"#,
+            vec![
+                ("message", kind::TEXT, 0, "reading"),
+                ("bytes", kind::U64, 21, ""),
+                ("name", kind::STR, 0, "x"),
+                ("neg", kind::I64, (-3i64) as u64, ""),
+                ("ratio", kind::F64, 0.5f64.to_bits(), ""),
+                ("ok", kind::BOOL, 1, ""),
+                ("shape", kind::TEXT, 0, "Circle { r: 1 }"),
+            ],
+        );
+        let mut payload = Vec::new();
+        wire::encode_into(&event, &mut payload).unwrap();
+
+        let buffer = Buffer::default();
+        let writer = buffer.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_max_level(Level::TRACE)
+            .with_ansi(false)
+            .without_time()
+            .finish();
+        tracing::subscriber::with_default(subscriber, || {
+            let context = tracing::info_span!("handler", req = 7).in_scope(Context::current);
+            std::thread::scope(|scope| {
+                scope.spawn(|| emit(Some(&context), 42, &payload).unwrap());
+            });
+        });
+        let text = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+        assert_eq!(
+            text.trim_start(),
+            "DEBUG handler{req=7}: my_crate::io: reading bytes=21 name=\"x\" neg=-3 \
+             ratio=0.5 ok=true shape=Circle { r: 1 } worker.spans=load{path=\"a\"} \
+             worker.pid=42\n"
+        );
+    }
+
+    #[test]
+    fn a_malformed_event_frame_is_an_error() {
+        assert!(emit(None, 1, &[0xff, 0xff]).is_err());
+    }
+}
