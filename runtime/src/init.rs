@@ -193,14 +193,6 @@ pub(crate) fn installed_directives() -> Option<&'static str> {
     None
 }
 
-/// In a worker process: the parent's subscriber, from its filter.
-#[cfg(all(feature = "subscriber", feature = "processes"))]
-pub(crate) fn install_worker_subscriber(directives: &str) {
-    if let Ok(filter) = tracing_subscriber::EnvFilter::try_new(directives) {
-        install_fmt(filter);
-    }
-}
-
 /// The fmt subscriber on stderr, filtered; false if one was already set.
 #[cfg(feature = "subscriber")]
 fn install_fmt(filter: tracing_subscriber::EnvFilter) -> bool {
@@ -214,16 +206,13 @@ fn install_fmt(filter: tracing_subscriber::EnvFilter) -> bool {
 
 /// Colour codes only for a person: stderr is a terminal, `NO_COLOR` is
 /// unset or empty (no-color.org), and `TERM` is not `dumb`.
-#[cfg(feature = "subscriber")]
-fn colours() -> bool {
+#[cfg(any(feature = "subscriber", feature = "processes"))]
+pub(crate) fn colours() -> bool {
     use std::io::IsTerminal;
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty());
     let dumb = std::env::var_os("TERM").is_some_and(|term| term == "dumb");
     std::io::stderr().is_terminal() && !no_color && !dumb
 }
-
-#[cfg(all(not(feature = "subscriber"), feature = "processes"))]
-pub(crate) fn install_worker_subscriber(_directives: &str) {}
 
 #[cfg(feature = "subscriber")]
 fn default_filter(directives: &str) -> tracing_subscriber::EnvFilter {

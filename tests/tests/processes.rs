@@ -1049,3 +1049,114 @@ fn short_input_runs_on_the_caller() {
     assert_eq!(pids.len(), 2, "default chunks = processes: {pids:?}");
     assert!(!pids.contains(&me), "{pids:?}");
 }
+
+// --- What decorators below `processes` record comes home --------------------
+
+/// Timed in the worker: 3 returns Err, 4 panics, the rest return Ok.
+#[spawn(processes = 2)]
+#[decor::timed]
+fn timed_in_worker(x: i64) -> Result<i64, String> {
+    match x {
+        3 => Err("three".to_owned()),
+        4 => {
+            quiet_panics();
+            panic!("four {EXPECTED}")
+        }
+        _ => Ok(x * 10),
+    }
+}
+
+#[parallel(processes = 2, chunks = 3, reduce = |a, b| a + b)]
+#[decor::timed]
+fn timed_chunks(chunk: &[u64]) -> u64 {
+    chunk.iter().sum()
+}
+
+/// One test for the timers, in order: `timers::reset` is process-wide, so
+/// a second test counting timers could see it happen.
+#[test]
+fn timers_below_processes_count_in_the_parents_registry() {
+    let name = concat!(module_path!(), "::timed_in_worker");
+    assert!(decor::timers::get(name).is_none());
+    let results = join_all((0..5).map(timed_in_worker));
+    assert_eq!(results[0].as_ref().unwrap(), &Ok(0));
+    assert_eq!(results[3].as_ref().unwrap(), &Err("three".to_owned()));
+    assert!(results[4].as_ref().unwrap_err().is_panic());
+    let stats = decor::timers::get(name).expect("the workers' calls are counted");
+    assert_eq!(
+        (stats.calls(), stats.oks(), stats.errors(), stats.panics()),
+        (5, 3, 1, 1)
+    );
+    assert!(stats.min() <= stats.percentile(50.0), "{stats:?}");
+    assert!(stats.percentile(50.0) <= stats.max(), "{stats:?}");
+    assert!(stats.max() <= stats.total(), "{stats:?}");
+    assert!(stats.min() > std::time::Duration::ZERO, "{stats:?}");
+    let report = decor::timers::report().to_string();
+    assert!(report.contains(name), "{report}");
+    assert!(
+        decor::timers::snapshot()
+            .iter()
+            .any(|s| s.name() == name && s.calls() == 5),
+        "{report}"
+    );
+
+    // `#[parallel]`: one call per chunk.
+    let data: Vec<u64> = (1..=1_000).collect();
+    assert_eq!(timed_chunks(&data), 500_500);
+    let chunks = decor::timers::get(concat!(module_path!(), "::timed_chunks")).unwrap();
+    assert_eq!((chunks.calls(), chunks.errors()), (3, 0));
+
+    // A reset in the parent empties them; later calls count from zero.
+    decor::timers::reset();
+    assert_eq!(decor::timers::get(name).map_or(0, |s| s.calls()), 0);
+    timed_in_worker(1).join().unwrap().unwrap();
+    let stats = decor::timers::get(name).unwrap();
+    assert_eq!((stats.calls(), stats.errors(), stats.panics()), (1, 0, 0));
+}
+
+/// Logged in the worker, with an event of its own at DEBUG.
+#[spawn(processes = 2)]
+#[decor::logged]
+fn load(path: String, size: u32) -> u32 {
+    tracing::debug!(bytes = size, ok = true, "reading");
+    size * 2
+}
+
+#[test]
+fn a_workers_events_are_children_of_the_callers_span() {
+    let (doubled, lines) = common::capture(|| {
+        let _handler = tracing::info_span!("handler", req = 7).entered();
+        load("a.txt".to_owned(), 21).join().unwrap()
+    });
+    assert_eq!(doubled, 42);
+    let call = common::line_with(&lines, &["call", "a.txt"]);
+    assert!(
+        call.contains(r#"INFO handler{req=7}: processes: call path="a.txt" size=21"#),
+        "{call}"
+    );
+    assert!(call.contains("worker.spans=load"), "{call}");
+    let reading = common::line_with(&lines, &["reading"]);
+    assert!(
+        reading.contains("DEBUG handler{req=7}: processes: reading bytes=21 ok=true"),
+        "{reading}"
+    );
+    let exit = common::line_with(&lines, &["return"]);
+    assert!(
+        exit.contains("INFO handler{req=7}: processes: return return=42"),
+        "{exit}"
+    );
+    let pid = call.rsplit("worker.pid=").next().unwrap();
+    assert_ne!(pid.parse::<u32>().unwrap(), std::process::id(), "{call}");
+
+    // The parent's filter still decides: at INFO the DEBUG event is gone.
+    let (_, lines) = common::capture_at(tracing::Level::INFO, || {
+        let _handler = tracing::info_span!("handler", req = 8).entered();
+        load("b.txt".to_owned(), 1).join().unwrap()
+    });
+    assert!(
+        !lines.iter().any(|line| line.contains("reading")),
+        "{lines:#?}"
+    );
+    let call = common::line_with(&lines, &["call", "b.txt"]);
+    assert!(call.contains("handler{req=8}:"), "{call}");
+}

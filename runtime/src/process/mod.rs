@@ -13,11 +13,31 @@
 //!   postcard data, so every parameter and the result must be
 //!   `Serialize + DeserializeOwned` (a compile error names the one that is
 //!   not). What the function prints goes to the parent's stdout and stderr:
-//!   the pipes are separate descriptors. If decor installed the parent's log
-//!   subscriber (`#[decor::main]`, [`init`](crate::init())), each worker
-//!   installs one with the same filter, so `#[logged]` below `processes`
-//!   logs from the worker. Several calls may queue on a worker;
-//!   each goes to the least busy one.
+//!   the pipes are separate descriptors. Several calls may queue on a
+//!   worker; each goes to the least busy one.
+//! - **Decorators below `processes`** run in the worker, and what they
+//!   record comes home on the response pipe, ahead of the call's result:
+//!   - `#[timed]`: after each call, if a timer recorded anything (one load
+//!     when no timer ever has), the worker sends the difference since its
+//!     last report (counts per outcome, total, extremes, histogram), and the
+//!     parent adds it to a timer of the same name, so
+//!     [`timers::get`](crate::timers::get), `snapshot` and `report` count
+//!     calls made in workers, and [`timers::reset`](crate::timers::reset)
+//!     resets them. A call that panics counts; what a crashed worker had
+//!     sent stays counted.
+//!   - `#[logged]` and any `tracing` event on the thread running the call:
+//!     if a subscriber of the caller wants any level when the call is made,
+//!     the worker forwards the call's events up to that level (levels above
+//!     it stay disabled in the worker) and the parent dispatches each to
+//!     the caller's dispatcher as a child of the caller's current span, with
+//!     its own target, level and fields, plus `worker.spans` (the worker's
+//!     span scope as text) and `worker.pid`. Whatever subscriber the caller
+//!     runs filters and writes them. Events from threads the call's code
+//!     starts in the worker belong to no call and are not forwarded: with
+//!     decor's subscriber installed in the parent (`#[decor::main]`,
+//!     [`init`](crate::init())) the worker writes them, and anything logged
+//!     outside a call, to stderr with the parent's filter; otherwise they
+//!     are dropped.
 //! - **Faults.** A panic comes back as [`TaskError::is_panic`](crate::TaskError::is_panic)
 //!   and the worker carries on. If the worker dies (abort, signal, `exit`),
 //!   the call it was running fails with
@@ -47,6 +67,7 @@
 //! ```
 
 mod exit;
+pub(crate) mod forward;
 pub(crate) mod pool;
 pub(crate) mod registry;
 pub(crate) mod wire;

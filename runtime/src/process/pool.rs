@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
 
+use super::forward::{self, Context};
 use super::registry::Entry;
 use super::wire::{self, Status};
 use super::{exit, worker};
@@ -45,6 +46,9 @@ pub struct Call {
     /// How many workers died, with no call running, while this call was
     /// queued on them.
     moves: u8,
+    /// The caller's dispatcher and span, for the events the call logs in
+    /// the worker; `None` when no subscriber wanted any event at the call.
+    context: Option<Arc<Context>>,
 }
 
 /// A `processes = N` function's pool in a `static`, started on first use.
@@ -179,7 +183,12 @@ impl ProcessPool {
         done: impl FnOnce(CallOutcome<'_>) + Send + 'static,
     ) {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let mut frame = wire::request(id, entry.name());
+        // One load when nothing logs: then the worker forwards nothing and
+        // no context is kept.
+        let level = tracing::level_filters::LevelFilter::current();
+        let context = (level != tracing::level_filters::LevelFilter::OFF)
+            .then(|| Arc::new(Context::current()));
+        let mut frame = wire::request(id, wire::log_level(level), entry.name());
         match encode(&mut frame) {
             Ok(()) => {
                 wire::seal(&mut frame);
@@ -189,6 +198,7 @@ impl ProcessPool {
                     done: Box::new(done),
                     delivered: true,
                     moves: 0,
+                    context,
                 });
             }
             Err(why) => done(CallOutcome::Failed(TaskError::transport(why))),
@@ -305,10 +315,33 @@ impl ProcessPool {
     fn read_responses(&'static self, worker: &'static Worker, pipe: PipeReader) {
         let mut input = BufReader::with_capacity(1 << 16, pipe);
         let mut body = Vec::new();
+        let pid = worker.state.lock().child.as_ref().map_or(0, Child::id);
         while let Ok(true) = wire::read_frame(&mut input, &mut body) {
             let Some(response) = wire::parse_response(&body) else {
                 break;
             };
+            match response.status {
+                Status::Timers => {
+                    // Counted even if the call has timed out meanwhile: the
+                    // calls were made.
+                    let _ = crate::timers::transfer::add_from_worker(response.payload);
+                    continue;
+                }
+                Status::Event => {
+                    // A call the watchdog already failed has no context
+                    // left: its late events go to this thread's dispatcher.
+                    let context = worker
+                        .state
+                        .lock()
+                        .calls
+                        .iter()
+                        .find(|call| call.id == response.id)
+                        .and_then(|call| call.context.clone());
+                    let _ = forward::emit(context.as_deref(), pid, response.payload);
+                    continue;
+                }
+                Status::Returned | Status::Panicked | Status::Failed => {}
+            }
             if response.id == wire::READY {
                 let mut state = worker.state.lock();
                 state.ready = true;
@@ -331,9 +364,11 @@ impl ProcessPool {
                     Status::Panicked => CallOutcome::Failed(TaskError::panicked(
                         String::from_utf8_lossy(response.payload).into_owned(),
                     )),
-                    Status::Failed => CallOutcome::Failed(TaskError::transport(
-                        String::from_utf8_lossy(response.payload).into_owned(),
-                    )),
+                    Status::Failed | Status::Timers | Status::Event => {
+                        CallOutcome::Failed(TaskError::transport(
+                            String::from_utf8_lossy(response.payload).into_owned(),
+                        ))
+                    }
                 };
                 self.finish(worker, call, outcome);
             }

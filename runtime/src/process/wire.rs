@@ -3,12 +3,34 @@
 //! Every frame starts with its length, so either side reads a whole frame
 //! before acting on it. All integers are little-endian.
 //!
-//! - request:  `len: u64 | id: u64 | name_len: u16 | name | arguments`
+//! - request:  `len: u64 | id: u64 | log: u8 | name_len: u16 | name | arguments`
 //! - response: `len: u64 | id: u64 | status: u8 | payload`
 //!
 //! `len` counts the bytes after itself. A worker's first response, with id
 //! [`READY`] and no payload, says it has started. Arguments and results are postcard
 //! data (see the README's "Processes" section for why postcard).
+//!
+//! `log` is the most verbose level the parent's subscribers want at the
+//! time of the call (0 off, 1 error, ... 5 trace, as [`log_level`] and
+//! [`level_filter`] convert): the worker forwards the call's events up to
+//! that level and disables the rest where they are written.
+//!
+//! A call gets exactly one response that ends it ([`Status::Returned`],
+//! [`Status::Panicked`], [`Status::Failed`]), and before it, with the same
+//! id, any number of these, in the order they happened:
+//!
+//! - [`Status::Event`]: an event logged on the thread running the call;
+//!   the payload is postcard `(level: u8, target, name, module_path,
+//!   file, line, spans, fields)`, strings as postcard strings, `module_path`
+//!   and `file` as `Option<str>`, `line` as `Option<u32>`, `spans` the
+//!   worker-side span scope as text (`outer{a=1}:inner`), and `fields` a
+//!   list of `(name, kind: u8, bits: u64, text)` (kinds in
+//!   `process::forward`).
+//! - [`Status::Timers`]: what the worker's `#[timed]` timers recorded since
+//!   the last such frame, sent after the call returns when anything was;
+//!   the payload is a postcard list of `(name, total_ns, min_ns, max_ns,
+//!   errors, panics, cancelled, [(bucket: u16, count)])` (see
+//!   `timers::transfer`).
 
 use std::io::{self, Read};
 
@@ -26,13 +48,24 @@ pub enum Status {
     /// The worker could not make the call (undecodable arguments, unknown
     /// function); the payload says why.
     Failed = 2,
+    /// Not the end of the call: the worker's timers recorded calls; the
+    /// payload is their difference since the last such frame.
+    Timers = 3,
+    /// Not the end of the call: an event it logged; the payload describes it.
+    Event = 4,
 }
 
 impl Status {
     fn from_byte(byte: u8) -> Option<Status> {
-        [Status::Returned, Status::Panicked, Status::Failed]
-            .into_iter()
-            .find(|status| *status as u8 == byte)
+        [
+            Status::Returned,
+            Status::Panicked,
+            Status::Failed,
+            Status::Timers,
+            Status::Event,
+        ]
+        .into_iter()
+        .find(|status| *status as u8 == byte)
     }
 }
 
@@ -42,13 +75,44 @@ const LEN: usize = 8;
 /// and reading requests.
 pub const READY: u64 = u64::MAX;
 
-/// Starts a request frame for call `id` of function `name`; the arguments
-/// are appended by [`encode_into`] and the length by [`seal`].
-pub fn request(id: u64, name: &str) -> Vec<u8> {
+/// The `log` byte of a request for a level filter.
+pub fn log_level(filter: tracing::level_filters::LevelFilter) -> u8 {
+    use tracing::Level;
+    match filter.into_level() {
+        None => 0,
+        Some(Level::ERROR) => 1,
+        Some(Level::WARN) => 2,
+        Some(Level::INFO) => 3,
+        Some(Level::DEBUG) => 4,
+        Some(Level::TRACE) => 5,
+    }
+}
+
+/// The level filter of a request's `log` byte (and of an event's level);
+/// anything above 5 reads as trace.
+pub fn level_filter(byte: u8) -> tracing::level_filters::LevelFilter {
+    use tracing::level_filters::LevelFilter;
+    [
+        LevelFilter::OFF,
+        LevelFilter::ERROR,
+        LevelFilter::WARN,
+        LevelFilter::INFO,
+        LevelFilter::DEBUG,
+    ]
+    .get(byte as usize)
+    .copied()
+    .unwrap_or(LevelFilter::TRACE)
+}
+
+/// Starts a request frame for call `id` of function `name`, asking for its
+/// events up to `log` (see [`log_level`]); the arguments are appended by
+/// [`encode_into`] and the length by [`seal`].
+pub fn request(id: u64, log: u8, name: &str) -> Vec<u8> {
     let name_len = u16::try_from(name.len()).expect("registered names are short");
-    let mut frame = Vec::with_capacity(LEN + 8 + 2 + name.len() + 16);
+    let mut frame = Vec::with_capacity(LEN + 8 + 1 + 2 + name.len() + 16);
     frame.extend_from_slice(&[0; LEN]);
     frame.extend_from_slice(&id.to_le_bytes());
+    frame.push(log);
     frame.extend_from_slice(&name_len.to_le_bytes());
     frame.extend_from_slice(name.as_bytes());
     frame
@@ -126,6 +190,7 @@ pub fn read_frame(reader: &mut impl Read, buffer: &mut Vec<u8>) -> io::Result<bo
 /// A request frame's body, taken apart.
 pub struct Request<'a> {
     pub id: u64,
+    pub log: u8,
     pub name: &'a str,
     pub arguments: &'a [u8],
 }
@@ -133,12 +198,14 @@ pub struct Request<'a> {
 /// Takes a request body apart.
 pub fn parse_request(body: &[u8]) -> Option<Request<'_>> {
     let id = u64::from_le_bytes(body.get(..8)?.try_into().ok()?);
-    let name_len = u16::from_le_bytes(body.get(8..10)?.try_into().ok()?) as usize;
-    let name = std::str::from_utf8(body.get(10..10 + name_len)?).ok()?;
+    let log = *body.get(8)?;
+    let name_len = u16::from_le_bytes(body.get(9..11)?.try_into().ok()?) as usize;
+    let name = std::str::from_utf8(body.get(11..11 + name_len)?).ok()?;
     Some(Request {
         id,
+        log,
         name,
-        arguments: &body[10 + name_len..],
+        arguments: &body[11 + name_len..],
     })
 }
 
@@ -166,13 +233,13 @@ mod tests {
 
     #[test]
     fn frames_round_trip() {
-        let mut frame = request(7, "m::f");
+        let mut frame = request(7, 4, "m::f");
         encode_into(&(3u64, "x".to_owned()), &mut frame).unwrap();
         seal(&mut frame);
         let mut body = Vec::new();
         assert!(read_frame(&mut &frame[..], &mut body).unwrap());
         let request = parse_request(&body).unwrap();
-        assert_eq!((request.id, request.name), (7, "m::f"));
+        assert_eq!((request.id, request.log, request.name), (7, 4, "m::f"));
         let args: (u64, String) = decode(request.arguments).unwrap();
         assert_eq!(args, (3, "x".to_owned()));
 
@@ -190,7 +257,7 @@ mod tests {
 
     #[test]
     fn a_cut_frame_is_an_error_and_an_empty_stream_is_the_end() {
-        let mut frame = request(1, "f");
+        let mut frame = request(1, 0, "f");
         seal(&mut frame);
         let mut body = Vec::new();
         assert!(!read_frame(&mut &[][..], &mut body).unwrap());
@@ -198,5 +265,41 @@ mod tests {
         assert!(read_frame(&mut &cut[..], &mut body).is_err());
         assert!(parse_request(&[1, 2]).is_none());
         assert!(parse_response(&[0; 8]).is_none());
+        let mut unknown = vec![0; 8];
+        unknown.push(5);
+        assert!(parse_response(&unknown).is_none(), "status 5 is not one");
+    }
+
+    #[test]
+    fn timers_and_event_frames_come_apart_as_such() {
+        let mut body = Vec::new();
+        for status in [Status::Timers, Status::Event] {
+            let mut frame = Vec::new();
+            response(&mut frame, 9, status);
+            encode_into(&("payload", 1u8), &mut frame).unwrap();
+            seal(&mut frame);
+            assert!(read_frame(&mut &frame[..], &mut body).unwrap());
+            let response = parse_response(&body).unwrap();
+            assert_eq!((response.id, response.status), (9, status));
+            let (text, byte): (String, u8) = decode(response.payload).unwrap();
+            assert_eq!((text.as_str(), byte), ("payload", 1));
+        }
+    }
+
+    #[test]
+    fn log_levels_round_trip_through_their_byte() {
+        use tracing::level_filters::LevelFilter;
+        for filter in [
+            LevelFilter::OFF,
+            LevelFilter::ERROR,
+            LevelFilter::WARN,
+            LevelFilter::INFO,
+            LevelFilter::DEBUG,
+            LevelFilter::TRACE,
+        ] {
+            assert_eq!(level_filter(log_level(filter)), filter);
+        }
+        assert_eq!(log_level(LevelFilter::OFF), 0);
+        assert_eq!(level_filter(200), LevelFilter::TRACE);
     }
 }

@@ -6,8 +6,9 @@ use std::fs::File;
 use std::io::{BufReader, Read, Write};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use super::registry;
 use super::wire::{self, Status};
+use super::{forward, registry};
+use crate::timers::transfer;
 
 /// Set in a worker's environment: the numbers of the three pipe ends it
 /// inherits, `requests,responses,lifeline`.
@@ -41,10 +42,18 @@ pub(crate) fn enter_if_worker() {
     // only this process is a worker. Single-threaded here (a constructor or
     // the first line of `main`), so changing the environment is sound.
     std::env::remove_var(ENV);
-    if let Some(directives) = std::env::var_os(LOG_ENV) {
+    let directives = std::env::var_os(LOG_ENV);
+    if directives.is_some() {
         std::env::remove_var(LOG_ENV);
-        crate::init::install_worker_subscriber(&directives.to_string_lossy());
     }
+    // Always: the parent may have a subscriber of its own, or set one
+    // later; each request says what level it wants.
+    forward::install(
+        directives
+            .as_deref()
+            .map(|d| d.to_string_lossy())
+            .as_deref(),
+    );
     match spec.to_str().and_then(parse_fds) {
         Some(fds) => {
             // Calls run on a thread named for what it is (panic messages
@@ -113,9 +122,13 @@ fn serve([requests, responses, lifeline]: [File; 3]) -> ! {
     watch_parent(lifeline);
 
     let mut input = BufReader::with_capacity(1 << 16, requests);
-    let mut output = responses;
+    // Shared with the forwarding layer, which writes event frames from this
+    // thread while a call runs.
+    let mut output = forward::set_pipe(responses);
     let mut body = Vec::new();
     let mut frame = Vec::new();
+    let mut timers = Vec::new();
+    let mut sent = transfer::Sent::default();
     wire::response(&mut frame, wire::READY, Status::Returned);
     wire::seal(&mut frame);
     if output.write_all(&frame).is_err() {
@@ -126,7 +139,18 @@ fn serve([requests, responses, lifeline]: [File; 3]) -> ! {
             eprintln!("decor: worker received a malformed request; exiting");
             std::process::exit(BROKEN);
         };
+        forward::set_level(request.log);
         answer(&request, &mut frame);
+        // What timers recorded goes first, so the parent has counted the
+        // call when its caller sees the result. Checking is one load while
+        // no timer has recorded in this process.
+        wire::response(&mut timers, request.id, Status::Timers);
+        if sent.since_last(&mut timers) {
+            wire::seal(&mut timers);
+            if output.write_all(&timers).is_err() {
+                break;
+            }
+        }
         // Each answer goes out at once, in one write: holding it back for a
         // batch could delay it behind a long call, past its caller's timeout.
         if output.write_all(&frame).is_err() {
@@ -145,6 +169,7 @@ fn serve([requests, responses, lifeline]: [File; 3]) -> ! {
 /// Runs one call and builds its response frame in `frame`.
 fn answer(request: &wire::Request<'_>, frame: &mut Vec<u8>) {
     wire::response(frame, request.id, Status::Returned);
+    let _on_call = forward::OnCall::enter(request.id);
     let failure = match registry::lookup(request.name) {
         Err(message) => Some((Status::Failed, message)),
         Ok(handler) => match catch_unwind(AssertUnwindSafe(|| handler(request.arguments, frame))) {

@@ -51,6 +51,19 @@ pub(crate) fn midpoint_of(bucket: usize) -> u64 {
     low + ((1u64 << shift) >> 1)
 }
 
+/// The smallest and largest values that fall in `bucket`.
+#[cfg(feature = "processes")]
+pub(crate) fn bounds_of(bucket: usize) -> (u64, u64) {
+    if bucket < SUB {
+        return (bucket as u64, bucket as u64);
+    }
+    let group = bucket / SUB;
+    let mantissa = (bucket % SUB) as u64;
+    let shift = (group - 1) as u32;
+    let low = (SUB as u64 + mantissa) << shift;
+    (low, low + ((1u64 << shift) - 1))
+}
+
 /// The counters of one power of two. Aligned so that two groups, or a group
 /// and another thread's data, never share a cache line.
 #[repr(align(128))]
@@ -120,6 +133,23 @@ impl AtomicHistogram {
         self.counter(bucket_of(nanos)).fetch_add(1, Relaxed);
     }
 
+    /// Adds another histogram's counts; any number of threads may do so at
+    /// once. How a worker process's counts join the parent's.
+    #[cfg(feature = "processes")]
+    pub(crate) fn add_shared(&self, other: &Histogram) {
+        for &(bucket, count) in &other.buckets {
+            self.counter(bucket as usize).fetch_add(count, Relaxed);
+        }
+    }
+
+    /// The count of durations under 1 ns, without allocating its group:
+    /// with the total of nanoseconds, it says whether anything was recorded.
+    #[cfg(feature = "processes")]
+    pub(crate) fn zeros(&self) -> u64 {
+        // SAFETY: as in `counter`.
+        unsafe { self.groups[0].load(Acquire).as_ref() }.map_or(0, |group| group.0[0].load(Relaxed))
+    }
+
     /// Zeroes every count (and keeps the groups: they will likely fill again).
     pub(crate) fn clear(&self) {
         for group in self.allocated() {
@@ -179,6 +209,41 @@ pub(crate) struct Histogram {
 impl Histogram {
     pub(crate) fn count(&self) -> u64 {
         self.buckets.iter().map(|&(_, count)| count).sum()
+    }
+
+    /// `(bucket, count)` of the non-empty buckets, sorted by bucket.
+    #[cfg(feature = "processes")]
+    pub(crate) fn buckets(&self) -> &[(u16, u64)] {
+        &self.buckets
+    }
+
+    /// A histogram of these buckets, if they are what [`buckets`](Self::buckets)
+    /// gives: strictly increasing buckets that exist, no zero counts.
+    #[cfg(feature = "processes")]
+    pub(crate) fn from_buckets(buckets: Vec<(u16, u64)>) -> Option<Histogram> {
+        let valid = buckets
+            .iter()
+            .all(|&(bucket, count)| (bucket as usize) < BUCKETS && count > 0)
+            && buckets.windows(2).all(|pair| pair[0].0 < pair[1].0);
+        valid.then_some(Histogram { buckets })
+    }
+
+    /// The counts added since `earlier`, a reading of the same histogram
+    /// taken before this one (counts only grow between resets).
+    #[cfg(feature = "processes")]
+    pub(crate) fn since(&self, earlier: &Histogram) -> Histogram {
+        let mut before = earlier.buckets.iter().peekable();
+        let mut buckets = Vec::with_capacity(self.buckets.len());
+        for &(bucket, count) in &self.buckets {
+            while before.next_if(|&&(b, _)| b < bucket).is_some() {}
+            let old = before
+                .next_if(|&&(b, _)| b == bucket)
+                .map_or(0, |&(_, c)| c);
+            if count > old {
+                buckets.push((bucket, count - old));
+            }
+        }
+        Histogram { buckets }
     }
 
     /// Adds another histogram's counts to this one.

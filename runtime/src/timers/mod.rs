@@ -26,6 +26,8 @@ mod report;
 mod shard;
 mod stats;
 mod timer;
+#[cfg(feature = "processes")]
+pub(crate) mod transfer;
 
 use std::collections::BTreeMap;
 

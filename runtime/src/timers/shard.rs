@@ -93,6 +93,30 @@ impl Counts {
         counter.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// Adds calls counted elsewhere (a worker process); other threads may
+    /// be recording meanwhile.
+    #[cfg(feature = "processes")]
+    pub(crate) fn add_shared(&self, sum: &Sum) {
+        self.histogram.add_shared(&sum.histogram);
+        self.total_nanos
+            .fetch_add(sum.total_nanos, Ordering::Relaxed);
+        self.min_nanos.fetch_min(sum.min_nanos, Ordering::Relaxed);
+        self.max_nanos.fetch_max(sum.max_nanos, Ordering::Relaxed);
+        self.errors.fetch_add(sum.errors, Ordering::Relaxed);
+        self.panics.fetch_add(sum.panics, Ordering::Relaxed);
+        self.cancelled.fetch_add(sum.cancelled, Ordering::Relaxed);
+    }
+
+    /// A number that grows with every call recorded: each call adds its
+    /// nanoseconds to the total, or (taking 0 ns) one to the first bucket.
+    /// A few loads, where reading the counts allocates.
+    #[cfg(feature = "processes")]
+    pub(crate) fn fingerprint(&self) -> u64 {
+        self.total_nanos
+            .load(Ordering::Relaxed)
+            .wrapping_add(self.histogram.zeros())
+    }
+
     /// Back to no calls.
     pub(crate) fn clear(&self) {
         self.histogram.clear();
@@ -177,6 +201,16 @@ impl Shard {
         self.counts.clear();
         // Release: a reader that sees the new epoch sees the cleared counts.
         self.epoch.store(epoch, Ordering::Release);
+    }
+
+    /// [`Counts::fingerprint`] of the shard if its counts belong to `epoch`.
+    #[cfg(feature = "processes")]
+    pub(crate) fn fingerprint(&self, epoch: u64) -> u64 {
+        if self.epoch.load(Ordering::Acquire) == epoch {
+            self.counts.fingerprint()
+        } else {
+            0
+        }
     }
 
     /// Adds the shard's counts to `sum` if they belong to `epoch`.

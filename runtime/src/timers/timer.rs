@@ -176,6 +176,44 @@ impl Timer {
         unsafe { self.shared.load(Ordering::Acquire).as_ref() }
     }
 
+    /// A timer for calls made in worker processes under `name`, which no
+    /// function of this process records into: it is on the global list from
+    /// the start, and [`add`](Self::add) fills its shared counts.
+    #[cfg(feature = "processes")]
+    pub(crate) fn imported(name: &'static str) -> &'static Timer {
+        let timer: &'static Timer = Box::leak(Box::new(Timer::new(name)));
+        timer.register();
+        timer
+    }
+
+    /// Adds calls counted in a worker process.
+    #[cfg(feature = "processes")]
+    pub(crate) fn add(&'static self, sum: &Sum) {
+        self.shared().add_shared(sum);
+    }
+
+    /// The reset epoch: changes with every [`reset`](Self::reset).
+    #[cfg(feature = "processes")]
+    pub(crate) fn epoch(&self) -> u64 {
+        self.epoch.load(Ordering::Acquire)
+    }
+
+    /// A number that changes whenever the timer records a call or is reset
+    /// (see [`Counts::fingerprint`]); cheap, so a worker can tell after each
+    /// call whether there is anything to send.
+    #[cfg(feature = "processes")]
+    pub(crate) fn fingerprint(&self) -> u64 {
+        let epoch = self.epoch.load(Ordering::Acquire);
+        let mut print = epoch.rotate_right(16);
+        if let Some(shared) = self.shared_if_any() {
+            print = print.wrapping_add(shared.fingerprint());
+        }
+        for shard in self.shards.iter() {
+            print = print.wrapping_add(shard.fingerprint(epoch));
+        }
+        print
+    }
+
     /// Back to zero calls: a new epoch for the shards, which their threads
     /// clear when they next record, and the shared counts cleared now.
     pub(crate) fn reset(&self) {

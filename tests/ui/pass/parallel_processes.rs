@@ -143,9 +143,11 @@ fn main() {
     );
     assert_eq!(explode(&[1, 2, 3]), 6);
 
-    // `#[timed]` below `#[parallel]` runs in the workers.
+    // `#[timed]` below `#[parallel]` runs in the workers, and its calls (one
+    // per chunk, one chunk per worker) count here.
     assert_eq!(timed_sum(&numbers), 500_500);
-    assert!(decor::timers::get(concat!(module_path!(), "::timed_sum")).is_none());
+    let timed = decor::timers::get(concat!(module_path!(), "::timed_sum")).unwrap();
+    assert_eq!(timed.calls(), 2);
 
     // Hygiene.
     assert_eq!(

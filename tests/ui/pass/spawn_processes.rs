@@ -195,14 +195,15 @@ fn main() {
     assert!(!error.is_panic() && !error.is_crash());
     assert_eq!(sleepy(2).join().unwrap(), 2);
 
-    // `#[timed]` below `#[spawn]` runs in the worker: this process's timer
-    // is never called.
+    // `#[timed]` below `#[spawn]` runs in the worker, and its calls count
+    // here.
     let squares: Vec<u64> = decor::join_all((1..=4).map(timed_square))
         .into_iter()
         .map(|r| r.unwrap())
         .collect();
     assert_eq!(squares, [1, 4, 9, 16]);
-    assert!(decor::timers::get(concat!(module_path!(), "::timed_square")).is_none());
+    let timed = decor::timers::get(concat!(module_path!(), "::timed_square")).unwrap();
+    assert_eq!((timed.calls(), timed.errors()), (4, 0));
 
     // Hygiene.
     assert_eq!(
