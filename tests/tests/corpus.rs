@@ -625,6 +625,20 @@ fn bad_attributes_are_errors_beside_the_item() {
                         &item,
                         "the function is gone from the output",
                     );
+                } else if name == "spawn" {
+                    // Rejected, `#[spawn]` keeps the signature it gives
+                    // (`-> Task<R>`, so callers report nothing) and the
+                    // user's body, type-checked but never run.
+                    let body = item.clone().into_iter().last().unwrap().to_string();
+                    if !text.contains("spawn :: Task <") || !text.contains(&body) {
+                        report.fail(
+                            "bad attr",
+                            name,
+                            attr,
+                            &item,
+                            "not the Task-returning shape with the body kept",
+                        );
+                    }
                 } else if !text.contains(&item.to_string()) {
                     report.fail(
                         "bad attr",
