@@ -596,3 +596,217 @@ fn async_shapes() {
     let get = timer("get");
     assert_eq!((get.calls(), get.errors()), (2, 1));
 }
+
+// --- Bodies: `?` in closures, nested functions, functions a macro writes --
+
+mod closures {
+    four_ways! {
+        pub fn total(texts: &[&str]) -> Result<u32, std::num::ParseIntError> {
+            // The closure's `?` leaves the closure; the function's leaves it.
+            let parse = |text: &str| -> Result<u32, std::num::ParseIntError> {
+                let n = text.trim().parse::<u32>()?;
+                Ok(n)
+            };
+            let each = texts.iter().map(|t| parse(t)).collect::<Result<Vec<_>, _>>()?;
+            Ok(each.into_iter().sum())
+        }
+    }
+}
+
+mod nested_fns {
+    four_ways! {
+        pub fn outer(n: u32) -> Score {
+            // Nested items: their `return`s, and the names they declare,
+            // are their own.
+            use Grade::*;
+            fn inner(g: Grade) -> u8 {
+                if let Fail = g {
+                    return 10;
+                }
+                90
+            }
+            struct Local(u32);
+            let local = Local(n);
+            inner(if local.0 > 0 { Score } else { Fail })
+        }
+    }
+}
+
+macro_rules! decorated {
+    ($name:ident, $ty:ty) => {
+        #[decor::timed]
+        #[decor::logged]
+        pub fn $name(x: $ty) -> Result<$ty, String> {
+            if x == 0 {
+                return Err(stringify!($name).to_owned());
+            }
+            Ok(x)
+        }
+    };
+}
+
+decorated!(from_macro, u16);
+
+#[test]
+fn bodies_with_closures_nested_items_and_macros() {
+    check!(closures => total(&["1", " 2"]) == Ok(3));
+    check!(closures => total(&["1", "x"]) == Err("x".parse::<u32>().unwrap_err()));
+    check!(nested_fns => outer(1) == 90);
+    check!(nested_fns => outer(0) == 10);
+    let (result, lines) = capture(|| from_macro(0));
+    assert_eq!(result, Err("from_macro".to_owned()));
+    line_with(&lines, &["from_macro: ", "error=from_macro"]);
+    assert_eq!(from_macro(2), Ok(2));
+    let stats = timer("from_macro");
+    assert_eq!((stats.calls(), stats.errors()), (2, 1));
+}
+
+// --- fields.rs, names.rs, targets.rs, err.rs, ret.rs: `#[logged]`'s options
+// on the shapes above ------------------------------------------------------
+
+#[logged(name = "renamed", target = "peer::target", fields(len = texts.len(), first = %texts[0]))]
+#[timed(name = "peer::renamed")]
+fn with_options((texts, _): (&[&str], ()), mut extra: u32) -> Result<u32, String> {
+    extra += 1;
+    let n = texts.len() as u32;
+    if n == 1 {
+        return Err(format!("only {}", texts[0]));
+    }
+    Ok(n + extra)
+}
+
+#[logged(err = warn, ret = false, skip(secret), redact(pin))]
+#[timed]
+fn quiet_errors(secret: &str, pin: u32, fail: bool) -> Result<u32, String> {
+    let _ = (secret, pin);
+    if fail {
+        Err("no".to_owned())?;
+    }
+    Ok(1)
+}
+
+#[test]
+fn logged_options_on_peer_shapes() {
+    let (result, lines) = capture(|| with_options((&["a", "b"], ()), 1));
+    assert_eq!(result, Ok(4));
+    line_with(
+        &lines,
+        &[
+            "renamed{len=2 first=a}: peer::target: call texts=",
+            "extra=1",
+        ],
+    );
+    line_with(
+        &lines,
+        &["renamed{len=2 first=a}: peer::target: return return=Ok(4)"],
+    );
+    let (result, lines) = capture(|| with_options((&["z"], ()), 1));
+    assert_eq!(result, Err("only z".to_owned()));
+    line_with(&lines, &["ERROR renamed", "error=only z"]);
+    let stats = decor::timers::get("peer::renamed").unwrap();
+    assert_eq!((stats.calls(), stats.errors()), (2, 1));
+
+    let (result, lines) = capture(|| quiet_errors("s", 1234, true));
+    assert!(result.is_err());
+    let call = line_with(&lines, &["quiet_errors: ", "call"]);
+    assert!(!call.contains("secret") && !call.contains("1234"), "{call}");
+    line_with(&lines, &["WARN quiet_errors", "error=no"]);
+    let ((), lines) = capture(|| assert_eq!(quiet_errors("s", 1, false), Ok(1)));
+    let exit = line_with(&lines, &["quiet_errors: ", "return"]);
+    assert!(!exit.contains("return="), "{exit}");
+}
+
+// --- instrument.rs / async_fn.rs: traits, generic impls, native `async fn`
+// in traits, `?` converting errors, `let else` and labelled blocks ---------
+
+pub trait Describe {
+    #[timed]
+    #[logged]
+    fn describe(&self) -> String
+    where
+        Self: std::fmt::Debug,
+    {
+        format!("{self:?}")
+    }
+}
+
+#[derive(Debug)]
+pub struct Wrapper<T>(T);
+
+impl<T: std::fmt::Debug> Describe for Wrapper<T> {}
+
+impl<T: Clone + Into<u64>> Wrapper<T> {
+    #[logged]
+    #[timed]
+    pub fn doubled<U>(&self, extra: U) -> u64
+    where
+        U: Into<u64>,
+    {
+        self.0.clone().into() * 2 + extra.into()
+    }
+}
+
+pub trait Fetch {
+    fn fetch(&self, key: u32) -> impl std::future::Future<Output = Option<u32>> + Send;
+}
+
+impl Fetch for Wrapper<u32> {
+    #[timed]
+    #[logged]
+    async fn fetch(&self, key: u32) -> Option<u32> {
+        (key == self.0).then_some(key)
+    }
+}
+
+mod converting_try {
+    four_ways! {
+        pub fn read(text: &str) -> Result<u32, Box<dyn std::error::Error + Send + Sync>> {
+            let n: u32 = text.parse()?;
+            let Some(doubled) = n.checked_mul(2) else {
+                return Err("overflow".into());
+            };
+            let label = 'label: {
+                if doubled > 100 {
+                    break 'label doubled - 100;
+                }
+                doubled
+            };
+            Ok(label)
+        }
+    }
+}
+
+#[test]
+fn traits_generic_impls_and_control_flow() {
+    let (text, lines) = capture(|| Wrapper(3u8).describe());
+    assert_eq!(text, "Wrapper(3)");
+    line_with(&lines, &["describe: ", "return=\"Wrapper(3)\""]);
+    assert_eq!(Wrapper(3u8).doubled(1u16), 7);
+    assert_eq!(timer("doubled").calls(), 1);
+    let (found, lines) = capture(|| block_on(Wrapper(5u32).fetch(5)));
+    assert_eq!(found, Some(5));
+    line_with(&lines, &["fetch: ", "return=Some(5)"]);
+    assert_eq!(timer("fetch").calls(), 1);
+
+    type Read = fn(&str) -> Result<u32, Box<dyn std::error::Error + Send + Sync>>;
+    for (way, read) in [
+        ("timed", converting_try::timed::read as Read),
+        ("logged", converting_try::logged::read),
+        ("timed_logged", converting_try::timed_logged::read),
+        ("logged_timed", converting_try::logged_timed::read),
+    ] {
+        let (results, lines) = capture(|| {
+            ["7", "70", "x", "4000000000"].map(|text| read(text).map_err(|e| e.to_string()))
+        });
+        assert_eq!(results[..2], [Ok(14), Ok(40)], "{way}");
+        assert!(results[2].as_ref().unwrap_err().contains("invalid digit"));
+        assert_eq!(results[3], Err("overflow".to_owned()), "{way}");
+        if way.contains("logged") {
+            line_with(&lines, &["read: ", "error=overflow"]);
+        }
+        if way.contains("timed") {
+            let stats = timer(&format!("converting_try::{way}::read"));
+            assert_eq!((stats.calls(), stats.errors()), (4, 2), "{way}");
+        }
+    }
+}
