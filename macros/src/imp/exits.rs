@@ -11,6 +11,10 @@
 //! another macro's arguments cannot be seen; the guards handle those when
 //! they drop.
 //!
+//! The user's statements sit in a block of their own below the guards
+//! ([`user_block`]), so that items the body declares cannot shadow a name
+//! the guards' code writes, such as the return type.
+//!
 //! Stacked decorators nest like Python's: the pipeline applies them
 //! innermost first, so each one puts its preamble before the ones already
 //! there and wraps each exit value outside their `observe` calls.
@@ -121,6 +125,30 @@ pub fn insert_preamble(block: &mut Block, preamble: Vec<Stmt>) {
     block.stmts.splice(0..0, preamble);
 }
 
+/// The block of the user's own statements, inside the function's body.
+///
+/// The first decorator to wrap a plain function's body (`fenced` false)
+/// moves its statements into a block of their own, the body's last
+/// statement; decorators put their preambles above it, in the function's
+/// scope. Items the body declares (`use Grade::*;`) are then out of reach
+/// of a preamble that names the return type (tracing #3306: a glob import
+/// whose variant `Score` shadows `type Score`), as they are of the
+/// signature. Each decorator threads its exits through this block, so the
+/// user's braces stay a block's braces, never an argument's.
+pub fn user_block<'b>(body: &'b mut Block, fenced: &mut bool) -> &'b mut Block {
+    if !std::mem::replace(fenced, true) {
+        let inner = Block {
+            brace_token: body.brace_token,
+            stmts: std::mem::take(&mut body.stmts),
+        };
+        body.stmts = vec![Stmt::Expr(nested_block(inner), None)];
+    }
+    match body.stmts.last_mut() {
+        Some(Stmt::Expr(Expr::Block(inner), None)) => &mut inner.block,
+        _ => unreachable!("the user's block is the body's last statement"),
+    }
+}
+
 /// `#[allow(...)]` for the fake return that gives an async block the
 /// function's return type, so inference inside it works as undecorated.
 pub fn fake_return(ty: &syn::Type) -> Stmt {
@@ -143,4 +171,38 @@ pub fn fake_return(ty: &syn::Type) -> Stmt {
             return __decor_fake_return;
         }
     }
+}
+
+/// The user's block as an expression nested in generated code. Its braces
+/// stay where the user wrote them for diagnostics, but are marked as the
+/// expansion's: where a block holds one expression, rustc's `unused_braces`
+/// would otherwise blame the user's braces for a nesting the expansion made
+/// (and `cargo fix` would delete them).
+pub fn nested_block(mut block: Block) -> Expr {
+    let written = block.brace_token.span.join();
+    block.brace_token = syn::token::Brace(proc_macro2::Span::call_site().located_at(written));
+    Expr::Block(syn::ExprBlock {
+        attrs: Vec::new(),
+        label: None,
+        block,
+    })
+}
+
+/// An async body's statements below its fake return (when it has one), in
+/// a block of their own: items they declare cannot shadow the type the
+/// fake return names (see [`user_block`]).
+pub fn below_fake_return(stmts: Vec<Stmt>, fake: Option<Stmt>) -> Vec<Stmt> {
+    let Some(fake) = fake else { return stmts };
+    let user = Stmt::Expr(
+        Expr::Block(syn::ExprBlock {
+            attrs: Vec::new(),
+            label: None,
+            block: Block {
+                brace_token: Default::default(),
+                stmts,
+            },
+        }),
+        None,
+    );
+    vec![fake, user]
 }

@@ -86,18 +86,20 @@ pub fn returns(output: &ReturnType) -> Returns {
 /// The async body an async-aware decorator wraps: an `async fn`'s body
 /// (with what decorators applied before this one made of it), or an
 /// `#[async_trait]` method's boxed async block. With it, the fake return
-/// that gives it the function's output type, unless `typed` says a
-/// decorator applied before already gave one (it is then inside). `None`
-/// for a plain function.
+/// that gives it the function's output type, unless `fenced` says a
+/// decorator applied before already gave one (it is then inside). The
+/// caller puts the user's statements in a block of their own below the
+/// fake return, so that items they declare cannot shadow the type it
+/// names. `None` for a plain function.
 pub fn async_body<'f>(
     function: &'f mut ItemFn,
-    typed: &mut bool,
+    fenced: &mut bool,
 ) -> Option<(&'f mut Block, Option<Stmt>)> {
     if function.sig.asyncness.is_some() {
         let fake = async_output(&function.sig.output)
-            .filter(|_| !*typed)
+            .filter(|_| !*fenced)
             .map(|ty| exits::fake_return(&ty));
-        *typed = true;
+        *fenced = true;
         return Some((&mut function.block, fake));
     }
     // `#[async_trait]` writes its own fake return into the block.

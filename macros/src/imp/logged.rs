@@ -206,7 +206,7 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
 
 /// Logs the body: the site static and the guard at its top, every exit
 /// through the guard; for `async fn`, the future wrapper around it.
-pub fn wrap(config: &Config, function: &mut ItemFn, typed: &mut bool) {
+pub fn wrap(config: &Config, function: &mut ItemFn, fenced: &mut bool) {
     let names = func::parameter_names(function);
     let names = names.as_slice();
     let rt = Paths::new(config.krate.as_ref());
@@ -252,10 +252,9 @@ pub fn wrap(config: &Config, function: &mut ItemFn, typed: &mut bool) {
         rt.probe("probe_exit_unit")
     };
 
-    if let Some((body, fake)) = func::async_body(function, typed) {
+    if let Some((body, fake)) = func::async_body(function, fenced) {
         let future = rt.logged("LoggedFuture");
-        let fake = fake.into_iter();
-        let stmts = std::mem::take(&mut body.stmts);
+        let stmts = exits::below_fake_return(std::mem::take(&mut body.stmts), fake);
         body.stmts = vec![
             exits::own_stmt(site),
             syn::Stmt::Expr(
@@ -263,7 +262,7 @@ pub fn wrap(config: &Config, function: &mut ItemFn, typed: &mut bool) {
                     #future::new(
                         &__DECOR_LOGGED,
                         #open,
-                        async move { #(#fake)* #(#stmts)* },
+                        async move { #(#stmts)* },
                         |__decor_v| #exit_probe(__decor_v),
                     ).await
                 }),
@@ -285,7 +284,8 @@ pub fn wrap(config: &Config, function: &mut ItemFn, typed: &mut bool) {
         |value| exits::guard_call("__decor_logged", "observe", value, classify_return.clone());
     let on_try =
         |value| exits::guard_call("__decor_logged", "observe_try", value, classify_try.clone());
-    exits::thread_exits(&mut function.block, &on_return, &on_try);
+    let body = exits::user_block(&mut function.block, fenced);
+    exits::thread_exits(body, &on_return, &on_try);
     exits::insert_preamble(
         &mut function.block,
         vec![exits::own_stmt(site), exits::own_stmt(start)],

@@ -8,6 +8,7 @@ use syn::spanned::Spanned;
 use syn::{Expr, FnArg, Ident, ItemFn, LitInt, Pat, Path, ReturnType, Type};
 
 use super::errors::Errors;
+use super::exits;
 use super::func::{self, Returns};
 use super::moved_body;
 use super::options::{self, Given};
@@ -318,7 +319,7 @@ pub fn emit(
                 bindings.push(quote!(let #pat = ::core::clone::Clone::clone(&#pat);));
             }
         }
-        let body = &function.block;
+        let body = exits::nested_block((*function.block).clone());
         body_call = quote!({ #(#bindings)* #body });
         inner = quote!();
         input = split_name;

@@ -309,11 +309,13 @@ fn emit(stack: &[Stacked], mut function: ItemFn) -> ItemFn {
         };
     }
     // Innermost first: each guard goes before the ones already there.
-    let mut typed = false;
+    // Whether a layer has put the user's statements in a block of their own
+    // (`exits::user_block`, `func::async_body`).
+    let mut fenced = false;
     for stacked in above.iter().rev() {
         match &stacked.layer {
-            Layer::Timed(config) => timed::wrap(config, &mut function, &mut typed),
-            Layer::Logged(config) => logged::wrap(config, &mut function, &mut typed),
+            Layer::Timed(config) => timed::wrap(config, &mut function, &mut fenced),
+            Layer::Logged(config) => logged::wrap(config, &mut function, &mut fenced),
             Layer::Synchronized(config) => synchronized::wrap(config, &mut function),
             // `main`'s set-up comes before anything else, below.
             Layer::Main(_) => {}

@@ -75,7 +75,7 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
 
 /// Times the body: the timer static and the guard at its top, every exit
 /// through the guard; for `async fn`, the future wrapper around it.
-pub fn wrap(config: &Config, function: &mut ItemFn, typed: &mut bool) {
+pub fn wrap(config: &Config, function: &mut ItemFn, fenced: &mut bool) {
     let rt = Paths::new(config.krate.as_ref());
     let site_ty = rt.timed_site();
     let level = rt.level_option(config.level);
@@ -92,7 +92,7 @@ pub fn wrap(config: &Config, function: &mut ItemFn, typed: &mut bool) {
     };
     let is_err = rt.probe("probe_is_err");
 
-    if let Some((body, fake)) = func::async_body(function, typed) {
+    if let Some((body, fake)) = func::async_body(function, fenced) {
         wrap_async(body, &rt, timer, fake);
         return;
     }
@@ -127,23 +127,23 @@ pub fn wrap(config: &Config, function: &mut ItemFn, typed: &mut bool) {
         true => exits::guard_call("__decor_timed", "observe_try", value, classify.clone()),
         false => value,
     };
-    exits::thread_exits(&mut function.block, &on_return, &on_try);
+    let body = exits::user_block(&mut function.block, fenced);
+    exits::thread_exits(body, &on_return, &on_try);
     exits::insert_preamble(&mut function.block, preamble);
 }
 
-/// `{ static SITE; timed::Future::new(&SITE, async move { body }, is_err).await }`
+/// `{ static SITE; timed::Future::new(&SITE, async move { fake; { body } }, is_err).await }`
 fn wrap_async(body: &mut Block, rt: &Paths, timer: TokenStream, fake: Option<syn::Stmt>) {
     let future = rt.timed_future();
     let is_err = rt.probe("probe_is_err");
-    let fake = fake.into_iter();
-    let stmts = std::mem::take(&mut body.stmts);
+    let stmts = exits::below_fake_return(std::mem::take(&mut body.stmts), fake);
     body.stmts = vec![
         exits::own_stmt(timer),
         syn::Stmt::Expr(
             syn::Expr::Verbatim(quote! {
                 #future::new(
                     &__DECOR_TIMER,
-                    async move { #(#fake)* #(#stmts)* },
+                    async move { #(#stmts)* },
                     |__decor_v| #is_err(__decor_v),
                 ).await
             }),
