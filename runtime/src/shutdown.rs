@@ -7,52 +7,49 @@
 //! `#[decor::main]` calls it when `main` returns. `dedicated` threads are
 //! daemons, as Python's daemon threads are: their tasks are not counted.
 
-use std::cell::Cell;
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::sync::{Condvar, Mutex};
 
-/// Submitted tasks whose result is not in yet.
-static OUTSTANDING: AtomicUsize = AtomicUsize::new(0);
+/// Tasks submitted and tasks finished, ever. Outstanding is the difference.
+/// Two counters on cache lines of their own, rather than one shared count:
+/// the threads submitting tasks and the threads finishing them then do not
+/// pass one line back and forth for every task (measured: about 7% of a
+/// tiny task's cost on two cores).
+static SUBMITTED: Padded = Padded(AtomicUsize::new(0));
+static FINISHED: Padded = Padded(AtomicUsize::new(0));
 /// Threads sleeping in [`shutdown`]; completions wake them only if any.
 static WAITERS: AtomicUsize = AtomicUsize::new(0);
 static IDLE: Mutex<()> = Mutex::new(());
 static WOKEN: Condvar = Condvar::new();
 
-thread_local! {
-    /// How many tasks this thread is running (nested when a task waiting
-    /// for another runs queued work meanwhile).
-    static RUNNING: Cell<usize> = const { Cell::new(0) };
-}
+#[repr(align(128))]
+struct Padded(AtomicUsize);
 
 /// Counts one more outstanding task.
 #[inline]
 pub(crate) fn submitted() {
-    OUTSTANDING.fetch_add(1, SeqCst);
+    SUBMITTED.0.fetch_add(1, SeqCst);
 }
 
-/// Counts one outstanding task fewer, waking [`shutdown`] at zero.
+/// Counts one outstanding task fewer, waking [`shutdown`] if it waits.
 #[inline]
 pub(crate) fn finished() {
+    FINISHED.0.fetch_add(1, SeqCst);
     // SeqCst on both sides: either this sees the waiter's increment of
-    // WAITERS, or the waiter's later read of OUTSTANDING sees this zero.
-    if OUTSTANDING.fetch_sub(1, SeqCst) == 1 && WAITERS.load(SeqCst) > 0 {
+    // WAITERS, or the waiter's later reading of the counters sees this one.
+    if WAITERS.load(SeqCst) > 0 {
         let _idle = IDLE.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         WOKEN.notify_all();
     }
 }
 
-/// Marks this thread as running a task while `work` runs.
-#[inline]
-pub(crate) fn running<T>(work: impl FnOnce() -> T) -> T {
-    struct Done;
-    impl Drop for Done {
-        fn drop(&mut self) {
-            RUNNING.with(|running| running.set(running.get() - 1));
-        }
-    }
-    RUNNING.with(|running| running.set(running.get() + 1));
-    let _done = Done;
-    work()
+/// Whether no task was outstanding at some moment during the call. Every
+/// task finishes after it is submitted, so reading `FINISHED` first and
+/// `SUBMITTED` second can only make the second the larger; equal, they were
+/// equal, and nothing was outstanding, when `FINISHED` was read.
+fn nothing_outstanding() -> bool {
+    let finished = FINISHED.0.load(SeqCst);
+    SUBMITTED.0.load(SeqCst) == finished
 }
 
 /// Waits until every task submitted to a `#[spawn]` pool or process pool
@@ -65,8 +62,9 @@ pub(crate) fn running<T>(work: impl FnOnce() -> T) -> T {
 /// Without either, a plain `main` that returns first ends the program with
 /// the work unfinished, as returning from `main` ends every thread.
 ///
-/// Called inside a task it returns at once: the task would be waiting for
-/// itself. The pools stay usable afterwards.
+/// Called on a pool's thread (inside a task, or a `#[parallel]` chunk) it
+/// returns at once: it would be waiting for the task it runs in. The pools
+/// stay usable afterwards.
 ///
 /// ```
 /// use std::sync::atomic::{AtomicUsize, Ordering};
@@ -85,12 +83,12 @@ pub(crate) fn running<T>(work: impl FnOnce() -> T) -> T {
 /// assert_eq!(WRITTEN.load(Ordering::SeqCst), 10);
 /// ```
 pub fn shutdown() {
-    if RUNNING.with(Cell::get) > 0 {
+    if crate::pools::on_worker_thread() || rayon::current_thread_index().is_some() {
         return;
     }
     WAITERS.fetch_add(1, SeqCst);
     let mut idle = IDLE.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    while OUTSTANDING.load(SeqCst) > 0 {
+    while !nothing_outstanding() {
         idle = WOKEN
             .wait(idle)
             .unwrap_or_else(|poisoned| poisoned.into_inner());

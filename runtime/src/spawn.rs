@@ -71,8 +71,7 @@ pub fn send_argument<Name, T: SendArgument<Name, Sent = T>>(value: T) -> T {
 }
 
 fn run<T>(work: impl FnOnce() -> T) -> Result<T, TaskError> {
-    crate::shutdown::running(|| catch_unwind(AssertUnwindSafe(work)))
-        .map_err(|payload| TaskError::panic(&*payload))
+    catch_unwind(AssertUnwindSafe(work)).map_err(|payload| TaskError::panic(&*payload))
 }
 
 /// Sends one call of `entry` to the function's worker processes

@@ -137,6 +137,9 @@ struct Shared<T> {
     ready: Condvar,
     /// Set once the result is in, for [`Task::join`]'s spin before it sleeps.
     filled: AtomicBool,
+    /// Whether [`shutdown`](crate::shutdown) waits for this task. Kept here,
+    /// in padding, rather than in the `Completer` a queued job carries.
+    counted: bool,
 }
 
 struct State<T> {
@@ -169,8 +172,6 @@ pub struct Task<T> {
 /// Dropped without completing, the task fails (it was lost).
 pub struct Completer<T> {
     shared: Option<Arc<Shared<T>>>,
-    /// Whether [`shutdown`](crate::shutdown) waits for this task.
-    counted: bool,
 }
 
 /// A connected completer and task, outstanding until completed: what
@@ -195,11 +196,11 @@ fn connected<T>(counted: bool) -> (Completer<T>, Task<T>) {
         }),
         ready: Condvar::new(),
         filled: AtomicBool::new(false),
+        counted,
     });
     (
         Completer {
             shared: Some(shared.clone()),
-            counted,
         },
         Task { shared },
     )
@@ -210,6 +211,11 @@ impl<T> Completer<T> {
     pub fn complete(mut self, result: Result<T, TaskError>) {
         if let Some(shared) = self.shared.take() {
             fill(&shared, result);
+            // After the result is in: a `shutdown` that returns has every
+            // result in place.
+            if shared.counted {
+                crate::shutdown::finished();
+            }
         }
     }
 }
@@ -218,11 +224,9 @@ impl<T> Drop for Completer<T> {
     fn drop(&mut self) {
         if let Some(shared) = self.shared.take() {
             fill(&shared, Err(TaskError::lost()));
-        }
-        // After the result is in: a `shutdown` that returns has every
-        // result in place.
-        if self.counted {
-            crate::shutdown::finished();
+            if shared.counted {
+                crate::shutdown::finished();
+            }
         }
     }
 }
