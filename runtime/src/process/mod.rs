@@ -80,12 +80,11 @@ pub use registry::Crossing;
 /// constructor does not run before `main` (it does on Linux, macOS and
 /// Windows); `#[decor::main]` calls it for you.
 ///
-/// ```
+/// ```no_run
 /// fn main() {
 ///     decor::process::init();
 ///     // ... the program
 /// }
-/// # main();
 /// ```
 pub fn init() {
     worker::enter_if_worker();
