@@ -167,8 +167,9 @@ pub use decor_macros::spawn;
 /// and combines the results; the call still blocks and returns `R`, and
 /// borrowed data works. The seed's "split the list into 8 and sum each".
 ///
-/// Splits `&[T]`, `&mut [T]`, `Vec<T>`, `&Vec<T>` or `Range<integer>`: the
-/// first parameter, or the one `over = name` picks. Other parameters are
+/// Splits `&[T]`, `&mut [T]`, `Vec<T>`, `&Vec<T>`, `&mut Vec<T>` (the body
+/// gets `&mut [T]` chunks), `Range<integer>` or `RangeInclusive<integer>`:
+/// the first parameter, or the one `over = name` picks. Other parameters are
 /// shared (`&T`) or cloned per chunk (owned). Results combine with
 /// `reduce = |a, b| ...` in chunk order, or through [`Combine`] (`Vec`s
 /// concatenate, `Result`s stop at the first `Err`, maps merge key by key,

@@ -6,7 +6,7 @@
 //! rayon lets the waiting thread run other work meanwhile, so nested and
 //! recursive use does not deadlock.
 
-use std::ops::Range;
+use std::ops::{Range, RangeInclusive};
 
 use parking_lot::Mutex;
 
@@ -156,6 +156,56 @@ macro_rules! split_ranges {
 }
 
 split_ranges!(u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize);
+
+// `a..=b`, Python's `range(a, b + 1)`: the same offsets from the start, on
+// `end - start`, which fits in `u128` even when the item count (one more)
+// does not (`i128::MIN..=i128::MAX`); the last chunk ends at `end` itself,
+// so the chunks cover the range exactly whatever the rounding.
+macro_rules! split_inclusive_ranges {
+    ($($int:ty),*) => {$(
+        impl Split for RangeInclusive<$int> {
+            type Chunk = RangeInclusive<$int>;
+
+            fn len(&self) -> usize {
+                if self.is_empty() {
+                    0
+                } else {
+                    let span = (*self.end() as u128).wrapping_sub(*self.start() as u128);
+                    usize::try_from(span)
+                        .ok()
+                        .and_then(|span| span.checked_add(1))
+                        .unwrap_or(usize::MAX)
+                }
+            }
+
+            fn split(self, parts: usize) -> Vec<RangeInclusive<$int>> {
+                if self.is_empty() {
+                    return vec![self];
+                }
+                let (start, end) = self.into_inner();
+                let span = (end as u128).wrapping_sub(start as u128);
+                let items = span.saturating_add(1);
+                let parts = (parts.max(1) as u128).min(items);
+                let (base, extra) = (items / parts, items % parts);
+                let mut from = start;
+                (0..parts)
+                    .map(|i| {
+                        if i + 1 == parts {
+                            return from..=end;
+                        }
+                        let size = base + u128::from(i < extra);
+                        let last = (from as u128).wrapping_add(size - 1) as $int;
+                        let chunk = from..=last;
+                        from = (last as u128).wrapping_add(1) as $int;
+                        chunk
+                    })
+                    .collect()
+            }
+        }
+    )*};
+}
+
+split_inclusive_ranges!(u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize);
 
 /// How the chunks' results become one.
 pub trait Merge<R> {
@@ -357,6 +407,31 @@ mod tests {
         assert_eq!(VecRef(&vec![1, 2, 3]).split(2), [vec![1, 2], vec![3]]);
         let empty: &[u8] = &[];
         assert_eq!(Split::split(empty, 4), [empty]);
+    }
+
+    #[test]
+    fn inclusive_ranges_split_exactly_up_to_their_end() {
+        assert_eq!((1u32..=10).split(3), [1..=4, 5..=7, 8..=10]);
+        assert_eq!(Split::len(&(1u32..=10)), 10);
+        assert_eq!((0u8..=255).split(2), [0..=127, 128..=255]);
+        assert_eq!(Split::len(&(0u8..=255)), 256);
+        assert_eq!((-3i8..=3).split(7).len(), 7);
+        assert_eq!((7u16..=7).split(4), [7..=7]);
+        // Empty: the body still gets its one (empty) chunk.
+        let (high, low) = (5u32, 4u32);
+        let empty = (high..=low).split(3);
+        assert_eq!(empty.len(), 1);
+        assert!(empty[0].is_empty());
+        // The item count of the whole `u128` range does not fit in `u128`.
+        let whole = (0u128..=u128::MAX).split(2);
+        assert_eq!(whole, [0..=u128::MAX / 2, u128::MAX / 2 + 1..=u128::MAX]);
+        assert_eq!(Split::len(&(i64::MIN..=i64::MAX)), usize::MAX);
+        let total: u64 = (1u64..=1000)
+            .split(7)
+            .into_iter()
+            .map(|chunk| chunk.sum::<u64>())
+            .sum();
+        assert_eq!(total, 500_500);
     }
 
     #[test]

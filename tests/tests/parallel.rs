@@ -46,6 +46,73 @@ fn negate_and_count(chunk: &mut [i64]) -> usize {
     chunk.len()
 }
 
+/// `&mut Vec<T>` splits as `&mut [T]`: each chunk is a slice of the one
+/// vector, changed in place.
+#[parallel(threads = 3, chunks = 4, reduce = |a, b| a + b)]
+fn triple_vec(values: &mut Vec<i64>) -> usize {
+    for x in values.iter_mut() {
+        *x *= 3;
+    }
+    values.len()
+}
+
+struct Scaler {
+    factor: i64,
+}
+
+impl Scaler {
+    #[parallel(threads = 2, chunks = 3)]
+    fn scale(&self, values: &mut Vec<i64>) {
+        for x in values.iter_mut() {
+            *x *= self.factor;
+        }
+    }
+}
+
+#[test]
+fn mutable_vecs_split_as_slices_and_change_in_place() {
+    for &len in LENGTHS {
+        let mut data: Vec<i64> = (0..len as i64).collect();
+        assert_eq!(triple_vec(&mut data), len);
+        let tripled: Vec<i64> = (0..len as i64).map(|i| i * 3).collect();
+        assert_eq!(data, tripled, "len {len}");
+        Scaler { factor: -2 }.scale(&mut data);
+        let scaled: Vec<i64> = tripled.iter().map(|x| x * -2).collect();
+        assert_eq!(data, scaled, "len {len}");
+        assert_eq!(data.len(), len, "the vector keeps its length");
+    }
+}
+
+/// Python's `range(1, n + 1)` habit: an inclusive range splits into
+/// inclusive ranges that cover it exactly, end included.
+#[parallel(threads = 3, chunks = 4)]
+fn inclusive_chunks(numbers: std::ops::RangeInclusive<u32>) -> Vec<(u32, u32)> {
+    if numbers.is_empty() {
+        return Vec::new();
+    }
+    vec![(*numbers.start(), *numbers.end())]
+}
+
+#[parallel(threads = 3, reduce = |a, b| a + b)]
+fn sum_inclusive(numbers: std::ops::RangeInclusive<u64>) -> u64 {
+    numbers.sum()
+}
+
+#[test]
+fn inclusive_ranges_split_up_to_their_end() {
+    assert_eq!(inclusive_chunks(1..=10), [(1, 3), (4, 6), (7, 8), (9, 10)]);
+    assert_eq!(
+        inclusive_chunks(0..=u32::MAX).last(),
+        Some(&(3_221_225_472, u32::MAX))
+    );
+    let (high, low) = (5, 4);
+    assert_eq!(inclusive_chunks(high..=low), []);
+    assert_eq!(inclusive_chunks(7..=7), [(7, 7)]);
+    for n in [0u64, 1, 2, 3, 99, 100, 10_007] {
+        assert_eq!(sum_inclusive(1..=n), n * (n + 1) / 2, "1..={n}");
+    }
+}
+
 #[test]
 fn mutable_slices_are_changed_in_place() {
     for &len in LENGTHS {

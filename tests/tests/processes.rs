@@ -855,6 +855,21 @@ fn range_bounds(range: Range<u64>) -> Vec<(u64, u64)> {
     vec![(range.start, range.end)]
 }
 
+#[parallel(processes = 2, chunks = 3)]
+fn inclusive_bounds(range: std::ops::RangeInclusive<u64>) -> Vec<(u64, u64, u32)> {
+    vec![(*range.start(), *range.end(), std::process::id())]
+}
+
+#[test]
+fn parallel_splits_inclusive_ranges_across_processes() {
+    let chunks = inclusive_bounds(1..=10);
+    let bounds: Vec<(u64, u64)> = chunks.iter().map(|c| (c.0, c.1)).collect();
+    assert_eq!(bounds, [(1, 4), (5, 7), (8, 10)]);
+    assert!(chunks.iter().all(|c| c.2 != std::process::id()));
+    let last = inclusive_bounds(0..=u64::MAX);
+    assert_eq!(last.last().map(|c| c.1), Some(u64::MAX));
+}
+
 #[test]
 fn parallel_splits_ranges() {
     assert_eq!(sum_range(0..1_000_000), 999_999 * 1_000_000 / 2);

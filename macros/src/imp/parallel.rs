@@ -28,7 +28,8 @@ const VALID: &[&str] = &[
     "crate",
 ];
 
-const SPLITTABLE: &str = "`&[T]`, `&mut [T]`, `Vec<T>`, `&Vec<T>` or `Range<integer>`";
+const SPLITTABLE: &str =
+    "`&[T]`, `&mut [T]`, `Vec<T>`, `&Vec<T>`, `&mut Vec<T>`, `Range<integer>` or `RangeInclusive<integer>`";
 
 /// The options of one `#[parallel]`.
 pub struct Config {
@@ -96,6 +97,10 @@ enum SplitKind {
     Slice,
     Vec,
     VecRef,
+    /// `&mut Vec<T>`: split as `&mut [T]`, and the body gets `&mut [T]`
+    /// chunks (a part of a `Vec` is not a `Vec`).
+    MutVec,
+    /// `Range` or `RangeInclusive`: the chunks are ranges of the same kind.
     Range,
 }
 
@@ -126,10 +131,12 @@ fn split_of(ty: &Type) -> Option<SplitKind> {
     match ty {
         Type::Reference(reference) => match &*reference.elem {
             Type::Slice(_) => Some(SplitKind::Slice),
-            elem if reference.mutability.is_none()
-                && last_segment(elem).as_deref() == Some("Vec") =>
-            {
-                Some(SplitKind::VecRef)
+            elem if last_segment(elem).as_deref() == Some("Vec") => {
+                if reference.mutability.is_some() {
+                    Some(SplitKind::MutVec)
+                } else {
+                    Some(SplitKind::VecRef)
+                }
             }
             _ => None,
         },
@@ -137,7 +144,7 @@ fn split_of(ty: &Type) -> Option<SplitKind> {
         Type::Group(group) => split_of(&group.elem),
         ty => match last_segment(ty).as_deref() {
             Some("Vec") => Some(SplitKind::Vec),
-            Some("Range") => Some(SplitKind::Range),
+            Some("Range" | "RangeInclusive") => Some(SplitKind::Range),
             _ => None,
         },
     }
@@ -324,7 +331,10 @@ pub fn emit(
         inner = quote!();
         input = split_name;
     } else {
-        let copy = moved_body::inner_copy(&function, moved_attrs);
+        let mut copy = moved_body::inner_copy(&function, moved_attrs);
+        if splitting.split == SplitKind::MutVec {
+            as_mut_slice_parameter(&mut copy, splitting.over);
+        }
         let names = moved_body::plain_arguments(&mut function);
         let mut args = Vec::new();
         let mut split_name = quote!();
@@ -354,6 +364,7 @@ pub fn emit(
             let vec_ref = rt.parallel("VecRef");
             quote!(#vec_ref(#input))
         }
+        SplitKind::MutVec => quote!(::std::vec::Vec::as_mut_slice(#input)),
         _ => input,
     };
     let merge = match &config.reduce {
@@ -410,6 +421,36 @@ pub fn emit(
         #call
     });
     function
+}
+
+/// The inner copy of a function splitting a `&mut Vec<T>` takes each
+/// chunk as the `&mut [T]` it is: its parameter becomes `&mut [T]`.
+fn as_mut_slice_parameter(copy: &mut ItemFn, over: usize) {
+    let Some(FnArg::Typed(typed)) = copy.sig.inputs.iter_mut().nth(over) else {
+        return;
+    };
+    let Type::Reference(reference) = &mut *typed.ty else {
+        return;
+    };
+    let Type::Path(vec) = &*reference.elem else {
+        return;
+    };
+    let element = vec
+        .path
+        .segments
+        .last()
+        .and_then(|segment| match &segment.arguments {
+            syn::PathArguments::AngleBracketed(arguments) => {
+                arguments.args.iter().find_map(|argument| match argument {
+                    syn::GenericArgument::Type(ty) => Some(ty.clone()),
+                    _ => None,
+                })
+            }
+            _ => None,
+        });
+    if let Some(element) = element {
+        *reference.elem = syn::parse_quote_spanned!(reference.elem.span()=> [#element]);
+    }
 }
 
 /// `processes` takes free functions with concrete types (checked for both

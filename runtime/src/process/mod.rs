@@ -80,11 +80,10 @@ pub use registry::Crossing;
 /// constructor does not run before `main` (it does on Linux, macOS and
 /// Windows); `#[decor::main]` calls it for you.
 ///
-/// ```no_run
-/// fn main() {
-///     decor::process::init();
-///     // ... the program
-/// }
+/// ```
+/// // The first line of `main`:
+/// decor::process::init();
+/// // ... the program
 /// ```
 pub fn init() {
     worker::enter_if_worker();
