@@ -47,6 +47,7 @@ pub mod timers;
 pub use combine::{Combine, Sum};
 pub use init::{init, Init, InitGuard};
 pub use shutdown::shutdown;
+pub use synchronized::{AsyncLock, Lock};
 pub use task::{as_completed, join_all, AsCompleted, Task, TaskError};
 
 // The README's examples are compiled and run as doctests.
@@ -252,7 +253,9 @@ pub mod __private {
 
     /// `#[synchronized]`'s runtime: the lock beside each function.
     pub mod synchronized {
-        pub use crate::synchronized::{AsyncSite, BlockingSite};
+        pub use crate::synchronized::{
+            AsyncHeld, AsyncLockable, AsyncSite, BlockingLock, BlockingSite, Field, Held, Locked,
+        };
     }
 
     /// The thread pools `#[spawn]` and `#[parallel]` run on.

@@ -276,12 +276,7 @@ fn validate(stack: &mut [Stacked], function: &ItemFn, errors: &mut Errors) {
                 errors,
             ),
             Layer::Logged(config) => config.check(function, errors),
-            Layer::Synchronized(_) => func::check_inline_body(
-                function,
-                "synchronized",
-                "a lock cannot be taken during const evaluation",
-                errors,
-            ),
+            Layer::Synchronized(config) => config.check(function, errors),
             Layer::Main(config) => config.check(function, errors),
             Layer::Spawn(config) => config.check(function, &below, errors),
             Layer::Parallel(config, splitting) => {
@@ -316,7 +311,7 @@ fn emit(stack: &[Stacked], mut function: ItemFn) -> ItemFn {
         match &stacked.layer {
             Layer::Timed(config) => timed::wrap(config, &mut function, &mut fenced),
             Layer::Logged(config) => logged::wrap(config, &mut function, &mut fenced),
-            Layer::Synchronized(config) => synchronized::wrap(config, &mut function),
+            Layer::Synchronized(config) => synchronized::wrap(config, &mut function, &mut fenced),
             // `main`'s set-up comes before anything else, below.
             Layer::Main(_) => {}
             Layer::Spawn(_) | Layer::Parallel(..) => unreachable!("split off above"),
