@@ -266,7 +266,7 @@ impl std::fmt::Display for Which {
 /// the message.
 async fn lock_async<'a>(
     lock: &'a async_lock::Mutex<()>,
-    function: &str,
+    function: &'static str,
     which: Which,
 ) -> AsyncHeld<'a> {
     let address = lock as *const async_lock::Mutex<()> as usize;
@@ -425,9 +425,20 @@ impl Field {
         Held::new(lock.raw().lock())
     }
 
-    /// Waits for the value's [`AsyncLock`] without blocking the thread
-    /// (inside [`Locked`]).
-    pub async fn lock_async<'a, L: AsyncLockable + ?Sized>(&self, lock: &'a L) -> AsyncHeld<'a> {
-        lock_async(lock.raw(), self.function, Which::Field(self.field)).await
+    /// The mutex behind the value's [`AsyncLock`]: a step of its own, so
+    /// that a field of the wrong type is reported once, here, and not again
+    /// where the lock is awaited.
+    #[inline]
+    pub fn async_lock<'a, L: AsyncLockable + ?Sized>(
+        &self,
+        lock: &'a L,
+    ) -> &'a async_lock::Mutex<()> {
+        lock.raw()
+    }
+
+    /// Waits for the value's [`AsyncLock`] (its [`Field::async_lock`])
+    /// without blocking the thread (inside [`Locked`]).
+    pub async fn lock_async<'a>(&self, lock: &'a async_lock::Mutex<()>) -> AsyncHeld<'a> {
+        lock_async(lock, self.function, Which::Field(self.field)).await
     }
 }

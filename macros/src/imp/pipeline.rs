@@ -263,6 +263,9 @@ fn validate(stack: &mut [Stacked], function: &ItemFn, errors: &mut Errors) {
         }
     }
     for index in 0..stack.len() {
+        let spawn_below = stack[index + 1..]
+            .iter()
+            .any(|stacked| stacked.kind == Kind::Spawn);
         let (this, below) = stack[index..].split_first_mut().expect("index in range");
         let below: Vec<&Attribute> = below
             .iter()
@@ -276,7 +279,7 @@ fn validate(stack: &mut [Stacked], function: &ItemFn, errors: &mut Errors) {
                 errors,
             ),
             Layer::Logged(config) => config.check(function, errors),
-            Layer::Synchronized(config) => config.check(function, errors),
+            Layer::Synchronized(config) => config.check(function, spawn_below, errors),
             Layer::Main(config) => config.check(function, errors),
             Layer::Spawn(config) => config.check(function, &below, errors),
             Layer::Parallel(config, splitting) => {

@@ -7,8 +7,7 @@
 //! (`self.inner.lock`, `self.0`).
 
 use proc_macro2::{TokenStream, TokenTree};
-use quote::{quote, quote_spanned, ToTokens};
-use syn::spanned::Spanned;
+use quote::{quote, ToTokens};
 use syn::{Expr, ItemFn, LitStr, Path};
 
 use super::errors::Errors;
@@ -81,8 +80,9 @@ impl Config {
         config
     }
 
-    /// `self.lock` needs a `self`.
-    pub fn check(&self, function: &ItemFn, errors: &mut Errors) {
+    /// `self.lock` needs a `self`, and cannot sit above `#[spawn]`
+    /// (`spawn_below`), which moves `self` to the pool.
+    pub fn check(&self, function: &ItemFn, spawn_below: bool, errors: &mut Errors) {
         func::check_inline_body(
             function,
             "synchronized",
@@ -98,6 +98,16 @@ impl Config {
                          use `#[synchronized]` or `#[synchronized(lock = \"name\")]` on a free function",
                         options::pretty(field),
                         function.sig.ident
+                    ),
+                );
+            } else if spawn_below {
+                errors.spanned(
+                    field,
+                    format!(
+                        "`{0}` above #[spawn] would hold the lock only while the call is submitted, \
+                         and `self` moves to the pool; have the spawned body call a method \
+                         marked `#[synchronized({0})]`",
+                        options::pretty(field)
                     ),
                 );
             }
@@ -179,9 +189,19 @@ pub fn wrap(config: &Config, function: &mut ItemFn, fenced: &mut bool) {
         Some(field) => {
             let site = rt.synchronized("Field");
             let shown = options::pretty(field);
-            let borrow = quote_spanned!(field.span()=> &#field);
+            // `&self.lock` keeps the user's spans: a field of the wrong type
+            // is reported there.
+            let at = field
+                .to_token_stream()
+                .into_iter()
+                .next()
+                .map_or_else(proc_macro2::Span::call_site, |token| token.span());
+            let borrow = quote::quote_spanned!(at=> &#field);
             let take = if asynchronous {
-                quote!(let __decor_synchronized = __DECOR_LOCK.lock_async(#borrow).await;)
+                quote! {
+                    let __decor_synchronized = __DECOR_LOCK.async_lock(#borrow);
+                    let __decor_synchronized = __DECOR_LOCK.lock_async(__decor_synchronized).await;
+                }
             } else {
                 quote!(let __decor_synchronized = __DECOR_LOCK.lock(#borrow);)
             };
