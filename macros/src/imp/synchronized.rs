@@ -73,7 +73,7 @@ impl Config {
                 meta,
                 format!(
                     "`lock = \"...\"` and `{}` are two different locks; keep one",
-                    options::pretty(field)
+                    shown(field)
                 ),
             );
         }
@@ -96,7 +96,7 @@ impl Config {
                     format!(
                         "`{}` locks a field of `self`, but `{}` takes no `self`; \
                          use `#[synchronized]` or `#[synchronized(lock = \"name\")]` on a free function",
-                        options::pretty(field),
+                        shown(field),
                         function.sig.ident
                     ),
                 );
@@ -107,7 +107,7 @@ impl Config {
                         "`{0}` above #[spawn] would hold the lock only while the call is submitted, \
                          and `self` moves to the pool; have the spawned body call a method \
                          marked `#[synchronized({0})]`",
-                        options::pretty(field)
+                        shown(field)
                     ),
                 );
             }
@@ -116,29 +116,30 @@ impl Config {
 }
 
 /// The entries that are field expressions (they contain a `.` outside any
-/// group, or are `self`), and the other options, rejoined.
+/// group, or are `self`), and the other options with the commas after them,
+/// as written, for the option parser.
 fn split_fields(attr: TokenStream) -> (Vec<TokenStream>, TokenStream) {
-    let mut entries: Vec<Vec<TokenTree>> = vec![Vec::new()];
-    for token in attr {
-        match &token {
-            TokenTree::Punct(p) if p.as_char() == ',' => entries.push(Vec::new()),
-            _ => entries.last_mut().expect("one entry at least").push(token),
-        }
-    }
     let mut fields = Vec::new();
     let mut rest = TokenStream::new();
-    for entry in entries.into_iter().filter(|entry| !entry.is_empty()) {
+    let mut entry: Vec<TokenTree> = Vec::new();
+    let mut tokens = attr.into_iter().peekable();
+    while tokens.peek().is_some() || !entry.is_empty() {
+        let token = tokens.next();
+        let comma = matches!(&token, Some(TokenTree::Punct(p)) if p.as_char() == ',');
+        if let (Some(token), false) = (&token, comma) {
+            entry.push(token.clone());
+            continue;
+        }
         let dotted = entry
             .iter()
             .any(|t| matches!(t, TokenTree::Punct(p) if p.as_char() == '.'));
         let is_self = matches!(entry.first(), Some(TokenTree::Ident(i)) if i == "self");
+        let taken = std::mem::take(&mut entry);
         if dotted || is_self {
-            fields.push(entry.into_iter().collect());
+            fields.push(taken.into_iter().collect());
         } else {
-            if !rest.is_empty() {
-                rest.extend(quote!(,));
-            }
-            rest.extend(entry);
+            rest.extend(taken);
+            rest.extend(token);
         }
     }
     (fields, rest)
@@ -188,7 +189,7 @@ pub fn wrap(config: &Config, function: &mut ItemFn, fenced: &mut bool) {
     let (stat, take) = match &config.field {
         Some(field) => {
             let site = rt.synchronized("Field");
-            let shown = options::pretty(field);
+            let shown = shown(field);
             // `&self.lock` keeps the user's spans: a field of the wrong type
             // is reported there.
             let at = field
@@ -247,5 +248,60 @@ pub fn wrap(config: &Config, function: &mut ItemFn, fenced: &mut bool) {
             &mut function.block,
             vec![exits::own_stmt(stat), exits::own_stmt(take)],
         ),
+    }
+}
+
+/// `self.inner.lock` as written, for messages and the site's data.
+fn shown(field: &Expr) -> String {
+    field.to_token_stream().to_string().replace(' ', "")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(attr: TokenStream) -> Result<Config, String> {
+        let mut errors = Errors::new();
+        let config = Config::parse_into(attr, &mut errors);
+        errors.finish().map(|()| config).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn field_paths() {
+        for attr in [
+            quote!(self.lock),
+            quote!(self.inner.lock),
+            quote!(self.0),
+            quote!(self.lock,),
+            quote!(self.lock, crate = ::my_decor),
+            quote!(crate = ::my_decor, self.lock),
+        ] {
+            let config = parse(attr.clone()).unwrap_or_else(|e| panic!("{attr}: {e}"));
+            assert!(config.field.is_some() && config.lock.is_none(), "{attr}");
+        }
+        let config = parse(quote!(crate = ::my_decor, self.lock)).unwrap();
+        assert!(config.krate.is_some());
+        assert!(parse(quote!(lock = "x")).unwrap().field.is_none());
+    }
+
+    #[test]
+    fn errors_name_the_problem() {
+        let field = "locks a field of `self`";
+        for (attr, needle) in [
+            (quote!(self.lock()), field),
+            (quote!(other.lock), field),
+            (quote!(self), field),
+            (quote!(self.lock[0]), field),
+            (quote!(self.lock, self.other), "takes one lock"),
+            (quote!(self.lock, lock = "x"), "two different locks"),
+            (quote!(lock = "x", self.lock), "two different locks"),
+            (quote!(,), "expected"),
+            (quote!(self.lock,, crate = x), "expected"),
+        ] {
+            let error = parse(attr.clone())
+                .err()
+                .unwrap_or_else(|| panic!("{attr} parsed"));
+            assert!(error.contains(needle), "{attr}: {error}");
+        }
     }
 }
