@@ -47,6 +47,7 @@ pub mod timers;
 pub use combine::{Combine, Sum};
 pub use init::{init, Init, InitGuard};
 pub use shutdown::shutdown;
+pub use synchronized::{AsyncLock, Lock};
 pub use task::{as_completed, join_all, AsCompleted, Task, TaskError};
 
 // The README's examples are compiled and run as doctests.
@@ -197,11 +198,28 @@ pub use decor_macros::parallel;
 /// Runs calls one at a time — Python's `with lock:` around the body.
 ///
 /// Each function has its own lock; `lock = "name"` shares one among every
-/// function naming it. The lock is re-entrant on one thread and a panic does
-/// not poison it. An `async fn` waits for an async lock instead, never
-/// blocking its executor's thread (async locks are not re-entrant). Blocking
-/// and async functions naming the same `lock` get separate locks: share a
-/// name only among functions of one kind.
+/// function naming it; `self.lock` takes a lock the value owns (Python's
+/// `with self._lock:`), so calls on one value take turns and calls on two
+/// values run at once. The lock is re-entrant on one thread and a panic
+/// does not poison it. An `async fn` waits for an async lock instead, never
+/// blocking its executor's thread. Blocking and async functions naming the
+/// same `lock` get separate locks: share a name only among functions of one
+/// kind.
+///
+/// Async locks are not re-entrant: an `async fn` holding a lock that awaits
+/// another call needing the same lock would wait forever, so that call
+/// panics at once with a message naming the function and the lock. (The
+/// check sees calls awaited inside the holder's own future; a call spawned
+/// as a separate task and awaited deadlocks, as threads would.)
+///
+/// Options: `self.lock` (any field path of `self`: `self.inner.lock`,
+/// `self.0`; the field is a [`Lock`], or an [`AsyncLock`] for an `async fn`,
+/// or an `Arc`/`Box`/`&` of one), `lock = "name"`, `crate = path`.
+/// `self.lock` works on every receiver (`&self`, `&mut self`, `self`,
+/// `self: Arc<Self>`); the body keeps a borrow of the field while the lock
+/// is held, so it cannot move `self` or borrow all of it mutably (other
+/// fields are fine). On a method under `#[spawn]`, have the spawned body
+/// call a `#[synchronized(self.lock)]` method.
 ///
 /// ```
 /// use std::io::Write;
@@ -215,6 +233,34 @@ pub use decor_macros::parallel;
 /// append(&mut out, "one");
 /// append(&mut out, "two");
 /// assert_eq!(out, b"one\ntwo\n");
+/// ```
+///
+/// A lock per value:
+///
+/// ```
+/// use std::sync::atomic::{AtomicU64, Ordering};
+///
+/// #[derive(Default)]
+/// struct Account {
+///     lock: decor::Lock,
+///     balance: AtomicU64,
+/// }
+///
+/// impl Account {
+///     #[decor::synchronized(self.lock)]
+///     fn deposit(&self, amount: u64) {
+///         let now = self.balance.load(Ordering::Relaxed);
+///         self.balance.store(now + amount, Ordering::Relaxed);
+///     }
+/// }
+///
+/// let (a, b) = (Account::default(), Account::default());
+/// std::thread::scope(|s| {
+///     s.spawn(|| (0..1000).for_each(|_| a.deposit(1)));
+///     s.spawn(|| (0..1000).for_each(|_| a.deposit(1)));
+///     s.spawn(|| b.deposit(5)); // never waits for `a`
+/// });
+/// assert_eq!(a.balance.load(Ordering::Relaxed), 2000);
 /// ```
 #[doc(inline)]
 pub use decor_macros::synchronized;
@@ -253,7 +299,9 @@ pub mod __private {
 
     /// `#[synchronized]`'s runtime: the lock beside each function.
     pub mod synchronized {
-        pub use crate::synchronized::{AsyncSite, BlockingSite};
+        pub use crate::synchronized::{
+            AsyncHeld, AsyncLockable, AsyncSite, BlockingLock, BlockingSite, Field, Held, Locked,
+        };
     }
 
     /// The thread pools `#[spawn]` and `#[parallel]` run on.

@@ -713,6 +713,49 @@ fn synchronized_async_fn() {
     insta::assert_snapshot!("synchronized_async_fn", out);
 }
 
+#[test]
+fn synchronized_self_lock_method() {
+    let out = synchronized(
+        quote!(self.lock),
+        quote! {
+            fn deposit(&self, amount: u64) -> u64 {
+                self.balance.fetch_add(amount, Ordering::SeqCst) + amount
+            }
+        },
+    );
+    insta::assert_snapshot!("synchronized_self_lock_method", out);
+}
+
+#[test]
+fn synchronized_self_lock_async_method() {
+    let out = synchronized(
+        quote!(self.inner.lock),
+        quote! {
+            async fn save(&self, row: Row) -> Result<u64, DbError> {
+                let id = self.db.insert(row).await?;
+                Ok(id)
+            }
+        },
+    );
+    insta::assert_snapshot!("synchronized_self_lock_async_method", out);
+}
+
+#[test]
+fn stacked_timed_over_synchronized_self_lock() {
+    let out = stacked(
+        imp::timed::expand,
+        quote!(),
+        "synchronized",
+        quote! {
+            #[decor::synchronized(self.lock)]
+            fn deposit(&self, amount: u64) -> u64 {
+                self.balance.fetch_add(amount, Ordering::SeqCst) + amount
+            }
+        },
+    );
+    insta::assert_snapshot!("stacked_timed_over_synchronized_self_lock", out);
+}
+
 // ---------------------------------------------------------------- processes = N
 
 #[test]

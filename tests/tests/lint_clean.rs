@@ -1,7 +1,8 @@
 //! No warning on code the user wrote correctly: every decorator, alone and
 //! stacked, on one-expression bodies (on one line, where `unused_braces`
 //! would fire at the user's braces; `cargo fix` would then delete them),
-//! on methods (`&self`, `&mut self`, `self`, `self: Arc<Self>`) and free
+//! on methods (`&self`, `&mut self`, `self`, `self: Arc<Self>`; also with
+//! `#[synchronized(self.lock)]`) and free
 //! functions, returning a value or `()`, and `async fn` where allowed.
 //!
 //! A workspace target rather than a `ui/pass` case so that CI's
@@ -222,6 +223,61 @@ mod free {
     pub(super) fn spawned_locked(x: u64) -> u64 { x + 1 }
 }
 
+// --- #[synchronized(self.lock)]: a lock the value owns, every receiver ------
+#[derive(Default)]
+struct Account {
+    lock: decor::Lock,
+    async_lock: decor::AsyncLock,
+    n: u64,
+}
+
+#[rustfmt::skip]
+impl Account {
+    #[synchronized(self.lock)]
+    fn balance(&self) -> u64 { self.n }
+
+    #[synchronized(self.lock)]
+    fn touch(&self) {}
+
+    #[synchronized(self.lock)]
+    fn bump(&mut self) { self.n += 1; }
+
+    #[synchronized(self.lock)]
+    fn owned(self) -> u64 { self.n }
+
+    #[synchronized(self.lock)]
+    fn shared(self: Arc<Self>) -> u64 { self.n }
+
+    #[timed]
+    #[logged]
+    #[synchronized(self.lock)]
+    fn stacked(&self) -> u64 { self.n }
+
+    #[synchronized(self.async_lock)]
+    async fn balance_async(&self) -> u64 { self.n }
+
+    #[synchronized(self.async_lock)]
+    async fn touch_async(&self) {}
+
+    #[logged]
+    #[timed]
+    #[synchronized(self.async_lock)]
+    async fn stacked_async(&self) -> u64 { self.n }
+}
+
+fn accounts() {
+    let mut a = Account::default();
+    a.bump();
+    a.touch();
+    assert_eq!(a.balance(), 1);
+    assert_eq!(a.stacked(), 1);
+    assert_eq!(block_on(a.balance_async()), 1);
+    block_on(a.touch_async());
+    assert_eq!(block_on(a.stacked_async()), 1);
+    assert_eq!(Arc::new(Account::default()).shared(), 0);
+    assert_eq!(a.owned(), 1);
+}
+
 fn block_on<F: std::future::Future>(future: F) -> F::Output {
     futures_executor::block_on(future)
 }
@@ -308,6 +364,7 @@ fn free_functions() {
 fn run() -> Result<(), String> {
     methods();
     free_functions();
+    accounts();
     let calls = decor::timers::get("lint_clean::free::parse_try").map(|stats| stats.calls());
     if calls == Some(2) {
         Ok(())

@@ -1,7 +1,9 @@
 //! What `#[synchronized]` guarantees: one call at a time per lock (observed
 //! as lost updates of a read-modify-write that is split into a separate load
 //! and store, which only the lock makes atomic), shared named locks,
-//! re-entrancy, no poisoning, an async-aware lock for `async fn` — and the
+//! re-entrancy, no poisoning, an async-aware lock for `async fn`, locks a
+//! value owns (`#[synchronized(self.lock)]`), a nested async call on a held
+//! lock panicking instead of hanging — and the
 //! seed's experiment: ten slow "LLM API" calls on five workers appending to
 //! one file.
 
@@ -13,7 +15,7 @@ use std::io::Write;
 use std::panic::catch_unwind;
 use std::path::{Path, PathBuf};
 use std::pin::{pin, Pin};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
@@ -449,6 +451,252 @@ fn a_named_lock_is_shared_between_sync_and_async_functions() {
         !entered_early,
         "the sync function entered while the async one held lock \"mixed\""
     );
+}
+
+// --- #[synchronized(self.lock)]: a lock per value ------------------------------
+//
+// Python's `with self._lock:`: calls on one value take turns, calls on two
+// values never wait for each other.
+
+/// How many calls are inside at once, and the most ever seen.
+#[derive(Default)]
+struct Entrants {
+    inside: AtomicUsize,
+    most: AtomicUsize,
+}
+
+impl Entrants {
+    fn visit(&self) {
+        let now = self.inside.fetch_add(1, Ordering::SeqCst) + 1;
+        self.most.fetch_max(now, Ordering::SeqCst);
+        std::thread::yield_now();
+        self.inside.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+#[derive(Default)]
+struct Wallet {
+    lock: decor::Lock,
+    balance: AtomicU64,
+    entrants: Entrants,
+}
+
+impl Wallet {
+    #[synchronized(self.lock)]
+    fn deposit(&self, amount: u64) {
+        self.entrants.visit();
+        unguarded_add(&self.balance, amount);
+    }
+
+    /// Waits inside the lock until `n` callers have arrived at `meeting`.
+    #[synchronized(self.lock)]
+    fn meet(&self, meeting: &std::sync::Barrier) {
+        meeting.wait();
+    }
+
+    #[synchronized(self.lock)]
+    fn deposit_twice(&self, amount: u64) -> u64 {
+        self.deposit(amount);
+        self.deposit(amount);
+        self.balance.load(Ordering::SeqCst)
+    }
+
+    #[synchronized(self.lock)]
+    fn fragile(&self, fail: bool) -> u64 {
+        if fail {
+            panic!("wallet {EXPECTED}");
+        }
+        self.balance.load(Ordering::SeqCst)
+    }
+}
+
+#[test]
+fn two_values_with_self_locks_are_inside_at_once() {
+    // Both calls must be inside their locks at the same time for the
+    // barrier to let either out: a lock shared by the two values (the
+    // per-function lock) deadlocks here, which `within` reports.
+    let (a, b) = (Arc::new(Wallet::default()), Arc::new(Wallet::default()));
+    within("two wallets meeting inside their locks", move || {
+        let meeting = Arc::new(std::sync::Barrier::new(2));
+        let other = {
+            let meeting = meeting.clone();
+            std::thread::spawn(move || b.meet(&meeting))
+        };
+        a.meet(&meeting);
+        other.join().unwrap();
+    });
+}
+
+#[test]
+fn calls_on_one_value_with_a_self_lock_exclude_each_other() {
+    let wallet = Arc::new(Wallet::default());
+    let threads: Vec<_> = (0..8)
+        .map(|_| {
+            let wallet = wallet.clone();
+            std::thread::spawn(move || {
+                for _ in 0..2_000 {
+                    wallet.deposit(1);
+                }
+            })
+        })
+        .collect();
+    within("hammering one wallet", move || {
+        threads.into_iter().for_each(|t| t.join().unwrap())
+    });
+    assert_eq!(wallet.entrants.most.load(Ordering::SeqCst), 1);
+    assert_eq!(wallet.balance.load(Ordering::SeqCst), 16_000);
+}
+
+#[test]
+fn a_self_lock_is_re_entrant_and_not_poisoned() {
+    quiet_panics();
+    let wallet = Arc::new(Wallet::default());
+    let w = wallet.clone();
+    assert_eq!(within("re-entry", move || w.deposit_twice(3)), 6);
+    let payload = catch_unwind(|| wallet.fragile(true)).unwrap_err();
+    assert_eq!(
+        payload.downcast_ref::<String>().map(String::as_str),
+        Some(format!("wallet {EXPECTED}").as_str())
+    );
+    assert_eq!(wallet.fragile(false), 6, "same thread");
+    let w = wallet.clone();
+    assert_eq!(within("other thread", move || w.fragile(false)), 6);
+}
+
+#[derive(Default)]
+struct AsyncWallet {
+    lock: decor::AsyncLock,
+    balance: AtomicU64,
+}
+
+impl AsyncWallet {
+    /// Read, yield, write: only correct one call at a time.
+    #[synchronized(self.lock)]
+    async fn deposit(&self, amount: u64) -> u64 {
+        let seen = self.balance.load(Ordering::Relaxed);
+        YieldNow(false).await;
+        self.balance.store(seen + amount, Ordering::Relaxed);
+        seen + amount
+    }
+
+    #[synchronized(self.lock)]
+    async fn park(&self, gate: Gate) {
+        Opened(gate).await;
+    }
+
+    /// Awaits a call that needs the lock this one holds.
+    #[synchronized(self.lock)]
+    async fn deposit_nested(&self, amount: u64) -> u64 {
+        self.deposit(amount).await
+    }
+
+    /// Awaits a call on another value's lock: fine.
+    #[synchronized(self.lock)]
+    async fn deposit_into(&self, other: &AsyncWallet, amount: u64) -> u64 {
+        other.deposit(amount).await
+    }
+}
+
+#[test]
+fn async_self_locks_exclude_per_value() {
+    let wallet = AsyncWallet::default();
+    let workers = (0..10)
+        .map(|_| async {
+            for _ in 0..20 {
+                wallet.deposit(1).await;
+            }
+        })
+        .collect();
+    block_on(join_local(workers));
+    assert_eq!(wallet.balance.load(Ordering::SeqCst), 200);
+
+    // While one value's lock is held, a call on another value goes straight in.
+    let (a, b) = (AsyncWallet::default(), AsyncWallet::default());
+    let gate = Gate::new();
+    let mut cx = Context::from_waker(Waker::noop());
+    let mut holder = pin!(a.park(gate.clone()));
+    assert!(holder.as_mut().poll(&mut cx).is_pending());
+    let mut other = pin!(b.deposit(5));
+    let mut polls = 0;
+    let done = loop {
+        match other.as_mut().poll(&mut cx) {
+            Poll::Ready(done) => break done,
+            Poll::Pending if polls < 10 => polls += 1,
+            Poll::Pending => panic!("a call on another value waited for this one's lock"),
+        }
+    };
+    assert_eq!(done, 5);
+    // ... and a call on the same value waits.
+    let mut same = pin!(a.deposit(7));
+    assert!(same.as_mut().poll(&mut cx).is_pending());
+    gate.open();
+    assert!(holder.as_mut().poll(&mut cx).is_ready());
+    assert_eq!(block_on(same), 7);
+}
+
+/// Polls `future` once on this thread; the panic message it raised.
+fn panic_of_first_poll<F: Future>(future: F) -> String {
+    let mut cx = Context::from_waker(Waker::noop());
+    let mut future = pin!(future);
+    let payload = catch_unwind(std::panic::AssertUnwindSafe(|| {
+        future.as_mut().poll(&mut cx).is_ready()
+    }))
+    .expect_err("a nested call on a held async lock must panic, not wait forever");
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .unwrap_or_default()
+}
+
+#[test]
+fn an_async_call_awaiting_another_on_its_own_self_lock_panics_naming_it() {
+    let wallet = AsyncWallet::default();
+    let message = panic_of_first_poll(wallet.deposit_nested(1));
+    assert!(
+        message.contains("`synchronized::deposit` needs `self.lock`"),
+        "{message}"
+    );
+    assert!(message.contains("not re-entrant"), "{message}");
+    // The lock was released by the unwinding: the value is usable.
+    assert_eq!(block_on(wallet.deposit(2)), 2);
+    // Another value's lock is no false alarm.
+    let other = AsyncWallet::default();
+    assert_eq!(block_on(wallet.deposit_into(&other, 4)), 4);
+}
+
+#[synchronized]
+async fn async_countdown(n: u32) -> u32 {
+    if n == 0 {
+        return 0;
+    }
+    Box::pin(async_countdown(n - 1)).await + 1
+}
+
+#[synchronized(lock = "async nested")]
+async fn async_outer_named() -> u32 {
+    async_inner_named().await + 1
+}
+
+#[synchronized(lock = "async nested")]
+async fn async_inner_named() -> u32 {
+    1
+}
+
+#[test]
+fn an_async_call_awaiting_another_on_its_own_named_or_function_lock_panics_naming_it() {
+    let message = panic_of_first_poll(async_countdown(3));
+    assert!(
+        message.contains("`synchronized::async_countdown` needs its own lock"),
+        "{message}"
+    );
+    let message = panic_of_first_poll(async_outer_named());
+    assert!(
+        message.contains("`synchronized::async_inner_named` needs lock \"async nested\""),
+        "{message}"
+    );
+    // Released by the unwinding; a call on its own goes in.
+    assert_eq!(block_on(async_inner_named()), 1);
+    assert_eq!(block_on(async_countdown(0)), 0);
 }
 
 // --- The seed's experiment ---------------------------------------------------

@@ -108,6 +108,12 @@ impl Paths {
         }
     }
 
+    /// An item of `synchronized::` (`Field`, `Locked`).
+    pub fn synchronized(&self, which: &str) -> TokenStream {
+        let name = syn::Ident::new(which, proc_macro2::Span::call_site());
+        self.item(quote!(synchronized::#name))
+    }
+
     /// An item of `process::` (`ProcessPoolSite`, `Entry`, `serve`, ...).
     pub fn process(&self, which: &str) -> TokenStream {
         let name = syn::Ident::new(which, proc_macro2::Span::call_site());

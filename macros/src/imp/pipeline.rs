@@ -263,6 +263,9 @@ fn validate(stack: &mut [Stacked], function: &ItemFn, errors: &mut Errors) {
         }
     }
     for index in 0..stack.len() {
+        let spawn_below = stack[index + 1..]
+            .iter()
+            .any(|stacked| stacked.kind == Kind::Spawn);
         let (this, below) = stack[index..].split_first_mut().expect("index in range");
         let below: Vec<&Attribute> = below
             .iter()
@@ -276,12 +279,7 @@ fn validate(stack: &mut [Stacked], function: &ItemFn, errors: &mut Errors) {
                 errors,
             ),
             Layer::Logged(config) => config.check(function, errors),
-            Layer::Synchronized(_) => func::check_inline_body(
-                function,
-                "synchronized",
-                "a lock cannot be taken during const evaluation",
-                errors,
-            ),
+            Layer::Synchronized(config) => config.check(function, spawn_below, errors),
             Layer::Main(config) => config.check(function, errors),
             Layer::Spawn(config) => config.check(function, &below, errors),
             Layer::Parallel(config, splitting) => {
@@ -316,7 +314,7 @@ fn emit(stack: &[Stacked], mut function: ItemFn) -> ItemFn {
         match &stacked.layer {
             Layer::Timed(config) => timed::wrap(config, &mut function, &mut fenced),
             Layer::Logged(config) => logged::wrap(config, &mut function, &mut fenced),
-            Layer::Synchronized(config) => synchronized::wrap(config, &mut function),
+            Layer::Synchronized(config) => synchronized::wrap(config, &mut function, &mut fenced),
             // `main`'s set-up comes before anything else, below.
             Layer::Main(_) => {}
             Layer::Spawn(_) | Layer::Parallel(..) => unreachable!("split off above"),
