@@ -48,7 +48,7 @@ pub struct Pool {
     /// The size asked for, then, once started, the threads that did start.
     threads: AtomicUsize,
     workers: OnceLock<Workers>,
-    rayon: OnceLock<rayon::ThreadPool>,
+    rayon: OnceLock<Option<rayon::ThreadPool>>,
 }
 
 type Job = Box<dyn FnOnce() + Send>;
@@ -171,35 +171,46 @@ impl Pool {
     }
 
     /// The rayon pool for `#[parallel]` chunks. If not all its threads
-    /// can start, it is built again with half as many, down to one.
-    pub(crate) fn rayon(&self) -> &rayon::ThreadPool {
-        self.rayon.get_or_init(|| {
-            let wanted = self.threads();
-            let mut threads = wanted;
-            loop {
-                let prefix = format!("decor-{}-par-", self.name);
-                let built = rayon::ThreadPoolBuilder::new()
-                    .num_threads(threads)
-                    .thread_name(move |i| format!("{prefix}{i}"))
-                    // Chunks' panics are carried to the caller by rayon itself;
-                    // this only keeps a stray one from aborting the process.
-                    .panic_handler(|_| {})
-                    .build();
-                match built {
-                    Ok(pool) => return pool,
-                    Err(error) if threads > 1 => {
-                        threads /= 2;
-                        eprintln!(
-                            "decor: pool {:?} cannot start {wanted} threads for #[parallel] ({error}); trying {threads}",
-                            self.name
-                        );
-                    }
-                    Err(error) => {
-                        panic!("decor: cannot start pool {:?}: {error}", self.name)
+    /// can start, it is built again with half as many, down to one; if not
+    /// even one can, `None` (said once on stderr), and the chunks run on the
+    /// caller.
+    pub(crate) fn rayon(&self) -> Option<&rayon::ThreadPool> {
+        self.rayon
+            .get_or_init(|| {
+                let wanted = self.threads();
+                let mut threads = wanted;
+                loop {
+                    let prefix = format!("decor-{}-par-", self.name);
+                    let built = rayon::ThreadPoolBuilder::new()
+                        .num_threads(threads)
+                        .thread_name(move |i| format!("{prefix}{i}"))
+                        // Chunks' panics are carried to the caller by rayon
+                        // itself; this only keeps a stray one from aborting
+                        // the process.
+                        .panic_handler(|_| {})
+                        .build();
+                    match built {
+                        Ok(pool) => {
+                            if threads < wanted {
+                                eprintln!(
+                                    "decor: pool {:?} started {threads} of its {wanted} threads for #[parallel]; it runs on those",
+                                    self.name
+                                );
+                            }
+                            return Some(pool);
+                        }
+                        Err(_) if threads > 1 => threads /= 2,
+                        Err(error) => {
+                            eprintln!(
+                                "decor: pool {:?} could start none of its {wanted} threads for #[parallel] ({error}); its chunks run on the calling thread",
+                                self.name
+                            );
+                            return None;
+                        }
                     }
                 }
-            }
-        })
+            })
+            .as_ref()
     }
 }
 
@@ -452,6 +463,7 @@ mod tests {
         let name = slot
             .get()
             .rayon()
+            .expect("two threads start")
             .install(|| std::thread::current().name().map(str::to_owned));
         assert!(name.unwrap().starts_with("decor-pools_test_fn-"));
     }
