@@ -173,18 +173,26 @@ enum ResultState<T> {
     Taken,
 }
 
-/// `Shared::phase`: queued (cancellable), running, or finished. Finished is
-/// set first, under the state lock, by whoever finishes the task; the result
-/// lands in the slot after the callbacks have run.
+/// `Shared::phase`: queued (cancellable), running, or finished (done or
+/// cancelled), in the low bits. Finished is set first, under the state lock,
+/// by whoever finishes the task, so that no one else can; the result lands
+/// in the slot after the callbacks have run, and then [`FILLED`] is added.
 const QUEUED: u8 = 0;
 const RUNNING: u8 = 1;
 const DONE: u8 = 2;
 const CANCELLED: u8 = 3;
+/// The low bits of `phase`: one of the four above.
+const STEP: u8 = 3;
+/// Added to `phase` once the result is in the slot: what [`Task::join`]'s
+/// spin watches for. Not [`DONE`] itself, which comes before the callbacks
+/// run: a joiner seeing it would go to sleep just before the result comes.
+const FILLED: u8 = 4;
 
 struct Shared<T> {
     state: Mutex<State<T>>,
     ready: Condvar,
-    /// [`QUEUED`], [`RUNNING`], [`DONE`] or [`CANCELLED`]. Atomic so that a
+    /// [`QUEUED`], [`RUNNING`], [`DONE`] or [`CANCELLED`], plus [`FILLED`]
+    /// once the result is in. Atomic so that a
     /// runner's claim ([`Completer::start`]) and [`Task::join`]'s spin take
     /// no lock; finishing changes it only under the state lock.
     phase: AtomicU8,
@@ -359,8 +367,7 @@ impl<T> Drop for Completer<T> {
 /// it anyway): then `result` is dropped and this returns `false`.
 fn finish<T>(shared: &Shared<T>, result: Result<T, TaskError>, phase: u8) -> bool {
     let state = shared.state.lock();
-    let was = shared.phase.load(Ordering::Acquire);
-    if was == DONE || was == CANCELLED {
+    if shared.phase.load(Ordering::Acquire) & STEP >= DONE {
         return false;
     }
     shared.phase.store(phase, Ordering::Release);
@@ -391,6 +398,9 @@ fn hand_over<'a, T>(
         state = shared.state.lock();
     }
     state.slot = ResultState::Ready(result);
+    // Only finishing writes `phase` now, and under this lock: a plain store.
+    let phase = shared.phase.load(Ordering::Relaxed);
+    shared.phase.store(phase | FILLED, Ordering::Release);
     let extras = state.extras.take(); // a canceller must not outlive the work
     let waker = state.waker.take();
     let notify = state.notify.take();
@@ -472,7 +482,7 @@ impl<T> Task<T> {
         let start = Instant::now();
         loop {
             for _ in 0..64 {
-                if self.shared.phase.load(Ordering::Acquire) >= DONE {
+                if self.shared.phase.load(Ordering::Acquire) & FILLED != 0 {
                     return;
                 }
                 std::hint::spin_loop();
@@ -593,7 +603,7 @@ impl<T> Task<T> {
                 hand_over(shared, state, Err(TaskError::cancelled()));
                 return true;
             }
-            if shared.phase.load(Ordering::Acquire) != RUNNING {
+            if shared.phase.load(Ordering::Acquire) & STEP != RUNNING {
                 return false;
             }
             match state
@@ -621,7 +631,7 @@ impl<T> Task<T> {
     /// assert_eq!(task.join().unwrap(), 1);
     /// ```
     pub fn is_cancelled(&self) -> bool {
-        self.shared.phase.load(Ordering::Acquire) == CANCELLED
+        self.shared.phase.load(Ordering::Acquire) & STEP == CANCELLED
     }
 
     /// Has `f` called with the task's result once it finishes — Python's
