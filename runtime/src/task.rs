@@ -943,6 +943,20 @@ impl<T> ExactSizeIterator for AsCompleted<T> {
 
 /// When [`wait`] returns — Python's `FIRST_COMPLETED`, `FIRST_EXCEPTION`,
 /// `ALL_COMPLETED`.
+///
+/// ```
+/// use decor::Wait;
+///
+/// #[decor::spawn]
+/// fn check(x: i32) -> Result<i32, String> {
+///     if x < 0 { Err(format!("{x} < 0")) } else { Ok(x) }
+/// }
+///
+/// // A returned `Err` is a value: `FirstError` waits on for every task.
+/// let waited = decor::wait((-1..2).map(check), Wait::FirstError, None);
+/// assert_eq!(waited.done.len(), 3);
+/// assert!(waited.pending.is_empty());
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Wait {
     /// As soon as any task has finished.
@@ -957,6 +971,23 @@ pub enum Wait {
 
 /// What [`wait`] returns: the finished tasks' results and the tasks still
 /// running, each with its position in the input.
+///
+/// ```
+/// use std::time::Duration;
+/// use decor::{Wait, Waited};
+///
+/// #[decor::spawn(dedicated)]
+/// fn nap(millis: u64) -> u64 {
+///     std::thread::sleep(Duration::from_millis(millis));
+///     millis
+/// }
+///
+/// let Waited { done, pending } =
+///     decor::wait(vec![nap(1), nap(2_000)], Wait::AllCompleted, Some(Duration::from_millis(500)));
+/// assert_eq!(done.len(), 1);
+/// assert_eq!(done[0].0, 0);
+/// assert_eq!(pending[0].0, 1);
+/// ```
 #[derive(Debug)]
 pub struct Waited<T> {
     /// Finished tasks, in the order they finished.
