@@ -48,7 +48,7 @@ pub use combine::{Combine, Sum};
 pub use init::{init, Init, InitGuard};
 pub use shutdown::shutdown;
 pub use synchronized::{AsyncLock, Lock};
-pub use task::{as_completed, join_all, AsCompleted, Task, TaskError};
+pub use task::{as_completed, join_all, wait, AsCompleted, Task, TaskError, Wait, Waited};
 
 // The README's examples are compiled and run as doctests.
 #[cfg(doctest)]

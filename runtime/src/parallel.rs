@@ -332,10 +332,12 @@ enum ChunkState<C, R> {
 
 /// Calls `job(0..count)` on the pool, one index per rayon job, and returns
 /// when every call has; a panicking call re-panics here with its payload.
+/// If the pool could start no thread at all, the calls run here, in turn.
 fn for_each_index(pool: &PoolSite, count: usize, job: &(dyn Fn(usize) + Sync)) {
-    pool.get()
-        .rayon()
-        .install(|| (0..count).into_par_iter().with_max_len(1).for_each(job));
+    match pool.get().rayon() {
+        Some(rayon) => rayon.install(|| (0..count).into_par_iter().with_max_len(1).for_each(job)),
+        None => (0..count).for_each(job),
+    }
 }
 
 /// [`run`] for `processes = N`: `call` sends a chunk, with the shared

@@ -10,6 +10,11 @@
 //!   pool);
 //! - a function's **own** pool (`threads = 8`), private to that function.
 //!
+//! No pool runs more than [`MAX_THREADS`] threads. A pool whose threads
+//! cannot all start (the system's thread or memory limit) runs on those
+//! that did, and says so once on stderr; one that starts none runs its
+//! tasks on the caller's thread.
+//!
 //! ```
 //! decor::pools::configure("io", 4).unwrap();
 //!
@@ -24,6 +29,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
 use parking_lot::Mutex;
@@ -39,16 +45,48 @@ use parking_lot::Mutex;
 /// lock beside it or block the thread the chunks wait for.
 pub struct Pool {
     name: String,
-    threads: usize,
+    /// The size asked for, then, once started, the threads that did start.
+    threads: AtomicUsize,
     workers: OnceLock<Workers>,
-    rayon: OnceLock<rayon::ThreadPool>,
+    rayon: OnceLock<Option<rayon::ThreadPool>>,
 }
 
 type Job = Box<dyn FnOnce() + Send>;
 
-/// The threads running `#[spawn]` tasks, fed through one channel.
+/// The threads running `#[spawn]` tasks, fed through one channel; `None`
+/// if not one of them could start, and then jobs run on the caller.
 struct Workers {
-    queue: crossbeam_channel::Sender<Job>,
+    queue: Option<crossbeam_channel::Sender<Job>>,
+}
+
+/// The most threads one pool runs, whatever `DECOR_THREADS`,
+/// [`configure`] or `#[spawn(threads = N)]` ask for.
+///
+/// 1,024: far more than CPU-bound work can use (one per core is best), and
+/// enough for a pool of blocking I/O calls; beyond it a pool is rather a
+/// mistake (a typo, a count meant for something else) than a plan.
+/// 1,024 threads reserve 2 GiB of address space for their stacks and
+/// stay far below the usual limits on threads (`ulimit -u`,
+/// `kernel.threads-max`, a container's `pids.max`), which a tenfold
+/// number would not. A fixed number rather than a multiple of the cores,
+/// as threads that wait on I/O do not need cores.
+///
+/// ```
+/// assert_eq!(decor::pools::MAX_THREADS, 1024);
+/// assert!(decor::pools::configure("huge", 100_000).is_err());
+/// ```
+pub const MAX_THREADS: usize = 1024;
+
+/// `threads`, or [`MAX_THREADS`] if more, reported once per pool.
+fn bounded(name: &str, threads: usize) -> usize {
+    if threads > MAX_THREADS {
+        eprintln!(
+            "decor: pool {name:?} asks for {threads} threads, above the bound of {MAX_THREADS} threads per pool; using {MAX_THREADS}"
+        );
+        MAX_THREADS
+    } else {
+        threads
+    }
 }
 
 thread_local! {
@@ -62,7 +100,7 @@ impl Pool {
     fn new(name: &str, threads: usize) -> Pool {
         Pool {
             name: name.to_owned(),
-            threads,
+            threads: AtomicUsize::new(bounded(name, threads)),
             workers: OnceLock::new(),
             rayon: OnceLock::new(),
         }
@@ -74,26 +112,37 @@ impl Pool {
         &self.name
     }
 
-    /// How many threads it runs (for each of `#[spawn]` and `#[parallel]`).
+    /// How many threads it runs (for each of `#[spawn]` and `#[parallel]`):
+    /// the size asked for, at most [`MAX_THREADS`]; fewer if not all of
+    /// them could start.
     pub fn threads(&self) -> usize {
-        self.threads
+        self.threads.load(Ordering::Relaxed)
     }
 
     /// Queues `job` for a worker thread.
     pub(crate) fn submit(&self, job: Job) {
         let workers = self.workers.get_or_init(|| self.start_workers());
-        if let Err(crossbeam_channel::SendError(job)) = workers.queue.send(job) {
-            // Workers never exit, so this cannot happen; run it here rather
-            // than lose it.
-            job();
-        }
+        let job = match &workers.queue {
+            Some(queue) => match queue.send(job) {
+                Ok(()) => return,
+                // Workers never exit, so this cannot happen.
+                Err(crossbeam_channel::SendError(job)) => job,
+            },
+            None => job,
+        };
+        // No worker to run it: run it here rather than lose it.
+        job();
     }
 
+    /// Starts the pool's threads, stopping at the first that cannot start
+    /// (the rest would fail alike), and runs on those that did.
     fn start_workers(&self) -> Workers {
+        let wanted = self.threads();
         let (queue, jobs) = crossbeam_channel::unbounded::<Job>();
-        for i in 0..self.threads {
+        let mut started = 0;
+        for i in 0..wanted {
             let jobs = jobs.clone();
-            let started = std::thread::Builder::new()
+            let spawned = std::thread::Builder::new()
                 .name(format!("decor-{}-{i}", self.name))
                 .spawn(move || {
                     OWN_QUEUE.with(|own| *own.borrow_mut() = Some(jobs.clone()));
@@ -102,28 +151,66 @@ impl Pool {
                         job();
                     }
                 });
-            if let Err(error) = started {
-                eprintln!(
-                    "decor: cannot start worker {i} of pool {:?}: {error}",
-                    self.name
-                );
+            if let Err(error) = spawned {
+                let name = &self.name;
+                if started == 0 {
+                    eprintln!("decor: pool {name:?} could start none of its {wanted} threads ({error}); its tasks run on the calling thread");
+                } else {
+                    eprintln!("decor: pool {name:?} started {started} of its {wanted} threads ({error}); it runs on those");
+                }
+                break;
             }
+            started += 1;
         }
-        Workers { queue }
+        if started < wanted {
+            self.threads.store(started.max(1), Ordering::Relaxed);
+        }
+        Workers {
+            queue: (started > 0).then_some(queue),
+        }
     }
 
-    pub(crate) fn rayon(&self) -> &rayon::ThreadPool {
-        self.rayon.get_or_init(|| {
-            let prefix = format!("decor-{}-par-", self.name);
-            rayon::ThreadPoolBuilder::new()
-                .num_threads(self.threads)
-                .thread_name(move |i| format!("{prefix}{i}"))
-                // Chunks' panics are carried to the caller by rayon itself;
-                // this only keeps a stray one from aborting the process.
-                .panic_handler(|_| {})
-                .build()
-                .unwrap_or_else(|error| panic!("decor: cannot start pool {:?}: {error}", self.name))
-        })
+    /// The rayon pool for `#[parallel]` chunks. If not all its threads
+    /// can start, it is built again with half as many, down to one; if not
+    /// even one can, `None` (said once on stderr), and the chunks run on the
+    /// caller.
+    pub(crate) fn rayon(&self) -> Option<&rayon::ThreadPool> {
+        self.rayon
+            .get_or_init(|| {
+                let wanted = self.threads();
+                let mut threads = wanted;
+                loop {
+                    let prefix = format!("decor-{}-par-", self.name);
+                    let built = rayon::ThreadPoolBuilder::new()
+                        .num_threads(threads)
+                        .thread_name(move |i| format!("{prefix}{i}"))
+                        // Chunks' panics are carried to the caller by rayon
+                        // itself; this only keeps a stray one from aborting
+                        // the process.
+                        .panic_handler(|_| {})
+                        .build();
+                    match built {
+                        Ok(pool) => {
+                            if threads < wanted {
+                                eprintln!(
+                                    "decor: pool {:?} started {threads} of its {wanted} threads for #[parallel]; it runs on those",
+                                    self.name
+                                );
+                            }
+                            return Some(pool);
+                        }
+                        Err(_) if threads > 1 => threads /= 2,
+                        Err(error) => {
+                            eprintln!(
+                                "decor: pool {:?} could start none of its {wanted} threads for #[parallel] ({error}); its chunks run on the calling thread",
+                                self.name
+                            );
+                            return None;
+                        }
+                    }
+                }
+            })
+            .as_ref()
     }
 }
 
@@ -166,6 +253,11 @@ pub enum ConfigureError {
     },
     /// Zero threads.
     ZeroThreads,
+    /// More than [`MAX_THREADS`] threads.
+    TooManyThreads {
+        /// The threads asked for.
+        threads: usize,
+    },
 }
 
 impl fmt::Display for ConfigureError {
@@ -176,6 +268,10 @@ impl fmt::Display for ConfigureError {
                 "pool {name:?} has already started with {threads} threads; configure it before its first use"
             ),
             ConfigureError::ZeroThreads => f.write_str("a pool needs at least one thread"),
+            ConfigureError::TooManyThreads { threads } => write!(
+                f,
+                "{threads} threads is above the bound of {MAX_THREADS} threads per pool"
+            ),
         }
     }
 }
@@ -193,11 +289,14 @@ fn registry() -> &'static Mutex<HashMap<String, Entry>> {
 }
 
 /// Sets how many threads the pool `name` will run (`"default"` for the
-/// default pool). Must come before the pool's first use; asking again for
-/// the size it already has is fine.
+/// default pool), from 1 to [`MAX_THREADS`]. Must come before the pool's
+/// first use; asking again for the size it already has is fine.
 pub fn configure(name: &str, threads: usize) -> Result<(), ConfigureError> {
     if threads == 0 {
         return Err(ConfigureError::ZeroThreads);
+    }
+    if threads > MAX_THREADS {
+        return Err(ConfigureError::TooManyThreads { threads });
     }
     let mut registry = registry().lock();
     match registry.get(name) {
@@ -243,16 +342,24 @@ pub fn default_pool() -> &'static Pool {
 }
 
 /// One thread per core, unless `DECOR_THREADS` says otherwise; a value that
-/// is not a positive whole number is reported once and ignored.
+/// is not a positive whole number is reported once and ignored, and one
+/// above [`MAX_THREADS`] is reported once and bounded.
 pub fn default_threads() -> usize {
     static THREADS: OnceLock<usize> = OnceLock::new();
     *THREADS.get_or_init(|| {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         match std::env::var("DECOR_THREADS") {
-            Err(_) => cores,
+            Err(_) => cores.min(MAX_THREADS),
             Ok(value) => match value.trim().parse::<usize>() {
+                Ok(threads) if threads > MAX_THREADS => {
+                    eprintln!(
+                        "decor: DECOR_THREADS={threads} is above the bound of {MAX_THREADS} threads per pool; using {MAX_THREADS}"
+                    );
+                    MAX_THREADS
+                }
                 Ok(threads) if threads > 0 => threads,
                 _ => {
+                    let cores = cores.min(MAX_THREADS);
                     eprintln!(
                         "decor: ignoring DECOR_THREADS={value:?}: expected a positive whole number; using {cores} (one per core)"
                     );
@@ -329,11 +436,34 @@ mod tests {
     }
 
     #[test]
+    fn configure_refuses_more_than_the_bound() {
+        configure("pools-bound", MAX_THREADS).unwrap();
+        let error = configure("pools-bound", MAX_THREADS + 1).unwrap_err();
+        assert_eq!(
+            error,
+            ConfigureError::TooManyThreads {
+                threads: MAX_THREADS + 1
+            }
+        );
+        assert_eq!(
+            error.to_string(),
+            "1025 threads is above the bound of 1024 threads per pool"
+        );
+    }
+
+    #[test]
+    fn an_own_pool_over_the_bound_is_bounded() {
+        let slot = PoolSite::own("pools_test_huge", 100_000);
+        assert_eq!(slot.get().threads(), MAX_THREADS);
+    }
+
+    #[test]
     fn threads_are_named_after_the_pool() {
         let slot = PoolSite::own("pools_test_fn", 2);
         let name = slot
             .get()
             .rayon()
+            .expect("two threads start")
             .install(|| std::thread::current().name().map(str::to_owned));
         assert!(name.unwrap().starts_with("decor-pools_test_fn-"));
     }

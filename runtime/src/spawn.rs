@@ -5,20 +5,24 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use crate::caller_span::CallerSpan;
 use crate::pools::PoolSite;
-use crate::task::{channel, daemon_channel, Task, TaskError};
+use crate::task::{daemon_channel, queued_channel, Task, TaskError};
 
 /// Runs `work` on the pool, inside the caller's current span; a panic
-/// becomes the task's error and the worker thread lives on.
+/// becomes the task's error and the worker thread lives on. A task
+/// cancelled while queued is dropped unrun when a worker reaches it.
 #[inline]
 pub fn on_pool<T, F>(pool: &PoolSite, work: F) -> Task<T>
 where
     T: Send + 'static,
     F: FnOnce() -> T + Send + 'static,
 {
-    let (completer, task) = channel();
+    let (completer, task) = queued_channel();
     let span = CallerSpan::current();
-    pool.get()
-        .submit(Box::new(move || completer.complete(span.run(|| run(work)))));
+    pool.get().submit(Box::new(move || {
+        if completer.start() {
+            completer.complete(span.run(|| run(work)));
+        }
+    }));
     task
 }
 
@@ -88,7 +92,7 @@ where
 {
     use crate::process::pool::CallOutcome;
 
-    let (completer, task) = channel();
+    let (completer, task) = crate::task::channel();
     let pool = pool.get();
     let done = move |outcome: CallOutcome<'_>| {
         completer.complete(match outcome {
