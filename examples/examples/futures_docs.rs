@@ -67,11 +67,11 @@ fn is_prime(n: u64) -> bool {
     if n < 2 {
         return false;
     }
-    if n % 2 == 0 {
+    if n.is_multiple_of(2) {
         return n == 2;
     }
     let root = n.isqrt();
-    (3..=root).step_by(2).all(|i| n % i != 0)
+    (3..=root).step_by(2).all(|i| !n.is_multiple_of(i))
 }
 
 #[derive(Default)]
