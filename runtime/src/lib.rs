@@ -287,7 +287,9 @@ pub mod __private {
     pub mod process {
         pub use crate::parallel::run_in_processes;
         pub use crate::process::pool::ProcessPoolSite;
-        pub use crate::process::registry::{send, serve, Arguments, Entry, ResultWire, ENTRIES};
+        pub use crate::process::registry::{
+            send, serve, Arguments, Entry, Init, ResultWire, ENTRIES, INITS,
+        };
         pub use crate::spawn::in_processes;
         pub use linkme;
 

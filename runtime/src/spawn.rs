@@ -89,6 +89,7 @@ where
     use crate::process::pool::CallOutcome;
 
     let (completer, task) = channel();
+    let timeout = pool.call_timeout();
     let pool = pool.get();
     let done = move |outcome: CallOutcome<'_>| {
         completer.complete(match outcome {
@@ -96,6 +97,6 @@ where
             CallOutcome::Failed(error) => Err(error),
         })
     };
-    pool.call(entry, arguments, done);
+    pool.call(entry, timeout, arguments, done);
     task
 }

@@ -73,7 +73,30 @@ pub(crate) mod registry;
 pub(crate) mod wire;
 mod worker;
 
+pub use pool::ConfigureError;
 pub use registry::Crossing;
+
+/// Sets how many worker processes the shared process pool `name` (the
+/// `pool = "name"` of `processes`) will run. Must come before the pool's
+/// first use; asking again for the size it already has is fine. Without
+/// it, the pool takes the size given by the first function that uses it.
+/// The thread pools' counterpart is [`pools::configure`](crate::pools::configure).
+///
+/// ```no_run
+/// #[decor::spawn(processes = 2, pool = "cpu")]
+/// fn square(n: u64) -> u64 { n * n }
+///
+/// #[decor::spawn(processes = 2, pool = "cpu")]
+/// fn cube(n: u64) -> u64 { n * n * n }
+///
+/// // Both functions share 8 worker processes.
+/// decor::process::configure("cpu", 8).unwrap();
+/// assert_eq!(square(3).join().unwrap() + cube(2).join().unwrap(), 17);
+/// assert!(decor::process::configure("cpu", 4).is_err()); // started
+/// ```
+pub fn configure(name: &str, processes: usize) -> Result<(), ConfigureError> {
+    pool::configure(name, processes)
+}
 
 /// Makes this process a worker if decor started it as one; does nothing
 /// otherwise. Call it first in `main` on a platform where decor's
@@ -86,6 +109,7 @@ pub use registry::Crossing;
 ///     // ... the program
 /// }
 /// ```
+#[allow(clippy::needless_doctest_main)] // `main` is the point of the example
 pub fn init() {
     worker::enter_if_worker();
 }
