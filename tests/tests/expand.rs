@@ -734,7 +734,12 @@ fn spawn_processes() {
 #[test]
 fn spawn_processes_shared_pool_init_recycle() {
     let out = spawn(
-        quote!(processes = WORKERS, pool = "cpu", init = setup::connect, recycle = 100),
+        quote!(
+            processes = WORKERS,
+            pool = "cpu",
+            init = setup::connect,
+            recycle = 100
+        ),
         quote! {
             fn score(n: u64) -> u64 {
                 n * 2

@@ -269,7 +269,11 @@ pub fn items(
         static __DECOR_RESULT: #result_wire<#output> = #result_wire::new();
     };
     let mut site = match &processes.count {
-        Some(count) => quote!(#slot::new(#function_name, #count)),
+        // Spanned at the size: a `const` of zero is reported there.
+        Some(count) => {
+            let new = respanned(quote!(#slot::new), count.span());
+            quote_spanned!(count.span()=> #new(#function_name, #count))
+        }
         None => quote!(#slot::per_core(#function_name)),
     };
     if let Some(pool) = &processes.pool {
@@ -287,17 +291,21 @@ pub fn items(
         let inits = rt.process("INITS");
         let written = options::pretty(init);
         // Spanned at the path: a function that is not a `fn()` is reported there.
-        let function = quote_spanned!(init.span()=> #init);
+        let span = init.span();
+        let new = respanned(quote!(#init_entry::new), span);
+        let entry = quote_spanned! {span=>
+            #new(
+                ::core::concat!("init ", ::core::module_path!(), "::", #function_name, "@", ::core::file!(), ":", ::core::line!(), ":", ::core::column!()),
+                #written,
+                #init,
+            )
+        };
         site.extend(quote!(.init(&__DECOR_INIT)));
         quote! {
             // A worker finds the pool's `init` here by name.
             #[#linkme::distributed_slice(#inits)]
             #[linkme(crate = #linkme_crate)]
-            static __DECOR_INIT: #init_entry = #init_entry::new(
-                ::core::concat!("init ", ::core::module_path!(), "::", #function_name, "@", ::core::file!(), ":", ::core::line!(), ":", ::core::column!()),
-                #written,
-                #function,
-            );
+            static __DECOR_INIT: #init_entry = #entry;
         }
     });
     quote! {

@@ -15,6 +15,15 @@
 //!   not). What the function prints goes to the parent's stdout and stderr:
 //!   the pipes are separate descriptors. Several calls may queue on a
 //!   worker; each goes to the least busy one.
+//! - **Pools.** `pool = "name"` with `processes` shares one pool among
+//!   every function naming it, sized by [`configure`] before its first use
+//!   (or by the first function to call); `processes` alone is one worker
+//!   per core; the size may be any `const` expression (zero fails to
+//!   compile). `init = path` runs a `fn()` once in each worker before its
+//!   first call (a panic in it fails the worker's calls with its message,
+//!   and the worker is not started again and again); `recycle = N`
+//!   replaces a worker after N calls without failing any. Workers show in
+//!   `ps` as `<program> [decor worker]`.
 //! - **Decorators below `processes`** run in the worker, and what they
 //!   record comes home on the response pipe, ahead of the call's result:
 //!   - `#[timed]`: after each call, if a timer recorded anything (one load
@@ -44,7 +53,11 @@
 //!   [`is_crash`](crate::TaskError::is_crash) and the exit status or signal,
 //!   calls queued behind it move to a new worker, and the pool stays whole.
 //!   `timeout = "2s"` on `#[spawn]` kills a worker whose call runs longer
-//!   and fails the call with [`is_timeout`](crate::TaskError::is_timeout).
+//!   and fails the call with [`is_timeout`](crate::TaskError::is_timeout);
+//!   the clock starts when the worker has the call (its request written
+//!   whole, the calls before it done), not while a large argument is
+//!   written. A worker that cannot start is tried again after a growing
+//!   wait, and calls go to the workers that run meanwhile.
 //! - **Exit.** Each worker watches a pipe only its parent holds, and exits
 //!   when the parent does, however it ends; the parent reaps every worker
 //!   it replaces.

@@ -42,8 +42,8 @@ impl Entry {
 pub static ENTRIES: [Entry];
 
 /// A pool's `init = path`: a `fn()` each of its workers runs once, before
-/// its first call, found by `key` in [`INITS`] as functions are in
-/// [`ENTRIES`].
+/// its first call, found by `key` in `INITS` as functions are in
+/// `ENTRIES`.
 pub struct Init {
     key: &'static str,
     written: &'static str,
