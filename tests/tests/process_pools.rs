@@ -333,3 +333,44 @@ fn timeout_does_not_count_writing_the_arguments() {
     let len = 256 << 20;
     assert_eq!(blob_len(Blob(len)).join().unwrap(), len);
 }
+
+// --- A worker that leaves on its own is not killed on the way out ------------------
+
+/// Closes this worker's response pipe (the write end of a pipe among its
+/// descriptors above stderr), as a worker that cannot start does before it
+/// has written why, then takes a moment to exit with status 7.
+#[spawn(processes = 1)]
+fn close_pipe_then_exit() {
+    for entry in std::fs::read_dir("/proc/self/fd").unwrap() {
+        let fd: i32 = entry
+            .unwrap()
+            .file_name()
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let link = std::fs::read_link(format!("/proc/self/fd/{fd}")).unwrap_or_default();
+        let info = std::fs::read_to_string(format!("/proc/self/fdinfo/{fd}")).unwrap_or_default();
+        let write_only = info
+            .lines()
+            .find_map(|line| line.strip_prefix("flags:"))
+            .and_then(|flags| u32::from_str_radix(flags.trim(), 8).ok())
+            .is_some_and(|flags| flags & 3 == 1);
+        if fd > 2 && write_only && link.to_string_lossy().starts_with("pipe:") {
+            // SAFETY: the worker exits below without writing again.
+            unsafe { libc::close(fd) };
+        }
+    }
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    std::process::exit(7);
+}
+
+#[test]
+fn a_worker_exiting_after_closing_its_pipe_reports_its_own_exit() {
+    let error = close_pipe_then_exit().join().unwrap_err();
+    assert!(error.is_crash(), "{error}");
+    assert!(
+        error.to_string().contains("exited with status 7"),
+        "{error}"
+    );
+}
