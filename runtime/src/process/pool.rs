@@ -35,11 +35,21 @@ pub enum CallOutcome<'a> {
     Failed(TaskError),
 }
 
+/// What hears how a call ended.
+type Done = Box<dyn FnOnce(CallOutcome<'_>) + Send>;
+
+/// A call's id in its pool, to [`cancel`](ProcessPool::cancel) it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct CallId(u64);
+
 /// A call written (or about to be written) to a worker.
 pub struct Call {
     id: u64,
     frame: Arc<Vec<u8>>,
-    done: Box<dyn FnOnce(CallOutcome<'_>) + Send>,
+    /// Taken when the call is cancelled while the worker has its request:
+    /// it stays queued, so what the worker runs still matches the queue,
+    /// and its answer is dropped.
+    done: Option<Done>,
     /// Cleared when writing the request failed (or was held back for a
     /// recycled worker's replacement): the worker never saw it, so its
     /// death is not this call's doing.
@@ -375,7 +385,7 @@ impl ProcessPool {
         timeout: Option<Duration>,
         encode: impl FnOnce(&mut Vec<u8>) -> Result<(), String>,
         done: impl FnOnce(CallOutcome<'_>) + Send + 'static,
-    ) {
+    ) -> CallId {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         // One load when nothing logs: then the worker forwards nothing and
         // no context is kept.
@@ -389,7 +399,7 @@ impl ProcessPool {
                 self.submit(Call {
                     id,
                     frame: Arc::new(frame),
-                    done: Box::new(done),
+                    done: Some(Box::new(done)),
                     delivered: true,
                     written: false,
                     timeout,
@@ -399,6 +409,7 @@ impl ProcessPool {
             }
             Err(why) => done(CallOutcome::Failed(TaskError::transport(why))),
         }
+        CallId(id)
     }
 
     /// Sends a call to the least busy worker, starting one if needed. A
@@ -423,7 +434,10 @@ impl ProcessPool {
                     self.name
                 ));
                 self.in_flight.fetch_sub(1, Ordering::AcqRel);
-                return (call.done)(CallOutcome::Failed(error));
+                if let Some(done) = call.done {
+                    done(CallOutcome::Failed(error));
+                }
+                return;
             };
             worker.load.fetch_add(1, Ordering::Relaxed);
             let mut sender = worker.sender.lock();
@@ -533,8 +547,59 @@ impl ProcessPool {
     }
 
     fn finish(&self, worker: &Worker, call: Call, outcome: CallOutcome<'_>) {
-        self.release(worker);
-        (call.done)(outcome);
+        // A cancelled call was settled (and released) when cancelled.
+        if let Some(done) = call.done {
+            self.release(worker);
+            done(outcome);
+        }
+    }
+
+    /// Cancels the call `id` (as [`call`](Self::call) returned it), failing
+    /// it with `error`; `false` if it has already ended. A call still
+    /// waiting to be written (for a recycled worker's replacement) is
+    /// removed and never runs. A running call's worker is killed and
+    /// replaced: only that call fails, and the calls queued behind it,
+    /// which had not started, move to the new worker. A call queued behind
+    /// a running one ends now for its caller; its request is already in
+    /// the worker's pipe, so the worker still reaches it, and its result
+    /// is dropped.
+    pub fn cancel(&'static self, id: CallId, error: TaskError) -> bool {
+        for worker in self.workers.iter() {
+            let mut state = worker.state.lock();
+            let Some(position) = state.calls.iter().position(|call| call.id == id.0) else {
+                continue;
+            };
+            let call = &mut state.calls[position];
+            if call.done.is_none() {
+                return false;
+            }
+            if !call.delivered {
+                // Never written: it simply leaves.
+                let call = state.calls.remove(position).expect("found above");
+                drop(state);
+                self.finish(worker, call, CallOutcome::Failed(error));
+                return true;
+            }
+            if position == 0 {
+                // Running (or being written to a worker that may start it
+                // at once): the worker goes; nothing else on it is to blame.
+                let call = state.calls.pop_front().expect("found above");
+                state.front_since = None;
+                state.timed_out = true;
+                if let Some(child) = &mut state.child {
+                    let _ = child.kill();
+                }
+                drop(state);
+                self.finish(worker, call, CallOutcome::Failed(error));
+                return true;
+            }
+            let done = call.done.take().expect("checked above");
+            drop(state);
+            self.release(worker);
+            done(CallOutcome::Failed(error));
+            return true;
+        }
+        false
     }
 
     /// A call leaves `worker`: finished, or moved to another.
@@ -704,6 +769,10 @@ impl ProcessPool {
         // recycled worker's leaving is no such death.
         let unexplained = !timed_out && !blamed && !recycled;
         for mut call in calls {
+            if call.done.is_none() {
+                // Cancelled: already settled.
+                continue;
+            }
             call.moves += u8::from(unexplained);
             if call.moves > MOST_MOVES {
                 // Workers keep dying before this call runs (one that exits
@@ -890,4 +959,103 @@ fn spawn_worker(
         io::ErrorKind::Unsupported,
         "decor's worker processes run on Unix (Linux and macOS) only",
     ))
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    //! `ProcessPool::cancel` on real worker processes (this test binary,
+    //! re-executed), running a function registered here by hand.
+
+    use std::sync::mpsc::{channel, Receiver};
+
+    use super::*;
+    use crate::process::registry::ENTRIES;
+
+    /// Sleeps the milliseconds it is given, then returns its pid.
+    fn sleep_then_pid(arguments: &[u8], result: &mut Vec<u8>) -> Result<(), String> {
+        let (millis, _) = wire::take::<u64>(arguments)?;
+        std::thread::sleep(Duration::from_millis(millis));
+        wire::encode_into(&std::process::id(), result)
+    }
+
+    #[linkme::distributed_slice(ENTRIES)]
+    static SLEEP: Entry = Entry::new("decor::process::pool::tests::sleep", sleep_then_pid);
+
+    /// A fail-safe against a hang, never a timing assertion.
+    const HANG: Duration = Duration::from_secs(60);
+
+    /// Starts a call sleeping `millis`; its outcome arrives on the receiver.
+    fn start(pool: &'static ProcessPool, millis: u64) -> (CallId, Receiver<Result<u32, String>>) {
+        let (sender, receiver) = channel();
+        let id = pool.call(
+            &SLEEP,
+            None,
+            |request| wire::encode_into(&millis, request),
+            move |outcome| {
+                let _ = sender.send(match outcome {
+                    CallOutcome::Returned(bytes) => Ok(wire::decode::<u32>(bytes).unwrap()),
+                    CallOutcome::Failed(error) => Err(error.to_string()),
+                });
+            },
+        );
+        (id, receiver)
+    }
+
+    fn outcome(receiver: &Receiver<Result<u32, String>>) -> Result<u32, String> {
+        receiver.recv_timeout(HANG).expect("the call never ended")
+    }
+
+    fn cancelled() -> TaskError {
+        TaskError::crash("cancelled by the test")
+    }
+
+    #[test]
+    fn cancel_kills_a_running_call_and_fails_only_it() {
+        static SITE: ProcessPoolSite = ProcessPoolSite::new("cancel_running", 1);
+        let pool = SITE.get();
+        let first = outcome(&start(pool, 0).1).unwrap();
+        let (running, running_outcome) = start(pool, 60_000);
+        let (_, queued_outcome) = start(pool, 0);
+        assert!(pool.cancel(running, cancelled()));
+        assert_eq!(
+            outcome(&running_outcome),
+            Err("worker crashed: cancelled by the test".to_owned())
+        );
+        // The call queued behind it had not started: it runs on the
+        // replacement.
+        let second = outcome(&queued_outcome).unwrap();
+        assert_ne!(first, second, "the worker was not replaced");
+        assert!(!pool.cancel(running, cancelled()), "cancelled twice");
+    }
+
+    #[test]
+    fn cancel_ends_a_queued_call_at_once_and_leaves_the_running_one() {
+        static SITE: ProcessPoolSite = ProcessPoolSite::new("cancel_queued", 1);
+        let pool = SITE.get();
+        let (_, running_outcome) = start(pool, 300);
+        let (queued, queued_outcome) = start(pool, 0);
+        let (_, after_outcome) = start(pool, 0);
+        assert!(pool.cancel(queued, cancelled()));
+        assert_eq!(
+            outcome(&queued_outcome),
+            Err("worker crashed: cancelled by the test".to_owned())
+        );
+        let running = outcome(&running_outcome).unwrap();
+        // Same worker: nothing was killed.
+        assert_eq!(outcome(&after_outcome).unwrap(), running);
+        assert!(!pool.cancel(queued, cancelled()));
+    }
+
+    #[test]
+    fn cancel_removes_a_call_waiting_for_a_recycled_workers_replacement() {
+        static SITE: ProcessPoolSite = ProcessPoolSite::new("cancel_held", 1).recycle(1);
+        let pool = SITE.get();
+        let (_, running_outcome) = start(pool, 300);
+        let (held, held_outcome) = start(pool, 0);
+        assert!(pool.cancel(held, cancelled()));
+        assert!(outcome(&held_outcome).is_err());
+        let first = outcome(&running_outcome).unwrap();
+        let (_, next_outcome) = start(pool, 0);
+        assert_ne!(outcome(&next_outcome).unwrap(), first, "not recycled");
+    }
 }

@@ -270,8 +270,8 @@ mod tests {
         assert!(parse_request(&[1, 2]).is_none());
         assert!(parse_response(&[0; 8]).is_none());
         let mut unknown = vec![0; 8];
-        unknown.push(5);
-        assert!(parse_response(&unknown).is_none(), "status 5 is not one");
+        unknown.push(6);
+        assert!(parse_response(&unknown).is_none(), "status 6 is not one");
     }
 
     #[test]
