@@ -473,25 +473,28 @@ impl ProcessPool {
             .is_some_and(|mut pipe| pipe.write_all(&frame).is_ok());
         drop(frame);
         let mut state = worker.state.lock();
-        let Some(call) = state.calls.iter_mut().find(|call| call.id == id) else {
-            // Already answered (or failed by the watchdog).
-            return;
-        };
-        if !wrote {
-            call.delivered = false;
-            return;
+        if wrote {
+            state.sent += 1;
+            if self.recycle.is_some_and(|most| state.sent >= most) {
+                // Closing the request pipe lets the worker answer what it
+                // has, then exit; its reader thread starts no call of its
+                // own there.
+                state.retiring = true;
+                *sender = None;
+            }
         }
-        call.written = true;
-        let watch = state.clock_front();
-        state.sent += 1;
-        if self.recycle.is_some_and(|most| state.sent >= most) {
-            // Closing the request pipe lets the worker answer what it has,
-            // then exit; its reader thread starts no call of its own there.
-            state.retiring = true;
-            *sender = None;
+        drop(sender);
+        // Not found: already answered (or failed by the watchdog).
+        let mut watch = false;
+        if let Some(call) = state.calls.iter_mut().rev().find(|call| call.id == id) {
+            if wrote {
+                call.written = true;
+                watch = state.clock_front();
+            } else {
+                call.delivered = false;
+            }
         }
         drop(state);
-        drop(sender);
         if watch {
             self.wake_watchdog();
         }

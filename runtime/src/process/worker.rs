@@ -69,17 +69,24 @@ pub(crate) fn enter_if_worker() {
     let init = init.map(|key| key.to_string_lossy().into_owned());
     match spec.to_str().and_then(parse_fds) {
         Some(fds) => {
-            // To tell the parent why, if the thread cannot start.
-            let report = fds[1].try_clone().ok();
+            // Kept here if the thread cannot start, to tell the parent why.
+            let slot = std::sync::Arc::new(std::sync::Mutex::new(Some(fds)));
+            let taken = std::sync::Arc::clone(&slot);
             // Calls run on a thread named for what it is (panic messages
             // show it), with the stack a main thread would have.
             let worker = std::thread::Builder::new()
                 .name("decor-worker".into())
                 .stack_size(8 << 20)
-                .spawn(move || serve(fds, init.as_deref()));
+                .spawn(move || {
+                    let fds = taken.lock().ok().and_then(|mut fds| fds.take());
+                    match fds {
+                        Some(fds) => serve(fds, init.as_deref()),
+                        None => std::process::exit(BROKEN),
+                    }
+                });
             match worker {
                 Ok(worker) => {
-                    drop(report);
+                    drop(slot);
                     // `serve` ends the process itself; reaching here means
                     // it panicked outside any call.
                     let _ = worker.join();
@@ -88,7 +95,8 @@ pub(crate) fn enter_if_worker() {
                 Err(error) => {
                     let message = format!("cannot start its thread: {error}");
                     eprintln!("decor: worker {message}; exiting");
-                    if let Some(mut report) = report {
+                    let fds = slot.lock().ok().and_then(|mut fds| fds.take());
+                    if let Some([_, mut report, _]) = fds {
                         let mut frame = Vec::new();
                         wire::response(&mut frame, wire::READY, Status::Failed);
                         frame.extend_from_slice(message.as_bytes());
