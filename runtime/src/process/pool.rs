@@ -289,15 +289,16 @@ struct State {
 }
 
 impl State {
-    /// Starts the running call's clock if it can run now: written whole,
-    /// to a ready worker. `true` if the call has a timeout to watch.
+    /// Starts the running call's clock if it has a timeout and can run
+    /// now: written whole, to a ready worker. `true` if it started (or
+    /// runs): the watchdog has a call to watch.
     fn clock_front(&mut self) -> bool {
         match self.calls.front() {
-            Some(call) if self.ready && call.written => {
+            Some(call) if self.ready && call.written && call.timeout.is_some() => {
                 if self.front_since.is_none() {
                     self.front_since = Some(Instant::now());
                 }
-                call.timeout.is_some()
+                true
             }
             _ => {
                 self.front_since = None;
@@ -441,7 +442,8 @@ impl ProcessPool {
             };
             worker.load.fetch_add(1, Ordering::Relaxed);
             let mut sender = worker.sender.lock();
-            if worker.state.lock().retiring {
+            // A retiring worker's pipe is closed: only then is it checked.
+            if sender.is_none() && worker.state.lock().retiring {
                 // Recycled: the old process answers its own calls and
                 // exits; its reader thread then sends this one to the
                 // replacement.
@@ -463,6 +465,9 @@ impl ProcessPool {
             break (worker, sender);
         };
         let (id, frame) = (call.id, Arc::clone(&call.frame));
+        // Only a call with a timeout has a clock to start, and only a
+        // recycled pool counts calls: others need no second look.
+        let watched = call.timeout.is_some() || self.recycle.is_some();
         worker.state.lock().calls.push_back(call);
         // A failed write means the worker is gone: its reader thread
         // settles every queued call, this one included, and must know this
@@ -472,6 +477,9 @@ impl ProcessPool {
             .as_ref()
             .is_some_and(|mut pipe| pipe.write_all(&frame).is_ok());
         drop(frame);
+        if wrote && !watched {
+            return;
+        }
         let mut state = worker.state.lock();
         if wrote {
             state.sent += 1;
@@ -507,14 +515,19 @@ impl ProcessPool {
     fn pick(&'static self, only_up: bool) -> Option<&'static Worker> {
         let count = self.workers.len();
         let start = self.next_worker.fetch_add(1, Ordering::Relaxed) % count;
-        let now = self.epoch.elapsed().as_nanos() as u64;
+        // Read only when some worker rests.
+        let mut now = None;
         let mut best = None;
         let mut best_load = usize::MAX;
         for step in 0..count {
             let index = (start + step) % count;
             let worker = &self.workers[index];
             let retry_at = worker.retry_at.load(Ordering::Relaxed);
-            if retry_at != 0 && (only_up || now < retry_at) {
+            if retry_at != 0
+                && (only_up
+                    || *now.get_or_insert_with(|| self.epoch.elapsed().as_nanos() as u64)
+                        < retry_at)
+            {
                 continue;
             }
             let load = worker.load.load(Ordering::Relaxed);
