@@ -150,7 +150,22 @@ impl ProcessPoolSite {
         };
         let mut registry = registry().lock();
         let size = match registry.get(shared) {
-            Some(Named::Started(pool)) => return pool,
+            Some(Named::Started(pool)) => {
+                let init = |init: Option<&'static Init>| init.map(Init::written);
+                if init(pool.init) != init(self.init) || pool.recycle != self.recycle {
+                    // Decided by whichever function called first: say so.
+                    eprintln!(
+                        "decor: {} asks the process pool {shared:?} for init = {:?} and recycle = {:?}, \
+                         but the pool started with init = {:?} and recycle = {:?}; it keeps those",
+                        self.name,
+                        init(self.init),
+                        self.recycle,
+                        init(pool.init),
+                        pool.recycle
+                    );
+                }
+                return pool;
+            }
             Some(Named::Planned(size)) => *size,
             None => size,
         };
