@@ -138,8 +138,9 @@ pub use decor_macros::main;
 /// Options: `threads = N` (the function's own pool of N threads, started on
 /// first call), `pool = "name"` (a shared pool, see [`pools`]), `dedicated`
 /// (a new OS thread per call, named by `name = "..."`, for long loops),
-/// `processes = N` (N worker processes, with `timeout = "2s"` if wanted; see
-/// the `process` module), or none (the default pool); `crate = path`. Arguments must
+/// `processes = N` (N worker processes, with `timeout = "2s"`, a shared
+/// `pool = "name"`, `init = path` and `recycle = N` if wanted, `processes`
+/// alone for one per core; see the `process` module), or none (the default pool); `crate = path`. Arguments must
 /// be owned and `'static` (with `processes`, shared references too, as they
 /// are encoded during the call); inside the body, a recursive call of a free function calls the
 /// undecorated function. A panic in the body comes back as a [`TaskError`]
@@ -177,7 +178,8 @@ pub use decor_macros::spawn;
 /// [`Sum`]s add, ...).
 ///
 /// Options: `threads = N`, `pool = "name"`, `processes = N` (chunks go to
-/// worker processes, see the `process` module) or none (the default pool);
+/// worker processes, with `pool`, `init` and `recycle` as on `#[spawn]`; see
+/// the `process` module) or none (the default pool);
 /// `chunks = K` (default: one per pool thread); `min_len = L` (no chunk under
 /// L items; shorter input runs on the caller); `reduce = expr`; `over = name`;
 /// `crate = path`. A panicking chunk re-panics in the caller with its payload.
@@ -336,7 +338,9 @@ pub mod __private {
     pub mod process {
         pub use crate::parallel::run_in_processes;
         pub use crate::process::pool::ProcessPoolSite;
-        pub use crate::process::registry::{send, serve, Arguments, Entry, ResultWire, ENTRIES};
+        pub use crate::process::registry::{
+            send, serve, Arguments, Entry, Init, ResultWire, ENTRIES, INITS,
+        };
         pub use crate::spawn::in_processes;
         pub use linkme;
 

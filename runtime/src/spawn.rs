@@ -93,13 +93,24 @@ where
     use crate::process::pool::CallOutcome;
 
     let (completer, task) = crate::task::channel();
+    let timeout = pool.call_timeout();
     let pool = pool.get();
+    // `Task::cancel` stops the call through the pool, once the call has an
+    // id; cancelled before that (while its arguments are encoded), it runs.
+    let id = std::sync::Arc::new(std::sync::OnceLock::new());
+    completer.on_cancel(Box::new({
+        let id = std::sync::Arc::clone(&id);
+        move || {
+            id.get()
+                .is_some_and(|&id| pool.cancel(id, TaskError::cancelled()))
+        }
+    }));
     let done = move |outcome: CallOutcome<'_>| {
         completer.complete(match outcome {
             CallOutcome::Returned(bytes) => result.decode(bytes).map_err(TaskError::transport),
             CallOutcome::Failed(error) => Err(error),
         })
     };
-    pool.call(entry, arguments, done);
+    let _ = id.set(pool.call(entry, timeout, arguments, done));
     task
 }

@@ -90,7 +90,7 @@ impl TaskError {
         TaskError { kind: Kind::Lost }
     }
 
-    fn cancelled() -> TaskError {
+    pub(crate) fn cancelled() -> TaskError {
         TaskError {
             kind: Kind::Cancelled,
         }
@@ -350,9 +350,8 @@ impl<T> Completer<T> {
     /// on. A later hook replaces an earlier one. Nothing calls `stop` once
     /// the task has finished.
     ///
-    /// Process calls are not wired to this yet: `cancel` on one returns
-    /// `false`.
-    #[allow(dead_code)] // until the process pool installs its hook
+    /// A process call installs one that takes the call off its worker's
+    /// queue, or kills and replaces the worker running it.
     pub fn on_cancel(&self, stop: Box<dyn FnOnce() -> bool + Send>) {
         if let Some(shared) = &self.shared {
             shared.state.lock().extras().canceller = Some(stop);
@@ -362,7 +361,13 @@ impl<T> Completer<T> {
     /// Hands the task its result and wakes whoever waits for it.
     pub fn complete(mut self, result: Result<T, TaskError>) {
         if let Some(shared) = self.shared.take() {
-            finish(&shared, result, DONE);
+            // A runner that stopped the work for `cancel` (see `on_cancel`)
+            // completes it with a cancelled error: the task is cancelled.
+            let phase = match &result {
+                Err(error) if error.is_cancelled() => CANCELLED,
+                _ => DONE,
+            };
+            finish(&shared, result, phase);
         }
     }
 }
@@ -582,7 +587,10 @@ impl<T> Task<T> {
     ///
     /// A thread task already running cannot be stopped, nor a `dedicated`
     /// one (its thread starts with the call), and a finished task stays as
-    /// it finished: `false`. Process calls cannot be cancelled yet: `false`.
+    /// it finished: `false`. A process call can be cancelled while it runs:
+    /// its worker is killed and replaced, and only this call fails. (One
+    /// already sent to a worker busy with another call is cancelled for its
+    /// caller, but the worker still runs it; its result is dropped.)
     ///
     /// ```
     /// use std::sync::mpsc;
@@ -629,8 +637,10 @@ impl<T> Task<T> {
                 None => return false,
             }
         };
-        // Outside the lock: the hook may complete the task itself.
-        stop() && finish(shared, Err(TaskError::cancelled()), CANCELLED)
+        // Outside the lock: the hook may complete the task itself, with a
+        // cancelled error (a process pool failing the call it stopped),
+        // which finishes it as cancelled too.
+        stop() && (finish(shared, Err(TaskError::cancelled()), CANCELLED) || self.is_cancelled())
     }
 
     /// Whether the task was cancelled ([`cancel`](Task::cancel) returned

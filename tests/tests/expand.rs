@@ -775,6 +775,37 @@ fn spawn_processes() {
 }
 
 #[test]
+fn spawn_processes_shared_pool_init_recycle() {
+    let out = spawn(
+        quote!(
+            processes = WORKERS,
+            pool = "cpu",
+            init = setup::connect,
+            recycle = 100
+        ),
+        quote! {
+            fn score(n: u64) -> u64 {
+                n * 2
+            }
+        },
+    );
+    insta::assert_snapshot!("spawn_processes_shared_pool_init_recycle", out);
+}
+
+#[test]
+fn spawn_processes_per_core() {
+    let out = spawn(
+        quote!(processes),
+        quote! {
+            fn score(n: u64) -> u64 {
+                n * 2
+            }
+        },
+    );
+    insta::assert_snapshot!("spawn_processes_per_core", out);
+}
+
+#[test]
 fn spawn_processes_timeout() {
     let out = spawn(
         quote!(processes = 1, timeout = "2s"),

@@ -584,3 +584,56 @@ fn tasks_waited_and_as_completed_are_send() {
     assert_send::<AsCompleted<u32>>();
     assert_send::<TaskError>();
 }
+
+// --- process calls -------------------------------------------------------------
+
+/// Blocks in a worker process until `release` exists (bounded: about a
+/// minute), then returns the worker's pid. Files are the gate across the
+/// process boundary. It shares its one-worker pool with `worker_pid`.
+#[decor::spawn(processes = 1, pool = "futures-cancel")]
+fn held_in_a_worker(started: String, release: String) -> u32 {
+    std::fs::write(&started, b"started").unwrap();
+    for _ in 0..60_000 {
+        if std::path::Path::new(&release).exists() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    std::process::id()
+}
+
+#[decor::spawn(processes = 1, pool = "futures-cancel")]
+fn worker_pid() -> u32 {
+    std::process::id()
+}
+
+#[test]
+fn cancelling_a_running_process_call_kills_its_worker_and_fails_only_that_call() {
+    let dir = std::env::temp_dir().join(format!("decor-futures-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let started = dir.join("started").to_string_lossy().into_owned();
+    let release = dir.join("release").to_string_lossy().into_owned();
+    let before = worker_pid().join().unwrap();
+
+    let task = held_in_a_worker(started.clone(), release.clone());
+    wait_until("the call started in its worker", || {
+        std::path::Path::new(&started).exists()
+    });
+    assert!(task.cancel(), "a running process call is stopped");
+    assert!(task.is_cancelled());
+    let error = error_of(task.join());
+    assert!(error.is_cancelled(), "{error}");
+
+    // The worker that ran it is gone; a new one serves the next call.
+    let after = within("a call after the cancel", || worker_pid().join().unwrap());
+    assert_ne!(before, after, "the worker was replaced");
+    wait_until("the cancelled call's worker is gone and reaped", || {
+        !std::path::Path::new(&format!("/proc/{before}")).exists()
+    });
+
+    // A process call that has finished cannot be cancelled.
+    let finished = worker_pid();
+    wait_until("finished", || finished.is_finished());
+    assert!(!finished.cancel());
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -21,6 +21,8 @@ const VALID: &[&str] = &[
     "threads",
     "pool",
     "processes",
+    "init",
+    "recycle",
     "chunks",
     "min_len",
     "reduce",
@@ -86,7 +88,7 @@ impl Config {
                 _ => options::unknown(errors, meta, "parallel", VALID),
             }
         }
-        config.target = placement.placement;
+        config.target = placement.finish(errors);
         config
     }
 }

@@ -1,11 +1,16 @@
 //! Where a moved body runs, for every decorator that moves it (`#[spawn]`,
 //! `#[parallel]`): `threads = N`, `pool = "name"`, `dedicated` (spawn only)
-//! or `processes = N`, at most one of them. Parsed and checked here, once,
+//! or `processes = N`, at most one of them, except that `pool = "name"` with
+//! `processes` names a shared process pool; and the process pool's own
+//! options, `init = path` and `recycle = N`. Parsed and checked here, once,
 //! and turned into the pool static the expansions declare.
 
 use proc_macro2::TokenStream;
 use quote::quote;
 use syn::{Ident, LitInt, LitStr, Meta};
+
+/// Options that only a process placement takes.
+const PROCESS_ONLY: &[&str] = &["init", "recycle"];
 
 use super::errors::Errors;
 use super::options;
@@ -23,7 +28,7 @@ pub enum Placement {
     /// `dedicated`: a new OS thread per call.
     Dedicated,
     /// `processes = N`: worker processes.
-    Processes(Processes),
+    Processes(Box<Processes>),
 }
 
 /// Reads the placement options out of a decorator's option list.
@@ -32,7 +37,12 @@ pub struct Reader {
     valid: &'static [&'static str],
     /// The placement option given first, to name in a conflict.
     first: Option<String>,
-    pub placement: Placement,
+    /// `pool = "name"`, which names a thread pool, or with `processes` a
+    /// process pool.
+    pool: Option<LitStr>,
+    /// `init` and `recycle`, checked once the placement is known.
+    process_only: Vec<Meta>,
+    placement: Placement,
 }
 
 impl Reader {
@@ -41,6 +51,8 @@ impl Reader {
         Reader {
             valid,
             first: None,
+            pool: None,
+            process_only: Vec::new(),
             placement: Placement::DefaultPool,
         }
     }
@@ -49,10 +61,19 @@ impl Reader {
     /// second placement; `false` if it is some other option.
     pub fn read(&mut self, meta: &Meta, errors: &mut Errors) -> bool {
         let option = options::name_of(meta);
+        if self.valid.contains(&"processes") && PROCESS_ONLY.contains(&option.as_str()) {
+            self.process_only.push(meta.clone());
+            return true;
+        }
         if !self.valid.contains(&option.as_str()) {
             return false;
         }
-        if let Some(first) = &self.first {
+        // `processes` with `pool = "name"`: a shared process pool.
+        let shared = matches!(
+            (self.first.as_deref(), option.as_str()),
+            (Some("processes"), "pool") | (Some("pool"), "processes")
+        );
+        if let (Some(first), false) = (&self.first, shared) {
             let choices = match self.valid {
                 [rest @ .., last] => format!(
                     "{} or `{last}`",
@@ -69,18 +90,22 @@ impl Reader {
             );
             return true;
         }
-        self.first = Some(option.clone());
+        if self.first.as_deref() != Some("processes") {
+            self.first = Some(option.clone());
+        }
         let placement = match option.as_str() {
             "threads" => errors
                 .ok(options::positive_int(meta, "threads = 4"))
                 .map(Placement::OwnPool),
-            "pool" => errors
-                .ok(options::text(meta, "pool = \"io\"", "the pool's name"))
-                .map(Placement::NamedPool),
+            "pool" => {
+                self.pool = errors.ok(options::text(meta, "pool = \"io\"", "the pool's name"));
+                None
+            }
             "dedicated" => {
                 (errors.ok(options::flag(meta)) == Some(true)).then_some(Placement::Dedicated)
             }
-            "processes" => Processes::parse(meta, errors).map(Placement::Processes),
+            "processes" => Processes::parse(meta, errors)
+                .map(|processes| Placement::Processes(Box::new(processes))),
             _ => unreachable!("checked against `valid`"),
         };
         if let Some(placement) = placement {
@@ -89,9 +114,42 @@ impl Reader {
         true
     }
 
-    /// The placement option given, valid or not.
+    /// The placement option given, valid or not (`processes` when it came
+    /// with `pool`).
     pub fn given(&self) -> Option<&str> {
         self.first.as_deref()
+    }
+
+    /// Where the body runs, once every option has been read; reports
+    /// `init` or `recycle` without `processes`.
+    pub fn finish(self, errors: &mut Errors) -> Placement {
+        let mut placement = self.placement;
+        match &mut placement {
+            Placement::Processes(processes) => {
+                processes.pool = self.pool;
+                for meta in &self.process_only {
+                    processes.read_option(meta, errors);
+                }
+            }
+            _ => {
+                // `processes` given but invalid: its error is enough.
+                if self.first.as_deref() != Some("processes") {
+                    for meta in &self.process_only {
+                        errors.spanned(
+                            meta.path(),
+                            format!(
+                                "`{}` configures worker processes: it needs `processes` (or `processes = N`)",
+                                options::name_of(meta)
+                            ),
+                        );
+                    }
+                }
+                if let (Some(pool), Placement::DefaultPool) = (self.pool, &placement) {
+                    placement = Placement::NamedPool(pool);
+                }
+            }
+        }
+        placement
     }
 }
 

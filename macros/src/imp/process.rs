@@ -5,26 +5,80 @@
 use proc_macro2::{Group, Span, TokenStream, TokenTree};
 use quote::{quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
-use syn::{FnArg, GenericParam, Ident, ItemFn, LitInt, Meta, ReturnType, Type};
+use syn::{Expr, FnArg, GenericParam, Ident, ItemFn, LitInt, LitStr, Meta, Path, ReturnType, Type};
 
 use super::errors::Errors;
 use super::options;
 use super::paths::Paths;
 
-/// `processes = N` and, on `#[spawn]`, `timeout = "..."`.
+/// `processes = N` (or `processes` alone), with `pool = "name"`,
+/// `init = path`, `recycle = N` and, on `#[spawn]`, `timeout = "..."`.
 pub struct Processes {
-    pub count: LitInt,
+    /// The pool's size: a literal (checked above zero here) or any `const`
+    /// expression of type `usize` (checked above zero by the runtime's
+    /// `const fn`, at compile time); `None` for one worker per core.
+    pub count: Option<Expr>,
+    /// `pool = "name"`: a process pool shared by name.
+    pub pool: Option<LitStr>,
+    /// `init = path`: a `fn()` each worker runs before its first call.
+    pub init: Option<Path>,
+    /// `recycle = N`: each worker is replaced after N calls.
+    pub recycle: Option<LitInt>,
     pub timeout_nanos: Option<u64>,
 }
 
 impl Processes {
-    /// `processes = N`, without a timeout yet.
+    /// `processes = N` or `processes`, without its other options yet.
     pub fn parse(meta: &Meta, errors: &mut Errors) -> Option<Processes> {
-        let count = errors.ok(options::positive_int(meta, "processes = 4"))?;
+        let count = match meta {
+            Meta::Path(_) => None,
+            Meta::NameValue(pair) => match options::ungroup(&pair.value) {
+                Expr::Lit(_) | Expr::Unary(_) => {
+                    let int = errors.ok(options::positive_int(meta, "processes = 4"))?;
+                    Some(Expr::Lit(syn::ExprLit {
+                        attrs: Vec::new(),
+                        lit: syn::Lit::Int(int),
+                    }))
+                }
+                // A `const` the runtime checks: `processes = WORKERS`.
+                expr => Some(expr.clone()),
+            },
+            Meta::List(list) => {
+                errors.spanned(
+                    list,
+                    "`processes` takes a value or nothing: `processes = 4`, or `processes` for one worker per core",
+                );
+                return None;
+            }
+        };
         Some(Processes {
             count,
+            pool: None,
+            init: None,
+            recycle: None,
             timeout_nanos: None,
         })
+    }
+
+    /// `init = path` or `recycle = N`.
+    pub fn read_option(&mut self, meta: &Meta, errors: &mut Errors) {
+        match options::name_of(meta).as_str() {
+            "init" => {
+                let path = options::value(meta, "init = setup").and_then(|value| {
+                    match options::ungroup(value) {
+                        Expr::Path(path) if path.qself.is_none() => Ok(path.path.clone()),
+                        other => Err(syn::Error::new_spanned(
+                            other,
+                            "`init` names a function taking no arguments, run once in each worker before its first call: \
+                             `init = setup`, not a call or a closure",
+                        )),
+                    }
+                });
+                self.init = errors.ok(path);
+            }
+            "recycle" => self.recycle = errors.ok(options::positive_int(meta, "recycle = 100")),
+            _ => {}
+        }
     }
 }
 
@@ -214,14 +268,46 @@ pub fn items(
     let result_static = quote_spanned! {output_span(function)=>
         static __DECOR_RESULT: #result_wire<#output> = #result_wire::new();
     };
-    let count = &processes.count;
-    let timeout = match processes.timeout_nanos {
-        Some(nanos) => {
-            quote!(::core::option::Option::Some(::core::time::Duration::from_nanos(#nanos)))
+    let mut site = match &processes.count {
+        // Spanned at the size: a `const` of zero is reported there.
+        Some(count) => {
+            let new = respanned(quote!(#slot::new), count.span());
+            quote_spanned!(count.span()=> #new(#function_name, #count))
         }
-        None => quote!(::core::option::Option::None),
+        None => quote!(#slot::per_core(#function_name)),
     };
+    if let Some(pool) = &processes.pool {
+        site.extend(quote!(.shared(#pool)));
+    }
+    if let Some(nanos) = processes.timeout_nanos {
+        site.extend(quote!(.timeout(::core::time::Duration::from_nanos(#nanos))));
+    }
+    if let Some(recycle) = &processes.recycle {
+        site.extend(quote!(.recycle(#recycle)));
+    }
     let linkme_crate = linkme.to_token_stream();
+    let init = processes.init.as_ref().map(|init| {
+        let init_entry = rt.process("Init");
+        let inits = rt.process("INITS");
+        let written = options::pretty(init);
+        // Spanned at the path: a function that is not a `fn()` is reported there.
+        let span = init.span();
+        let new = respanned(quote!(#init_entry::new), span);
+        let entry = quote_spanned! {span=>
+            #new(
+                ::core::concat!("init ", ::core::module_path!(), "::", #function_name, "@", ::core::file!(), ":", ::core::line!(), ":", ::core::column!()),
+                #written,
+                #init,
+            )
+        };
+        site.extend(quote!(.init(&__DECOR_INIT)));
+        quote! {
+            // A worker finds the pool's `init` here by name.
+            #[#linkme::distributed_slice(#inits)]
+            #[linkme(crate = #linkme_crate)]
+            static __DECOR_INIT: #init_entry = #entry;
+        }
+    });
     quote! {
         #enabled {}
         // One marker type per parameter, named after it, so that a type that
@@ -243,7 +329,8 @@ pub fn items(
             ::core::concat!(::core::module_path!(), "::", #function_name, "@", ::core::file!(), ":", ::core::line!(), ":", ::core::column!()),
             __decor_serve,
         );
-        static __DECOR_PROCESSES: #slot = #slot::new(#function_name, #count, #timeout);
+        #init
+        static __DECOR_PROCESSES: #slot = #site;
         #result_static
     }
 }

@@ -21,6 +21,8 @@ const VALID: &[&str] = &[
     "pool",
     "dedicated",
     "processes",
+    "init",
+    "recycle",
     "name",
     "timeout",
     "crate",
@@ -64,7 +66,7 @@ impl Config {
             }
         }
         let given = placement.given().map(str::to_owned);
-        config.target = placement.placement;
+        config.target = placement.finish(errors);
         match (timeout, &mut config.target) {
             (None, _) => {}
             (Some(meta), Placement::Processes(processes)) => {

@@ -15,6 +15,15 @@
 //!   not). What the function prints goes to the parent's stdout and stderr:
 //!   the pipes are separate descriptors. Several calls may queue on a
 //!   worker; each goes to the least busy one.
+//! - **Pools.** `pool = "name"` with `processes` shares one pool among
+//!   every function naming it, sized by [`configure`] before its first use
+//!   (or by the first function to call); `processes` alone is one worker
+//!   per core; the size may be any `const` expression (zero fails to
+//!   compile). `init = path` runs a `fn()` once in each worker before its
+//!   first call (a panic in it fails the worker's calls with its message,
+//!   and the worker is not started again and again); `recycle = N`
+//!   replaces a worker after N calls without failing any. Workers show in
+//!   `ps` as `<program> [decor worker]`.
 //! - **Decorators below `processes`** run in the worker, and what they
 //!   record comes home on the response pipe, ahead of the call's result:
 //!   - `#[timed]`: after each call, if a timer recorded anything (one load
@@ -44,7 +53,11 @@
 //!   [`is_crash`](crate::TaskError::is_crash) and the exit status or signal,
 //!   calls queued behind it move to a new worker, and the pool stays whole.
 //!   `timeout = "2s"` on `#[spawn]` kills a worker whose call runs longer
-//!   and fails the call with [`is_timeout`](crate::TaskError::is_timeout).
+//!   and fails the call with [`is_timeout`](crate::TaskError::is_timeout);
+//!   the clock starts when the worker has the call (its request written
+//!   whole, the calls before it done), not while a large argument is
+//!   written. A worker that cannot start is tried again after a growing
+//!   wait, and calls go to the workers that run meanwhile.
 //! - **Exit.** Each worker watches a pipe only its parent holds, and exits
 //!   when the parent does, however it ends; the parent reaps every worker
 //!   it replaces.
@@ -73,7 +86,30 @@ pub(crate) mod registry;
 pub(crate) mod wire;
 mod worker;
 
+pub use pool::ConfigureError;
 pub use registry::Crossing;
+
+/// Sets how many worker processes the shared process pool `name` (the
+/// `pool = "name"` of `processes`) will run. Must come before the pool's
+/// first use; asking again for the size it already has is fine. Without
+/// it, the pool takes the size given by the first function that uses it.
+/// The thread pools' counterpart is [`pools::configure`](crate::pools::configure).
+///
+/// ```no_run
+/// #[decor::spawn(processes = 2, pool = "cpu")]
+/// fn square(n: u64) -> u64 { n * n }
+///
+/// #[decor::spawn(processes = 2, pool = "cpu")]
+/// fn cube(n: u64) -> u64 { n * n * n }
+///
+/// // Both functions share 8 worker processes.
+/// decor::process::configure("cpu", 8).unwrap();
+/// assert_eq!(square(3).join().unwrap() + cube(2).join().unwrap(), 17);
+/// assert!(decor::process::configure("cpu", 4).is_err()); // started
+/// ```
+pub fn configure(name: &str, processes: usize) -> Result<(), ConfigureError> {
+    pool::configure(name, processes)
+}
 
 /// Makes this process a worker if decor started it as one; does nothing
 /// otherwise. Call it first in `main` on a platform where decor's
@@ -85,6 +121,7 @@ pub use registry::Crossing;
 /// decor::process::init();
 /// // ... the program
 /// ```
+#[allow(clippy::needless_doctest_main)] // `main` is the point of the example
 pub fn init() {
     worker::enter_if_worker();
 }

@@ -7,7 +7,7 @@
 //! dies, and the one whose clock a `timeout` watches. Calls queued behind it
 //! never started, so they move to a fresh worker instead of failing.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::io::{self, BufReader, PipeReader, PipeWriter, Write};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use parking_lot::Mutex;
 
 use super::forward::{self, Context};
-use super::registry::Entry;
+use super::registry::{Entry, Init};
 use super::wire::{self, Status};
 use super::{exit, worker};
 use crate::task::TaskError;
@@ -35,14 +35,30 @@ pub enum CallOutcome<'a> {
     Failed(TaskError),
 }
 
+/// What hears how a call ended.
+type Done = Box<dyn FnOnce(CallOutcome<'_>) + Send>;
+
+/// A call's id in its pool, to [`cancel`](ProcessPool::cancel) it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct CallId(u64);
+
 /// A call written (or about to be written) to a worker.
 pub struct Call {
     id: u64,
     frame: Arc<Vec<u8>>,
-    done: Box<dyn FnOnce(CallOutcome<'_>) + Send>,
-    /// Cleared when writing the request failed: the worker never saw it,
-    /// so its death is not this call's doing.
+    /// Taken when the call is cancelled while the worker has its request:
+    /// it stays queued, so what the worker runs still matches the queue,
+    /// and its answer is dropped.
+    done: Option<Done>,
+    /// Cleared when writing the request failed (or was held back for a
+    /// recycled worker's replacement): the worker never saw it, so its
+    /// death is not this call's doing.
     delivered: bool,
+    /// The whole request has been written: the worker has the call, and
+    /// its clock may start.
+    written: bool,
+    /// The calling function's `timeout`.
+    timeout: Option<Duration>,
     /// How many workers died, with no call running, while this call was
     /// queued on them.
     moves: u8,
@@ -51,56 +67,211 @@ pub struct Call {
     context: Option<Arc<Context>>,
 }
 
-/// A `processes = N` function's pool in a `static`, started on first use.
+/// A `processes = N` function's pool in a `static`, started on first use;
+/// built by `const fn`s, so every option is checked at compile time.
 pub struct ProcessPoolSite {
     name: &'static str,
+    /// 0: one per core.
     processes: usize,
+    shared: Option<&'static str>,
     timeout: Option<Duration>,
+    init: Option<&'static Init>,
+    recycle: Option<u32>,
     pool: OnceLock<&'static ProcessPool>,
 }
 
 impl ProcessPoolSite {
-    /// `processes = N`, with `timeout` if given; `name` is the function's.
-    pub const fn new(name: &'static str, processes: usize, timeout: Option<Duration>) -> Self {
+    /// `processes = N`; `name` is the function's. `N` may be any `const`
+    /// expression; zero fails to compile.
+    pub const fn new(name: &'static str, processes: usize) -> Self {
+        assert!(processes > 0, "`processes` must be at least 1");
         ProcessPoolSite {
             name,
             processes,
-            timeout,
+            shared: None,
+            timeout: None,
+            init: None,
+            recycle: None,
             pool: OnceLock::new(),
         }
+    }
+
+    /// `processes` alone: one worker per core.
+    pub const fn per_core(name: &'static str) -> Self {
+        let mut site = Self::new(name, 1);
+        site.processes = 0;
+        site
+    }
+
+    /// `pool = "name"`: the process pool shared under that name.
+    pub const fn shared(mut self, pool: &'static str) -> Self {
+        self.shared = Some(pool);
+        self
+    }
+
+    /// `timeout = "2s"`: this function's calls are killed past `limit`.
+    pub const fn timeout(mut self, limit: Duration) -> Self {
+        self.timeout = Some(limit);
+        self
+    }
+
+    /// `init = path`: each worker runs it before its first call.
+    pub const fn init(mut self, init: &'static Init) -> Self {
+        self.init = Some(init);
+        self
+    }
+
+    /// `recycle = N`: a worker is replaced after N calls.
+    pub const fn recycle(mut self, calls: u32) -> Self {
+        self.recycle = Some(calls);
+        self
     }
 
     /// The pool; its workers all start on first use and stay warm.
     #[inline]
     pub fn get(&self) -> &'static ProcessPool {
-        let pool = *self.pool.get_or_init(|| {
-            Box::leak(Box::new(ProcessPool::new(
-                self.name,
-                self.processes,
-                self.timeout,
-            )))
-        });
+        let pool = *self.pool.get_or_init(|| self.start());
         pool.warm.call_once(|| pool.warm_up());
         pool
     }
+
+    fn start(&self) -> &'static ProcessPool {
+        let size = match self.processes {
+            0 => std::thread::available_parallelism().map_or(1, usize::from),
+            n => n,
+        };
+        let Some(shared) = self.shared else {
+            return Box::leak(Box::new(ProcessPool::new(
+                self.name,
+                size,
+                self.init,
+                self.recycle,
+            )));
+        };
+        let mut registry = registry().lock();
+        let size = match registry.get(shared) {
+            Some(Named::Started(pool)) => {
+                let init = |init: Option<&'static Init>| init.map(Init::written);
+                if init(pool.init) != init(self.init) || pool.recycle != self.recycle {
+                    // Decided by whichever function called first: say so.
+                    eprintln!(
+                        "decor: {} asks the process pool {shared:?} for init = {:?} and recycle = {:?}, \
+                         but the pool started with init = {:?} and recycle = {:?}; it keeps those",
+                        self.name,
+                        init(self.init),
+                        self.recycle,
+                        init(pool.init),
+                        pool.recycle
+                    );
+                }
+                return pool;
+            }
+            Some(Named::Planned(size)) => *size,
+            None => size,
+        };
+        let pool: &'static ProcessPool = Box::leak(Box::new(ProcessPool::new(
+            shared,
+            size,
+            self.init,
+            self.recycle,
+        )));
+        registry.insert(shared.to_owned(), Named::Started(pool));
+        pool
+    }
+
+    /// This function's `timeout`, if any.
+    pub(crate) fn call_timeout(&self) -> Option<Duration> {
+        self.timeout
+    }
 }
 
-/// Worker processes running one function's calls.
+/// Why [`configure`](crate::process::configure) refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConfigureError {
+    /// The pool has already started; its size can no longer change.
+    AlreadyStarted {
+        /// The pool.
+        name: String,
+        /// The worker processes it runs.
+        processes: usize,
+    },
+    /// Zero processes.
+    ZeroProcesses,
+}
+
+impl std::fmt::Display for ConfigureError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ConfigureError::AlreadyStarted { name, processes } => write!(
+                f,
+                "process pool {name:?} has already started with {processes} processes; configure it before its first use"
+            ),
+            ConfigureError::ZeroProcesses => {
+                f.write_str("a process pool needs at least one process")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ConfigureError {}
+
+enum Named {
+    Planned(usize),
+    Started(&'static ProcessPool),
+}
+
+fn registry() -> &'static Mutex<HashMap<String, Named>> {
+    static REGISTRY: OnceLock<Mutex<HashMap<String, Named>>> = OnceLock::new();
+    REGISTRY.get_or_init(Default::default)
+}
+
+/// See [`crate::process::configure`].
+pub(crate) fn configure(name: &str, processes: usize) -> Result<(), ConfigureError> {
+    if processes == 0 {
+        return Err(ConfigureError::ZeroProcesses);
+    }
+    let mut registry = registry().lock();
+    match registry.get(name) {
+        Some(Named::Started(pool)) if pool.processes() != processes => {
+            Err(ConfigureError::AlreadyStarted {
+                name: name.to_owned(),
+                processes: pool.processes(),
+            })
+        }
+        Some(Named::Started(_)) => Ok(()),
+        _ => {
+            registry.insert(name.to_owned(), Named::Planned(processes));
+            Ok(())
+        }
+    }
+}
+
+/// Worker processes running the calls of one function, or of every
+/// function naming one shared pool.
 pub struct ProcessPool {
     name: &'static str,
     workers: Box<[Worker]>,
-    timeout: Option<Duration>,
+    init: Option<&'static Init>,
+    recycle: Option<u32>,
     next_id: AtomicU64,
     next_worker: AtomicUsize,
     in_flight: AtomicUsize,
     warm: Once,
-    watchdog: OnceLock<Thread>,
+    watchdog: OnceLock<Option<Thread>>,
+    /// What `Worker::retry_at` counts from.
+    epoch: Instant,
 }
 
 struct Worker {
     index: usize,
     /// Calls queued on this worker, read without a lock to pick a worker.
     load: AtomicUsize,
+    /// When the process could not start: not before this (nanoseconds
+    /// after the pool's `epoch`) is it tried again; 0 while it is up.
+    retry_at: AtomicU64,
+    /// The wait after the next failed start (doubling, bounded).
+    backoff: Mutex<Duration>,
     /// Held while a request is written: requests reach the worker whole and
     /// in the order of `State::calls`.
     sender: Mutex<Option<PipeWriter>>,
@@ -113,33 +284,72 @@ struct State {
     /// kill under this lock never reaches a reaped (and recycled) id.
     child: Option<Child>,
     calls: VecDeque<Call>,
-    /// When the oldest call started running.
+    /// When the oldest call started running: when it was written whole to
+    /// a ready worker that had finished the calls before it.
     front_since: Option<Instant>,
     /// The worker has said it is ready: a call's clock starts only then,
-    /// so a new worker's start-up never counts against a `timeout`.
+    /// so a new worker's start-up (and its `init`) never counts against a
+    /// `timeout`.
     ready: bool,
     /// The watchdog killed the process: nothing still queued is to blame.
     timed_out: bool,
+    /// Calls written to this process (for `recycle`).
+    sent: u32,
+    /// `recycle`: the process has had its calls and its request pipe is
+    /// closed; it answers those and exits, and calls that land here
+    /// meanwhile wait, unwritten, for its replacement.
+    retiring: bool,
+    /// What the worker said when it could not start.
+    start_error: Option<String>,
+}
+
+impl State {
+    /// Starts the running call's clock if it has a timeout and can run
+    /// now: written whole, to a ready worker. `true` if it started (or
+    /// runs): the watchdog has a call to watch.
+    fn clock_front(&mut self) -> bool {
+        match self.calls.front() {
+            Some(call) if self.ready && call.written && call.timeout.is_some() => {
+                if self.front_since.is_none() {
+                    self.front_since = Some(Instant::now());
+                }
+                true
+            }
+            _ => {
+                self.front_since = None;
+                false
+            }
+        }
+    }
 }
 
 impl ProcessPool {
-    fn new(name: &'static str, processes: usize, timeout: Option<Duration>) -> Self {
+    fn new(
+        name: &'static str,
+        processes: usize,
+        init: Option<&'static Init>,
+        recycle: Option<u32>,
+    ) -> Self {
         ProcessPool {
             name,
             workers: (0..processes.max(1))
                 .map(|index| Worker {
                     index,
                     load: AtomicUsize::new(0),
+                    retry_at: AtomicU64::new(0),
+                    backoff: Mutex::new(FIRST_BACKOFF),
                     sender: Mutex::new(None),
                     state: Mutex::new(State::default()),
                 })
                 .collect(),
-            timeout,
+            init,
+            recycle,
             next_id: AtomicU64::new(0),
             next_worker: AtomicUsize::new(0),
             in_flight: AtomicUsize::new(0),
             warm: Once::new(),
             watchdog: OnceLock::new(),
+            epoch: Instant::now(),
         }
     }
 
@@ -152,36 +362,46 @@ impl ProcessPool {
         for worker in self.workers.iter() {
             let mut sender = worker.sender.lock();
             if sender.is_none() {
-                // A worker that cannot start now is tried again, and its
-                // error reported, by the first call that lands on it.
-                *sender = self.start(worker).ok();
+                // A worker that cannot start now (out of descriptors, say)
+                // is tried again later, and calls go to those that run.
+                *sender = self.start_or_back_off(worker).ok();
             }
         }
-        if let Some(limit) = self.timeout {
+    }
+
+    /// Wakes the watchdog, started on the first call with a `timeout`.
+    fn wake_watchdog(&'static self) {
+        let watchdog = self.watchdog.get_or_init(|| {
             let watchdog = std::thread::Builder::new()
                 .name(format!("decor-{}-watchdog", self.name))
-                .spawn(move || self.watch(limit));
+                .spawn(move || self.watch());
             match watchdog {
-                Ok(handle) => {
-                    let _ = self.watchdog.set(handle.thread().clone());
+                Ok(handle) => Some(handle.thread().clone()),
+                Err(error) => {
+                    eprintln!(
+                        "decor: cannot start the timeout watchdog of {}: {error}; calls will not time out",
+                        self.name
+                    );
+                    None
                 }
-                Err(error) => eprintln!(
-                    "decor: cannot start the timeout watchdog of {}: {error}; calls will not time out",
-                    self.name
-                ),
             }
+        });
+        if let Some(watchdog) = watchdog {
+            watchdog.unpark();
         }
     }
 
     /// Sends one call of `entry` to a worker, its arguments appended to the
     /// request by `encode`; `done` hears how it ended, also when the
-    /// arguments cannot be encoded.
+    /// arguments cannot be encoded. `timeout` limits the time it runs once
+    /// the worker has it.
     pub fn call(
         &'static self,
         entry: &Entry,
+        timeout: Option<Duration>,
         encode: impl FnOnce(&mut Vec<u8>) -> Result<(), String>,
         done: impl FnOnce(CallOutcome<'_>) + Send + 'static,
-    ) {
+    ) -> CallId {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         // One load when nothing logs: then the worker forwards nothing and
         // no context is kept.
@@ -195,86 +415,222 @@ impl ProcessPool {
                 self.submit(Call {
                     id,
                     frame: Arc::new(frame),
-                    done: Box::new(done),
+                    done: Some(Box::new(done)),
                     delivered: true,
+                    written: false,
+                    timeout,
                     moves: 0,
                     context,
                 });
             }
             Err(why) => done(CallOutcome::Failed(TaskError::transport(why))),
         }
+        CallId(id)
     }
 
-    /// Sends a call to the least busy worker, starting one if needed.
+    /// Sends a call to the least busy worker, starting one if needed. A
+    /// worker that cannot start is left to rest (its start is tried again
+    /// after a growing wait) and the call goes to another; it fails only
+    /// when no worker can be started.
     fn submit(&'static self, mut call: Call) {
         // Until a write to this worker fails (a call moved from a dead
         // worker may carry the mark of its failed write there).
         call.delivered = true;
-        let worker = self.pick();
-        worker.load.fetch_add(1, Ordering::Relaxed);
-        if self.in_flight.fetch_add(1, Ordering::AcqRel) == 0 {
-            if let Some(watchdog) = self.watchdog.get() {
-                watchdog.unpark();
+        call.written = false;
+        self.in_flight.fetch_add(1, Ordering::AcqRel);
+        let mut last_error = None;
+        let (worker, mut sender) = loop {
+            let Some(worker) = self.pick(last_error.is_some()) else {
+                let error = last_error.map_or_else(
+                    || "no worker process is running".to_owned(),
+                    |error: io::Error| error.to_string(),
+                );
+                let error = TaskError::crash(format!(
+                    "cannot start a worker process for {}: {error}",
+                    self.name
+                ));
+                self.in_flight.fetch_sub(1, Ordering::AcqRel);
+                if let Some(done) = call.done {
+                    done(CallOutcome::Failed(error));
+                }
+                return;
+            };
+            worker.load.fetch_add(1, Ordering::Relaxed);
+            let mut sender = worker.sender.lock();
+            // A retiring worker's pipe is closed: only then is it checked.
+            if sender.is_none() && worker.state.lock().retiring {
+                // Recycled: the old process answers its own calls and
+                // exits; its reader thread then sends this one to the
+                // replacement.
+                call.delivered = false;
+                worker.state.lock().calls.push_back(call);
+                return;
             }
-        }
-        let mut sender = worker.sender.lock();
-        if sender.is_none() {
-            match self.start(worker) {
-                Ok(pipe) => *sender = Some(pipe),
-                Err(error) => {
-                    drop(sender);
-                    let error = TaskError::crash(format!(
-                        "cannot start a worker process for {}: {error}",
-                        self.name
-                    ));
-                    return self.finish(worker, call, CallOutcome::Failed(error));
+            if sender.is_none() {
+                match self.start_or_back_off(worker) {
+                    Ok(pipe) => *sender = Some(pipe),
+                    Err(error) => {
+                        drop(sender);
+                        worker.load.fetch_sub(1, Ordering::Relaxed);
+                        last_error = Some(error);
+                        continue;
+                    }
                 }
             }
-        }
+            break (worker, sender);
+        };
         let (id, frame) = (call.id, Arc::clone(&call.frame));
-        {
-            let mut state = worker.state.lock();
-            if state.calls.is_empty() && state.ready {
-                state.front_since = Some(Instant::now());
-            }
-            state.calls.push_back(call);
+        // Only a call with a timeout has a clock to start, and only a
+        // recycled pool counts calls: others need no second look.
+        let watched = call.timeout.is_some() || self.recycle.is_some();
+        worker.state.lock().calls.push_back(call);
+        // A failed write means the worker is gone: its reader thread
+        // settles every queued call, this one included, and must know this
+        // one never arrived. It cannot have settled them yet: it takes the
+        // sender's lock first, which this thread holds.
+        let wrote = sender
+            .as_ref()
+            .is_some_and(|mut pipe| pipe.write_all(&frame).is_ok());
+        drop(frame);
+        if wrote && !watched {
+            return;
         }
-        if let Some(mut pipe) = sender.as_ref() {
-            // A failed write means the worker is gone: its reader thread
-            // settles every queued call, this one included, and must know
-            // this one never arrived. It cannot have settled them yet: it
-            // takes the sender's lock first, which this thread holds.
-            if pipe.write_all(&frame).is_err() {
-                let mut state = worker.state.lock();
-                if let Some(call) = state.calls.iter_mut().find(|call| call.id == id) {
-                    call.delivered = false;
-                }
+        let mut state = worker.state.lock();
+        if wrote {
+            state.sent += 1;
+            if self.recycle.is_some_and(|most| state.sent >= most) {
+                // Closing the request pipe lets the worker answer what it
+                // has, then exit; its reader thread starts no call of its
+                // own there.
+                state.retiring = true;
+                *sender = None;
             }
+        }
+        drop(sender);
+        // Not found: already answered (or failed by the watchdog).
+        let mut watch = false;
+        if let Some(call) = state.calls.iter_mut().rev().find(|call| call.id == id) {
+            if wrote {
+                call.written = true;
+                watch = state.clock_front();
+            } else {
+                call.delivered = false;
+            }
+        }
+        drop(state);
+        if watch {
+            self.wake_watchdog();
         }
     }
 
-    /// The worker with the fewest queued calls, ties taken in turn.
-    fn pick(&'static self) -> &'static Worker {
+    /// The worker with the fewest queued calls, ties taken in turn,
+    /// skipping those resting after a failed start; `None` if all rest.
+    /// With `only_up`, only a worker whose process runs (a start just
+    /// failed: the call goes where it can run now).
+    fn pick(&'static self, only_up: bool) -> Option<&'static Worker> {
         let count = self.workers.len();
         let start = self.next_worker.fetch_add(1, Ordering::Relaxed) % count;
-        let mut best = start;
+        // Read only when some worker rests.
+        let mut now = None;
+        let mut best = None;
         let mut best_load = usize::MAX;
         for step in 0..count {
             let index = (start + step) % count;
-            let load = self.workers[index].load.load(Ordering::Relaxed);
+            let worker = &self.workers[index];
+            let retry_at = worker.retry_at.load(Ordering::Relaxed);
+            if retry_at != 0
+                && (only_up
+                    || *now.get_or_insert_with(|| self.epoch.elapsed().as_nanos() as u64)
+                        < retry_at)
+            {
+                continue;
+            }
+            let load = worker.load.load(Ordering::Relaxed);
             if load < best_load {
-                (best, best_load) = (index, load);
+                (best, best_load) = (Some(worker), load);
                 if load == 0 {
                     break;
                 }
             }
         }
-        &self.workers[best]
+        best
+    }
+
+    /// Starts `worker`'s process; if it cannot start, the worker rests for
+    /// a growing while before it is tried again.
+    fn start_or_back_off(&'static self, worker: &'static Worker) -> io::Result<PipeWriter> {
+        match self.start(worker) {
+            Ok(pipe) => {
+                worker.retry_at.store(0, Ordering::Relaxed);
+                *worker.backoff.lock() = FIRST_BACKOFF;
+                Ok(pipe)
+            }
+            Err(error) => {
+                let mut backoff = worker.backoff.lock();
+                let retry_at = self.epoch.elapsed() + *backoff;
+                worker
+                    .retry_at
+                    .store((retry_at.as_nanos() as u64).max(1), Ordering::Relaxed);
+                *backoff = (*backoff * 2).min(LAST_BACKOFF);
+                Err(error)
+            }
+        }
     }
 
     fn finish(&self, worker: &Worker, call: Call, outcome: CallOutcome<'_>) {
-        self.release(worker);
-        (call.done)(outcome);
+        // A cancelled call was settled (and released) when cancelled.
+        if let Some(done) = call.done {
+            self.release(worker);
+            done(outcome);
+        }
+    }
+
+    /// Cancels the call `id` (as [`call`](Self::call) returned it), failing
+    /// it with `error`; `false` if it has already ended. A call still
+    /// waiting to be written (for a recycled worker's replacement) is
+    /// removed and never runs. A running call's worker is killed and
+    /// replaced: only that call fails, and the calls queued behind it,
+    /// which had not started, move to the new worker. A call queued behind
+    /// a running one ends now for its caller; its request is already in
+    /// the worker's pipe, so the worker still reaches it, and its result
+    /// is dropped.
+    pub fn cancel(&'static self, id: CallId, error: TaskError) -> bool {
+        for worker in self.workers.iter() {
+            let mut state = worker.state.lock();
+            let Some(position) = state.calls.iter().position(|call| call.id == id.0) else {
+                continue;
+            };
+            let call = &mut state.calls[position];
+            if call.done.is_none() {
+                return false;
+            }
+            if !call.delivered {
+                // Never written: it simply leaves.
+                let call = state.calls.remove(position).expect("found above");
+                drop(state);
+                self.finish(worker, call, CallOutcome::Failed(error));
+                return true;
+            }
+            if position == 0 {
+                // Running (or being written to a worker that may start it
+                // at once): the worker goes; nothing else on it is to blame.
+                let call = state.calls.pop_front().expect("found above");
+                state.front_since = None;
+                state.timed_out = true;
+                if let Some(child) = &mut state.child {
+                    let _ = child.kill();
+                }
+                drop(state);
+                self.finish(worker, call, CallOutcome::Failed(error));
+                return true;
+            }
+            let done = call.done.take().expect("checked above");
+            drop(state);
+            self.release(worker);
+            done(CallOutcome::Failed(error));
+            return true;
+        }
+        false
     }
 
     /// A call leaves `worker`: finished, or moved to another.
@@ -295,7 +651,13 @@ impl ProcessPool {
         let (worker_reads, parent_writes) = io::pipe()?;
         let (parent_reads, worker_writes) = io::pipe()?;
         // The worker's ends close here once it has its copies.
-        worker.state.lock().child = Some(spawn_worker(worker_reads, worker_writes)?);
+        let child = spawn_worker(worker_reads, worker_writes, self.init)?;
+        {
+            let mut state = worker.state.lock();
+            state.child = Some(child);
+            state.sent = 0;
+            state.start_error = None;
+        }
         // The reader thread reaps the child when its pipe closes, so no
         // zombie outlives a worker.
         let reader = std::thread::Builder::new()
@@ -316,7 +678,14 @@ impl ProcessPool {
         let mut input = BufReader::with_capacity(1 << 16, pipe);
         let mut body = Vec::new();
         let pid = worker.state.lock().child.as_ref().map_or(0, Child::id);
-        while let Ok(true) = wire::read_frame(&mut input, &mut body) {
+        loop {
+            // A large result need not stay allocated until the next one.
+            if body.capacity() > SHRINK_OVER {
+                body = Vec::new();
+            }
+            let Ok(true) = wire::read_frame(&mut input, &mut body) else {
+                break;
+            };
             let Some(response) = wire::parse_response(&body) else {
                 break;
             };
@@ -340,30 +709,46 @@ impl ProcessPool {
                     let _ = forward::emit(context.as_deref(), pid, response.payload);
                     continue;
                 }
-                Status::Returned | Status::Panicked | Status::Failed => {}
+                Status::Returned | Status::Panicked | Status::Failed | Status::Unusable => {}
             }
             if response.id == wire::READY {
                 let mut state = worker.state.lock();
+                if response.status == Status::Failed {
+                    // The worker could not start; it exits next.
+                    state.start_error =
+                        Some(String::from_utf8_lossy(response.payload).into_owned());
+                    continue;
+                }
                 state.ready = true;
-                if !state.calls.is_empty() {
-                    state.front_since = Some(Instant::now());
+                let watch = state.clock_front();
+                drop(state);
+                if watch {
+                    self.wake_watchdog();
                 }
                 continue;
             }
-            let call = {
+            let (call, watch) = {
                 let mut state = worker.state.lock();
                 let position = state.calls.iter().position(|call| call.id == response.id);
                 // Not found: the watchdog already failed it.
                 let call = position.and_then(|position| state.calls.remove(position));
-                state.front_since = (!state.calls.is_empty()).then(Instant::now);
-                call
+                state.front_since = None;
+                (call, state.clock_front())
             };
+            if watch {
+                self.wake_watchdog();
+            }
             if let Some(call) = call {
                 let outcome = match response.status {
                     Status::Returned => CallOutcome::Returned(response.payload),
                     Status::Panicked => CallOutcome::Failed(TaskError::panicked(
                         String::from_utf8_lossy(response.payload).into_owned(),
                     )),
+                    Status::Unusable => CallOutcome::Failed(TaskError::crash(format!(
+                        "worker process {pid} of {}: {}",
+                        self.name,
+                        String::from_utf8_lossy(response.payload)
+                    ))),
                     Status::Failed | Status::Timers | Status::Event => {
                         CallOutcome::Failed(TaskError::transport(
                             String::from_utf8_lossy(response.payload).into_owned(),
@@ -373,17 +758,20 @@ impl ProcessPool {
                 self.finish(worker, call, outcome);
             }
         }
+        drop(body);
         // The worker closed its pipe: it exited, crashed, was killed, or
         // broke the protocol. New calls go to a new process from here on.
         let mut sender = worker.sender.lock();
         *sender = None;
-        let (calls, timed_out, child) = {
+        let (calls, timed_out, recycled, start_error, child) = {
             let mut state = worker.state.lock();
             state.front_since = None;
             state.ready = false;
             (
                 std::mem::take(&mut state.calls),
                 std::mem::take(&mut state.timed_out),
+                std::mem::take(&mut state.retiring),
+                state.start_error.take(),
                 state.child.take(),
             )
         };
@@ -394,9 +782,10 @@ impl ProcessPool {
         let blamed = !timed_out && calls.peek().is_some_and(|call| call.delivered);
         if blamed {
             if let Some(running) = calls.next() {
-                let how = match status {
-                    Some(status) => exit::describe(status),
-                    None => "closed its pipe".to_owned(),
+                let how = match (&start_error, status) {
+                    (Some(error), _) => format!("could not start: {error}"),
+                    (None, Some(status)) => exit::describe(status),
+                    (None, None) => "closed its pipe".to_owned(),
                 };
                 let error = TaskError::crash(format!(
                     "worker process {} of {} {how}",
@@ -407,15 +796,24 @@ impl ProcessPool {
             }
         }
         // A worker that died with no call of ours running may be one that
-        // cannot start; calls moved from such deaths are counted.
-        let unexplained = !timed_out && !blamed;
+        // cannot start; calls moved from such deaths are counted. A
+        // recycled worker's leaving is no such death.
+        let unexplained = !timed_out && !blamed && !recycled;
         for mut call in calls {
+            if call.done.is_none() {
+                // Cancelled: already settled.
+                continue;
+            }
             call.moves += u8::from(unexplained);
             if call.moves > MOST_MOVES {
                 // Workers keep dying before this call runs (one that exits
                 // as it starts, say): fail it rather than start them forever.
+                let why = match &start_error {
+                    Some(error) => format!(": {error}"),
+                    None => String::new(),
+                };
                 let error = TaskError::crash(format!(
-                    "worker processes of {} kept exiting before the call could run ({} tried)",
+                    "worker processes of {} kept exiting before the call could run ({} tried){why}",
                     self.name, call.moves
                 ));
                 self.finish(worker, call, CallOutcome::Failed(error));
@@ -426,24 +824,24 @@ impl ProcessPool {
         }
     }
 
-    /// The watchdog thread of a pool with a `timeout`: kills a worker whose
-    /// running call is over time and fails that call.
-    fn watch(&'static self, limit: Duration) {
+    /// The watchdog thread, started by the first call with a `timeout`:
+    /// kills a worker whose running call is over its time and fails that
+    /// call.
+    fn watch(&'static self) {
         loop {
-            if self.in_flight.load(Ordering::Acquire) == 0 {
-                std::thread::park();
-                continue;
-            }
             let now = Instant::now();
-            let mut next = now + limit;
+            let mut next: Option<Instant> = None;
             for worker in self.workers.iter() {
                 let mut state = worker.state.lock();
-                let Some(since) = state.front_since else {
+                let (Some(since), Some(limit)) = (
+                    state.front_since,
+                    state.calls.front().and_then(|call| call.timeout),
+                ) else {
                     continue;
                 };
                 let deadline = since + limit;
                 if deadline > now {
-                    next = next.min(deadline);
+                    next = Some(next.map_or(deadline, |next| next.min(deadline)));
                     continue;
                 }
                 let Some(call) = state.calls.pop_front() else {
@@ -457,17 +855,44 @@ impl ProcessPool {
                 drop(state);
                 self.finish(worker, call, CallOutcome::Failed(TaskError::timeout(limit)));
             }
-            std::thread::park_timeout(next.saturating_duration_since(Instant::now()));
+            // Woken when a call with a timeout starts its clock.
+            match next {
+                Some(next) => {
+                    std::thread::park_timeout(next.saturating_duration_since(Instant::now()))
+                }
+                None => std::thread::park(),
+            }
         }
     }
 }
 
+/// A worker that could not start is tried again after this, then after
+/// twice as long each time, up to `LAST_BACKOFF`.
+const FIRST_BACKOFF: Duration = Duration::from_millis(100);
+const LAST_BACKOFF: Duration = Duration::from_secs(5);
+
+/// A buffer holding more than this after a call is let go rather than
+/// kept for the next one.
+const SHRINK_OVER: usize = 1 << 20;
+
 /// Waits for a worker that closed its pipe, killing it first in case it
 /// lives on (it is of no further use).
 fn reap(mut child: Child) -> Option<ExitStatus> {
+    // A worker closes its pipe as it exits: give it a moment to finish
+    // (one that could not start is writing why to stderr), then kill it.
+    for _ in 0..REAP_GRACE_STEPS {
+        match child.try_wait() {
+            Ok(Some(status)) => return Some(status),
+            Ok(None) => std::thread::sleep(Duration::from_millis(5)),
+            Err(_) => break,
+        }
+    }
     let _ = child.kill();
     child.wait().ok()
 }
+
+/// How many 5 ms waits a worker that closed its pipe has to exit by itself.
+const REAP_GRACE_STEPS: u32 = 40;
 
 /// The write end of the pipe every worker watches: held, never written, so
 /// workers read end-of-file only when this process is gone.
@@ -497,7 +922,11 @@ fn executable() -> io::Result<&'static std::path::Path> {
 }
 
 #[cfg(unix)]
-fn spawn_worker(requests: PipeReader, responses: PipeWriter) -> io::Result<Child> {
+fn spawn_worker(
+    requests: PipeReader,
+    responses: PipeWriter,
+    init: Option<&'static Init>,
+) -> io::Result<Child> {
     use std::os::fd::{AsRawFd, RawFd};
     use std::os::unix::process::CommandExt;
 
@@ -508,8 +937,10 @@ fn spawn_worker(requests: PipeReader, responses: PipeWriter) -> io::Result<Child
         lifeline.as_raw_fd(),
     ];
     let mut command = Command::new(executable()?);
-    if let Ok(exe) = std::env::current_exe() {
-        command.arg0(exe);
+    // `ps` shows the program's name and what the process is, not `exe`.
+    command.arg0(worker_arg0());
+    if let Some(init) = init {
+        command.env(worker::INIT_ENV, init.key());
     }
     command
         .arg("--decor-process-worker")
@@ -535,10 +966,127 @@ fn spawn_worker(requests: PipeReader, responses: PipeWriter) -> io::Result<Child
     command.spawn()
 }
 
+/// A worker's `argv[0]`: the program's own, marked `[decor worker]`.
+#[cfg(unix)]
+fn worker_arg0() -> &'static std::ffi::OsStr {
+    static ARG0: OnceLock<std::ffi::OsString> = OnceLock::new();
+    ARG0.get_or_init(|| {
+        let mut arg0 = std::env::args_os()
+            .next()
+            .or_else(|| std::env::current_exe().ok().map(Into::into))
+            .unwrap_or_else(|| "decor".into());
+        arg0.push(worker::ARG0_MARK);
+        arg0
+    })
+}
+
 #[cfg(not(unix))]
-fn spawn_worker(_requests: PipeReader, _responses: PipeWriter) -> io::Result<Child> {
+fn spawn_worker(
+    _requests: PipeReader,
+    _responses: PipeWriter,
+    _init: Option<&'static Init>,
+) -> io::Result<Child> {
     Err(io::Error::new(
         io::ErrorKind::Unsupported,
         "decor's worker processes run on Unix (Linux and macOS) only",
     ))
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    //! `ProcessPool::cancel` on real worker processes (this test binary,
+    //! re-executed), running a function registered here by hand.
+
+    use std::sync::mpsc::{channel, Receiver};
+
+    use super::*;
+    use crate::process::registry::ENTRIES;
+
+    /// Sleeps the milliseconds it is given, then returns its pid.
+    fn sleep_then_pid(arguments: &[u8], result: &mut Vec<u8>) -> Result<(), String> {
+        let (millis, _) = wire::take::<u64>(arguments)?;
+        std::thread::sleep(Duration::from_millis(millis));
+        wire::encode_into(&std::process::id(), result)
+    }
+
+    #[linkme::distributed_slice(ENTRIES)]
+    static SLEEP: Entry = Entry::new("decor::process::pool::tests::sleep", sleep_then_pid);
+
+    /// A fail-safe against a hang, never a timing assertion.
+    const HANG: Duration = Duration::from_secs(60);
+
+    /// Starts a call sleeping `millis`; its outcome arrives on the receiver.
+    fn start(pool: &'static ProcessPool, millis: u64) -> (CallId, Receiver<Result<u32, String>>) {
+        let (sender, receiver) = channel();
+        let id = pool.call(
+            &SLEEP,
+            None,
+            |request| wire::encode_into(&millis, request),
+            move |outcome| {
+                let _ = sender.send(match outcome {
+                    CallOutcome::Returned(bytes) => Ok(wire::decode::<u32>(bytes).unwrap()),
+                    CallOutcome::Failed(error) => Err(error.to_string()),
+                });
+            },
+        );
+        (id, receiver)
+    }
+
+    fn outcome(receiver: &Receiver<Result<u32, String>>) -> Result<u32, String> {
+        receiver.recv_timeout(HANG).expect("the call never ended")
+    }
+
+    fn cancelled() -> TaskError {
+        TaskError::crash("cancelled by the test")
+    }
+
+    #[test]
+    fn cancel_kills_a_running_call_and_fails_only_it() {
+        static SITE: ProcessPoolSite = ProcessPoolSite::new("cancel_running", 1);
+        let pool = SITE.get();
+        let first = outcome(&start(pool, 0).1).unwrap();
+        let (running, running_outcome) = start(pool, 60_000);
+        let (_, queued_outcome) = start(pool, 0);
+        assert!(pool.cancel(running, cancelled()));
+        assert_eq!(
+            outcome(&running_outcome),
+            Err("worker crashed: cancelled by the test".to_owned())
+        );
+        // The call queued behind it had not started: it runs on the
+        // replacement.
+        let second = outcome(&queued_outcome).unwrap();
+        assert_ne!(first, second, "the worker was not replaced");
+        assert!(!pool.cancel(running, cancelled()), "cancelled twice");
+    }
+
+    #[test]
+    fn cancel_ends_a_queued_call_at_once_and_leaves_the_running_one() {
+        static SITE: ProcessPoolSite = ProcessPoolSite::new("cancel_queued", 1);
+        let pool = SITE.get();
+        let (_, running_outcome) = start(pool, 300);
+        let (queued, queued_outcome) = start(pool, 0);
+        let (_, after_outcome) = start(pool, 0);
+        assert!(pool.cancel(queued, cancelled()));
+        assert_eq!(
+            outcome(&queued_outcome),
+            Err("worker crashed: cancelled by the test".to_owned())
+        );
+        let running = outcome(&running_outcome).unwrap();
+        // Same worker: nothing was killed.
+        assert_eq!(outcome(&after_outcome).unwrap(), running);
+        assert!(!pool.cancel(queued, cancelled()));
+    }
+
+    #[test]
+    fn cancel_removes_a_call_waiting_for_a_recycled_workers_replacement() {
+        static SITE: ProcessPoolSite = ProcessPoolSite::new("cancel_held", 1).recycle(1);
+        let pool = SITE.get();
+        let (_, running_outcome) = start(pool, 300);
+        let (held, held_outcome) = start(pool, 0);
+        assert!(pool.cancel(held, cancelled()));
+        assert!(outcome(&held_outcome).is_err());
+        let first = outcome(&running_outcome).unwrap();
+        let (_, next_outcome) = start(pool, 0);
+        assert_ne!(outcome(&next_outcome).unwrap(), first, "not recycled");
+    }
 }

@@ -41,6 +41,48 @@ impl Entry {
 #[linkme::distributed_slice]
 pub static ENTRIES: [Entry];
 
+/// A pool's `init = path`: a `fn()` each of its workers runs once, before
+/// its first call, found by `key` in `INITS` as functions are in
+/// `ENTRIES`.
+pub struct Init {
+    key: &'static str,
+    written: &'static str,
+    run: fn(),
+}
+
+impl Init {
+    /// `key` must be unique in the program (expansions build it from the
+    /// decorated function's path and position); `written` is the path as
+    /// the user wrote it, for messages.
+    pub const fn new(key: &'static str, written: &'static str, run: fn()) -> Init {
+        Init { key, written, run }
+    }
+
+    /// The registered name.
+    pub(crate) fn key(&self) -> &'static str {
+        self.key
+    }
+
+    /// The path as written, for messages.
+    pub(crate) fn written(&self) -> &'static str {
+        self.written
+    }
+
+    /// Runs it.
+    pub(crate) fn run(&self) {
+        (self.run)()
+    }
+}
+
+/// Every `init` function of the program's process pools.
+#[linkme::distributed_slice]
+pub static INITS: [Init];
+
+/// The `init` registered under `key`.
+pub(crate) fn find_init(key: &str) -> Option<&'static Init> {
+    INITS.iter().find(|init| init.key == key)
+}
+
 enum Found {
     One(Handler),
     /// Two entries share a name (one macro expanded twice at one place);

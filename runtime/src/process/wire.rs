@@ -16,7 +16,7 @@
 //! that level and disables the rest where they are written.
 //!
 //! A call gets exactly one response that ends it ([`Status::Returned`],
-//! [`Status::Panicked`], [`Status::Failed`]), and before it, with the same
+//! [`Status::Panicked`], [`Status::Failed`], [`Status::Unusable`]), and before it, with the same
 //! id, any number of these, in the order they happened:
 //!
 //! - [`Status::Event`]: an event logged on the thread running the call;
@@ -53,6 +53,9 @@ pub enum Status {
     Timers = 3,
     /// Not the end of the call: an event it logged; the payload describes it.
     Event = 4,
+    /// The worker cannot run any call (its pool's `init` panicked); the
+    /// payload says why.
+    Unusable = 5,
 }
 
 impl Status {
@@ -63,6 +66,7 @@ impl Status {
             Status::Failed,
             Status::Timers,
             Status::Event,
+            Status::Unusable,
         ]
         .into_iter()
         .find(|status| *status as u8 == byte)
@@ -266,8 +270,8 @@ mod tests {
         assert!(parse_request(&[1, 2]).is_none());
         assert!(parse_response(&[0; 8]).is_none());
         let mut unknown = vec![0; 8];
-        unknown.push(5);
-        assert!(parse_response(&unknown).is_none(), "status 5 is not one");
+        unknown.push(6);
+        assert!(parse_response(&unknown).is_none(), "status 6 is not one");
     }
 
     #[test]

@@ -18,6 +18,13 @@ pub(crate) const ENV: &str = "DECOR_PROCESS_WORKER";
 /// `EX_SOFTWARE`); the parent reports it as the crash of the call it had.
 const BROKEN: i32 = 70;
 
+/// Set in a worker's environment when its pool has an `init`: the key it
+/// is registered under.
+pub(crate) const INIT_ENV: &str = "DECOR_PROCESS_WORKER_INIT";
+
+/// What a worker's `argv[0]` ends with, after the program's own.
+pub(crate) const ARG0_MARK: &str = " [decor worker]";
+
 /// Set in a worker's environment when the parent runs the log subscriber
 /// decor installs: its filter, for the worker to install the same.
 pub(crate) const LOG_ENV: &str = "DECOR_PROCESS_WORKER_LOG";
@@ -46,6 +53,11 @@ pub(crate) fn enter_if_worker() {
     if directives.is_some() {
         std::env::remove_var(LOG_ENV);
     }
+    let init = std::env::var_os(INIT_ENV);
+    if init.is_some() {
+        std::env::remove_var(INIT_ENV);
+    }
+    name_process();
     // Always: the parent may have a subscriber of its own, or set one
     // later; each request says what level it wants.
     forward::install(
@@ -54,23 +66,43 @@ pub(crate) fn enter_if_worker() {
             .map(|d| d.to_string_lossy())
             .as_deref(),
     );
+    let init = init.map(|key| key.to_string_lossy().into_owned());
     match spec.to_str().and_then(parse_fds) {
         Some(fds) => {
+            // Kept here if the thread cannot start, to tell the parent why.
+            let slot = std::sync::Arc::new(std::sync::Mutex::new(Some(fds)));
+            let taken = std::sync::Arc::clone(&slot);
             // Calls run on a thread named for what it is (panic messages
             // show it), with the stack a main thread would have.
             let worker = std::thread::Builder::new()
                 .name("decor-worker".into())
                 .stack_size(8 << 20)
-                .spawn(move || serve(fds));
+                .spawn(move || {
+                    let fds = taken.lock().ok().and_then(|mut fds| fds.take());
+                    match fds {
+                        Some(fds) => serve(fds, init.as_deref()),
+                        None => std::process::exit(BROKEN),
+                    }
+                });
             match worker {
                 Ok(worker) => {
+                    drop(slot);
                     // `serve` ends the process itself; reaching here means
                     // it panicked outside any call.
                     let _ = worker.join();
                     std::process::exit(BROKEN)
                 }
                 Err(error) => {
-                    eprintln!("decor: worker cannot start its thread: {error}; exiting");
+                    let message = format!("cannot start its thread: {error}");
+                    eprintln!("decor: worker {message}; exiting");
+                    let fds = slot.lock().ok().and_then(|mut fds| fds.take());
+                    if let Some([_, mut report, _]) = fds {
+                        let mut frame = Vec::new();
+                        wire::response(&mut frame, wire::READY, Status::Failed);
+                        frame.extend_from_slice(message.as_bytes());
+                        wire::seal(&mut frame);
+                        let _ = report.write_all(&frame);
+                    }
                     std::process::exit(BROKEN);
                 }
             }
@@ -111,7 +143,48 @@ fn parse_fds(_spec: &str) -> Option<[File; 3]> {
     None
 }
 
-fn serve([requests, responses, lifeline]: [File; 3]) -> ! {
+/// Names this process after the program (`comm`, which `ps -e` and `top`
+/// show; `argv[0]` already says it is a decor worker).
+fn name_process() {
+    #[cfg(target_os = "linux")]
+    if let Some(arg0) = std::env::args_os().next() {
+        let arg0 = arg0.to_string_lossy();
+        let program = arg0.strip_suffix(ARG0_MARK).unwrap_or(&arg0);
+        let base = program.rsplit('/').next().unwrap_or(program);
+        // The kernel keeps 15 bytes and the terminating zero.
+        let mut name = [0u8; 16];
+        let len = base.len().min(15);
+        name[..len].copy_from_slice(&base.as_bytes()[..len]);
+        // SAFETY: `PR_SET_NAME` reads a zero-terminated string of at most
+        // 16 bytes from a buffer that lives through the call.
+        unsafe {
+            libc::prctl(libc::PR_SET_NAME, name.as_ptr() as libc::c_ulong, 0, 0, 0);
+        }
+    }
+}
+
+/// Runs the pool's `init`, if it has one; the message every call then
+/// fails with if it panicked.
+fn run_init(key: Option<&str>) -> Option<String> {
+    let key = key?;
+    let Some(init) = registry::find_init(key) else {
+        return Some(format!(
+            "the pool's init function (registered as `{key}`) is not in the worker's executable"
+        ));
+    };
+    catch_unwind(AssertUnwindSafe(|| init.run()))
+        .err()
+        .map(|payload| {
+            format!(
+                "the init function `{}` panicked in worker process {}: {}",
+                init.written(),
+                std::process::id(),
+                crate::task::panic_message(&*payload)
+            )
+        })
+}
+
+fn serve([requests, responses, lifeline]: [File; 3], init: Option<&str>) -> ! {
     #[cfg(unix)]
     // SAFETY: setting a signal's disposition to "ignore" has no
     // preconditions. Rust's start-up does this before `main`, which a worker
@@ -129,6 +202,10 @@ fn serve([requests, responses, lifeline]: [File; 3]) -> ! {
     let mut frame = Vec::new();
     let mut timers = Vec::new();
     let mut sent = transfer::Sent::default();
+    // Before the worker says it is ready: `init`'s time counts against no
+    // call's `timeout`. If it panicked, the worker stays, failing every
+    // call with why, rather than exiting to be started again and again.
+    let init_failed = run_init(init);
     wire::response(&mut frame, wire::READY, Status::Returned);
     wire::seal(&mut frame);
     if output.write_all(&frame).is_err() {
@@ -140,7 +217,14 @@ fn serve([requests, responses, lifeline]: [File; 3]) -> ! {
             std::process::exit(BROKEN);
         };
         forward::set_level(request.log);
-        answer(&request, &mut frame);
+        match &init_failed {
+            None => answer(&request, &mut frame),
+            Some(message) => {
+                wire::response(&mut frame, request.id, Status::Unusable);
+                frame.extend_from_slice(message.as_bytes());
+                wire::seal(&mut frame);
+            }
+        }
         // What timers recorded goes first, so the parent has counted the
         // call when its caller sees the result. Checking is one load while
         // no timer has recorded in this process.
@@ -156,9 +240,13 @@ fn serve([requests, responses, lifeline]: [File; 3]) -> ! {
         if output.write_all(&frame).is_err() {
             break;
         }
-        // A large answer need not stay allocated until the next one.
+        // A large answer or request need not stay allocated until the
+        // next one.
         if frame.capacity() > 1 << 20 {
             frame = Vec::new();
+        }
+        if body.capacity() > 1 << 20 {
+            body = Vec::new();
         }
     }
     // The parent closed the pipe: it is done with this worker. Exiting

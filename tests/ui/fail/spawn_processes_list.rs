@@ -1,4 +1,4 @@
-#[decor::spawn(processes = 2, pool = "io")]
+#[decor::spawn(processes(4))]
 fn work(n: u32) -> u32 {
     n
 }

@@ -1,6 +1,0 @@
-#[decor::parallel(processes = 2, pool = "cpu", reduce = |a, b| a + b)]
-fn sum(chunk: &[u64]) -> u64 {
-    chunk.iter().sum()
-}
-
-fn main() {}

@@ -1,0 +1,10 @@
+fn setup(level: u32) {
+    let _ = level;
+}
+
+#[decor::spawn(processes = 2, init = setup)]
+fn work(n: u32) -> u32 {
+    n
+}
+
+fn main() {}
