@@ -61,8 +61,9 @@ fn load_url(url: &'static str, millis: u64, fails: bool) -> Result<usize, String
     Ok(url.len() * 1000)
 }
 
-/// Trial division, as the Python program's `is_prime`, in worker processes.
-#[decor::spawn(processes = 2)]
+/// Trial division, as the Python program's `is_prime`, in worker processes:
+/// one per core, as `ProcessPoolExecutor()` starts.
+#[decor::spawn(processes)]
 fn is_prime(n: u64) -> bool {
     if n < 2 {
         return false;
