@@ -95,22 +95,15 @@ where
     let (completer, task) = crate::task::channel();
     let timeout = pool.call_timeout();
     let pool = pool.get();
-    // `Task::cancel` stops the call through the pool, once the call has an
-    // id; cancelled before that (while its arguments are encoded), it runs.
-    let id = std::sync::Arc::new(std::sync::OnceLock::new());
-    completer.on_cancel(Box::new({
-        let id = std::sync::Arc::clone(&id);
-        move || {
-            id.get()
-                .is_some_and(|&id| pool.cancel(id, TaskError::cancelled()))
-        }
-    }));
+    // `Task::cancel` stops the call through the pool.
+    let id = pool.reserve();
+    completer.on_cancel(Box::new(move || pool.cancel(id, TaskError::cancelled())));
     let done = move |outcome: CallOutcome<'_>| {
         completer.complete(match outcome {
             CallOutcome::Returned(bytes) => result.decode(bytes).map_err(TaskError::transport),
             CallOutcome::Failed(error) => Err(error),
         })
     };
-    let _ = id.set(pool.call(entry, timeout, arguments, done));
+    pool.call(id, entry, timeout, arguments, done);
     task
 }

@@ -391,18 +391,25 @@ impl ProcessPool {
         }
     }
 
-    /// Sends one call of `entry` to a worker, its arguments appended to the
-    /// request by `encode`; `done` hears how it ended, also when the
-    /// arguments cannot be encoded. `timeout` limits the time it runs once
-    /// the worker has it.
+    /// A fresh call id, for a [`call`](ProcessPool::call) to come: known
+    /// before the call is sent, so that whoever may [`cancel`](ProcessPool::cancel)
+    /// it can be told first.
+    pub fn reserve(&self) -> CallId {
+        CallId(self.next_id.fetch_add(1, Ordering::Relaxed))
+    }
+
+    /// Sends call `id` (from [`reserve`](ProcessPool::reserve)) of `entry`
+    /// to a worker, its arguments appended to the request by `encode`;
+    /// `done` hears how it ended, also when the arguments cannot be
+    /// encoded. `timeout` limits the time it runs once the worker has it.
     pub fn call(
         &'static self,
+        CallId(id): CallId,
         entry: &Entry,
         timeout: Option<Duration>,
         encode: impl FnOnce(&mut Vec<u8>) -> Result<(), String>,
         done: impl FnOnce(CallOutcome<'_>) + Send + 'static,
-    ) -> CallId {
-        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+    ) {
         // One load when nothing logs: then the worker forwards nothing and
         // no context is kept.
         let level = tracing::level_filters::LevelFilter::current();
@@ -425,7 +432,6 @@ impl ProcessPool {
             }
             Err(why) => done(CallOutcome::Failed(TaskError::transport(why))),
         }
-        CallId(id)
     }
 
     /// Sends a call to the least busy worker, starting one if needed. A
@@ -1018,7 +1024,9 @@ mod tests {
     /// Starts a call sleeping `millis`; its outcome arrives on the receiver.
     fn start(pool: &'static ProcessPool, millis: u64) -> (CallId, Receiver<Result<u32, String>>) {
         let (sender, receiver) = channel();
-        let id = pool.call(
+        let id = pool.reserve();
+        pool.call(
+            id,
             &SLEEP,
             None,
             |request| wire::encode_into(&millis, request),
