@@ -352,6 +352,7 @@ impl<T> Completer<T> {
     ///
     /// A process call installs one that takes the call off its worker's
     /// queue, or kills and replaces the worker running it.
+    #[cfg_attr(not(feature = "processes"), allow(dead_code))] // process calls only
     pub fn on_cancel(&self, stop: Box<dyn FnOnce() -> bool + Send>) {
         if let Some(shared) = &self.shared {
             shared.state.lock().extras().canceller = Some(stop);

@@ -51,3 +51,15 @@ pub fn rejected(error: syn::Error, item: TokenStream) -> TokenStream {
     out.extend(item);
     out
 }
+
+/// For the option parsers' unit tests: the options `parse_into` made of
+/// `attr`, or every error it found, as one message.
+#[cfg(test)]
+pub fn parsed<C>(
+    attr: TokenStream,
+    parse_into: impl FnOnce(TokenStream, &mut Errors) -> C,
+) -> Result<C, String> {
+    let mut errors = Errors::new();
+    let config = parse_into(attr, &mut errors);
+    errors.finish().map(|()| config).map_err(|e| e.to_string())
+}

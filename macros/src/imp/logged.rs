@@ -356,9 +356,7 @@ mod tests {
     use super::*;
 
     fn parse(attr: TokenStream) -> Result<Config, String> {
-        let mut errors = Errors::new();
-        let config = Config::parse_into(attr, &mut errors);
-        errors.finish().map(|()| config).map_err(|e| e.to_string())
+        super::super::errors::parsed(attr, Config::parse_into)
     }
 
     #[test]
