@@ -10,13 +10,12 @@
 //! An async call that needs a lock its own awaiting caller holds would wait
 //! forever; it panics instead, naming the lock (see [`Locked`]).
 
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::OnceLock;
 use std::task::{Context, Poll};
-
-use std::cell::{Cell, RefCell};
 
 use parking_lot::{Mutex, ReentrantMutex, ReentrantMutexGuard};
 
