@@ -174,6 +174,63 @@ fn parallel_sum(c: &mut Criterion) {
     group.finish();
 }
 
+#[decor::parallel(reduce = |a, b| a + b)]
+fn small_sum_default(chunk: &[u64]) -> u64 {
+    chunk.iter().sum()
+}
+
+#[decor::parallel(chunks = 2, reduce = |a, b| a + b)]
+fn small_sum_on_pool(chunk: &[u64]) -> u64 {
+    chunk.iter().sum()
+}
+
+/// Small inputs (issue 11, item 2): the default `#[parallel]` beside the
+/// serial loop, rayon, and the same function forced onto the pool
+/// (`chunks = 2`: the round trip the default avoids), from 100 to
+/// 1,000,000 items; the default has measured its body first.
+fn parallel_small(c: &mut Criterion) {
+    let rayon = pools();
+    let data: Vec<u64> = (0..1_000_000).collect();
+    // The default measures its body on its first (pool) call.
+    assert_eq!(small_sum_default(&data), data.iter().sum::<u64>());
+    for n in [100usize, 1_000, 10_000, 100_000, 1_000_000] {
+        let data = &data[..n];
+        let expected: u64 = data.iter().sum();
+        assert_eq!(small_sum_default(data), expected);
+        assert_eq!(small_sum_on_pool(data), expected);
+        let batch = u32::try_from((100_000 / n).max(1)).unwrap_or(1);
+        interleaved(
+            &format!("parallel_small_{n}"),
+            "serial",
+            batch,
+            &[
+                ("serial", &|| {
+                    black_box(black_box(data).iter().sum::<u64>());
+                }),
+                ("rayon_par_iter", &|| {
+                    black_box(rayon.install(|| black_box(data).par_iter().sum::<u64>()));
+                }),
+                ("decor_parallel_default", &|| {
+                    black_box(small_sum_default(black_box(data)));
+                }),
+                ("decor_parallel_chunks_2", &|| {
+                    black_box(small_sum_on_pool(black_box(data)));
+                }),
+            ],
+        );
+    }
+    let data = &data[..1_000];
+    let mut group = c.benchmark_group("parallel_small_1000");
+    group.bench_function("serial", |b| b.iter(|| black_box(data).iter().sum::<u64>()));
+    group.bench_function("decor_parallel_default", |b| {
+        b.iter(|| small_sum_default(black_box(data)))
+    });
+    group.bench_function("decor_parallel_chunks_2", |b| {
+        b.iter(|| small_sum_on_pool(black_box(data)))
+    });
+    group.finish();
+}
+
 fn parallel_fib(c: &mut Criterion) {
     let rayon = pools();
     let ns = [FIB_N; FIB_TIMES];
@@ -241,6 +298,6 @@ criterion_group! {
     config = Criterion::default()
         .warm_up_time(WARM_UP)
         .measurement_time(MEASUREMENT);
-    targets = parallel_sum, parallel_fib
+    targets = parallel_sum, parallel_fib, parallel_small
 }
 criterion_main!(benches);

@@ -183,7 +183,10 @@ pub use decor_macros::spawn;
 /// `chunks = K` (default: one per pool thread); `min_len = L` (no chunk under
 /// L items; shorter input runs on the caller); `reduce = expr`; `over = name`;
 /// `crate = path`. A panicking chunk re-panics in the caller with its payload.
-/// Each chunk runs inside the caller's current `tracing` span.
+/// Each chunk runs inside the caller's current `tracing` span. Without
+/// `min_len` or `chunks`, a call whose input the body's measured cost per
+/// item puts under about 20 µs of work runs on the caller (never one of
+/// 100,000 items or more; the first call always goes to the pool).
 ///
 /// ```
 /// #[decor::parallel(threads = 8, reduce = |a, b| a + b)]

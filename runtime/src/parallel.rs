@@ -6,7 +6,9 @@
 //! rayon lets the waiting thread run other work meanwhile, so nested and
 //! recursive use does not deadlock.
 
+use std::cell::Cell;
 use std::ops::{Range, RangeInclusive};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use parking_lot::Mutex;
 
@@ -32,6 +34,11 @@ pub trait Split: Sized {
     /// Cuts the input into `parts` (1 ..= len) chunks of near-equal size, in
     /// order.
     fn split(self, parts: usize) -> Vec<Self::Chunk>;
+
+    /// The whole input as one chunk, for a call that runs on the caller.
+    fn whole(self) -> Self::Chunk {
+        self.split(1).pop().expect("one part is always one chunk")
+    }
 }
 
 /// The lengths of `parts` near-equal chunks of `len` items, in order: the
@@ -45,6 +52,10 @@ fn chunk_lens(len: usize, parts: usize) -> impl Iterator<Item = usize> {
 
 impl<'a, T: Sync> Split for &'a [T] {
     type Chunk = &'a [T];
+
+    fn whole(self) -> &'a [T] {
+        self
+    }
 
     fn len(&self) -> usize {
         <[T]>::len(self)
@@ -65,6 +76,10 @@ impl<'a, T: Sync> Split for &'a [T] {
 impl<'a, T: Send> Split for &'a mut [T] {
     type Chunk = &'a mut [T];
 
+    fn whole(self) -> &'a mut [T] {
+        self
+    }
+
     fn len(&self) -> usize {
         <[T]>::len(self)
     }
@@ -84,6 +99,10 @@ impl<'a, T: Send> Split for &'a mut [T] {
 
 impl<T: Send> Split for Vec<T> {
     type Chunk = Vec<T>;
+
+    fn whole(self) -> Vec<T> {
+        self
+    }
 
     fn len(&self) -> usize {
         Vec::len(self)
@@ -123,6 +142,10 @@ macro_rules! split_ranges {
     ($($int:ty),*) => {$(
         impl Split for Range<$int> {
             type Chunk = Range<$int>;
+
+            fn whole(self) -> Range<$int> {
+                self
+            }
 
             fn len(&self) -> usize {
                 if self.end <= self.start {
@@ -165,6 +188,10 @@ macro_rules! split_inclusive_ranges {
     ($($int:ty),*) => {$(
         impl Split for RangeInclusive<$int> {
             type Chunk = RangeInclusive<$int>;
+
+            fn whole(self) -> RangeInclusive<$int> {
+                self
+            }
 
             fn len(&self) -> usize {
                 if self.is_empty() {
@@ -273,6 +300,70 @@ impl Plan {
     }
 }
 
+/// Below this many nanoseconds of estimated serial work, a call stays on
+/// the caller. On the pool the work costs a round trip `H` (waking the
+/// pool's threads, collecting their results) plus about `S / threads`; on
+/// the caller it costs `S`. With two threads the caller wins while
+/// `S < 2H`, and `H` measured 10–13 µs on the 2-core machine of
+/// BENCHMARKS.md ("Small inputs"): 20 µs sits at that line.
+const STAY_BELOW_NANOS: u128 = 20_000;
+
+/// The rule never keeps this many items or more off the pool, whatever the
+/// estimate says (DESIGN §2).
+const MOST_KEPT: usize = 100_000;
+
+/// What a `#[parallel]` body costs per item, in picoseconds (0 until
+/// measured): the chunks' own time on the pool, summed and divided by the
+/// items. With neither `min_len` nor `chunks` given, a later call whose
+/// input is estimated to cost less than a trip to the pool runs on the
+/// caller. Measured only on the pool, so the first call (no estimate yet)
+/// goes there, and a body whose items are expensive (a `fibonacci(35)`
+/// each) keeps going there however few they are.
+pub(crate) struct ItemCost {
+    picos: AtomicU64,
+}
+
+impl ItemCost {
+    pub(crate) const fn new() -> ItemCost {
+        ItemCost {
+            picos: AtomicU64::new(0),
+        }
+    }
+
+    /// Whether `len` items cost less than a trip to the pool would save.
+    #[inline]
+    fn stays_on_caller(&self, len: usize) -> bool {
+        if len >= MOST_KEPT {
+            return false;
+        }
+        let picos = self.picos.load(Ordering::Relaxed);
+        picos != 0 && len as u128 * u128::from(picos) < STAY_BELOW_NANOS * 1000
+    }
+
+    /// `nanos` of chunk work on `len` items: the latest estimate.
+    fn record(&self, nanos: u128, len: usize) {
+        if len == 0 {
+            return;
+        }
+        let picos = (nanos * 1000 / len as u128).clamp(1, u128::from(u64::MAX));
+        self.picos.store(picos as u64, Ordering::Relaxed);
+    }
+}
+
+thread_local! {
+    /// Set while this thread runs a call the cost rule kept off the pool.
+    static STAYING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Clears a thread-local flag when dropped, also during a panic.
+struct ResetOnDrop(&'static std::thread::LocalKey<Cell<bool>>);
+
+impl Drop for ResetOnDrop {
+    fn drop(&mut self) {
+        self.0.set(false);
+    }
+}
+
 /// Runs `body` on each chunk of `input` on the pool and merges the results.
 pub fn run<S, R, B, M>(pool: &PoolSite, plan: Plan, input: S, body: B, merge: M) -> R
 where
@@ -281,12 +372,41 @@ where
     B: Fn(S::Chunk) -> R + Sync + Send,
     M: Merge<R>,
 {
+    let len = input.len();
+    // Without `min_len` or `chunks`, decor picks: input estimated too small
+    // to gain from the pool runs on the caller.
+    let picks = plan.min_len == 0 && plan.chunks.is_none();
+    if picks && pool.item_cost.stays_on_caller(len) && !STAYING.get() {
+        // A body that calls its own function on its chunk (divide and
+        // conquer) relies on each call splitting: kept on the caller, the
+        // call inside gets the whole input again. So a call made while this
+        // thread runs a kept call goes to the pool, which splits.
+        STAYING.set(true);
+        let _reset = ResetOnDrop(&STAYING);
+        // One chunk's result is the whole result: nothing to merge.
+        return body(input.whole());
+    }
     // Short input, or a single chunk, runs on the caller: no pool, no hop.
-    let parts = match plan.parts(input.len(), || pool.get().threads()) {
-        None | Some(1) => return merge.merge(input.split(1).into_iter().map(&body).collect()),
+    let parts = match plan.parts(len, || pool.get().threads()) {
+        None | Some(1) => return body(input.whole()),
         Some(parts) => parts,
     };
-    merge.merge(run_chunks(pool, input.split(parts), &body))
+    if !picks {
+        return merge.merge(run_chunks(pool, input.split(parts), &body));
+    }
+    // Each chunk's own time, for the estimate: two clock reads per chunk.
+    let spent = AtomicU64::new(0);
+    let timed = |chunk: S::Chunk| {
+        let started = std::time::Instant::now();
+        let result = body(chunk);
+        let nanos = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        spent.fetch_add(nanos, Ordering::Relaxed);
+        result
+    };
+    let results = run_chunks(pool, input.split(parts), &timed);
+    pool.item_cost
+        .record(u128::from(spent.load(Ordering::Relaxed)), len);
+    merge.merge(results)
 }
 
 /// Each chunk's result, in chunk order. The chunks and results wait in

@@ -376,6 +376,8 @@ pub fn default_threads() -> usize {
 pub struct PoolSite {
     choice: Choice,
     pool: OnceLock<&'static Pool>,
+    /// For a `#[parallel]` function: what its body costs per item.
+    pub(crate) item_cost: crate::parallel::ItemCost,
 }
 
 enum Choice {
@@ -404,6 +406,7 @@ impl PoolSite {
         PoolSite {
             choice,
             pool: OnceLock::new(),
+            item_cost: crate::parallel::ItemCost::new(),
         }
     }
 

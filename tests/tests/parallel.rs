@@ -849,3 +849,57 @@ fn maps_merge_values_per_key_instead_of_overwriting() {
     assert_eq!(at["b"], [1, 5]);
     assert_eq!(at["c"], [3]);
 }
+
+// --- Small inputs stay on the caller, by the body's measured cost --------------
+
+/// Where each chunk ran, and how many items it had.
+#[parallel(threads = 2, reduce = |mut a, b| { a.extend(b); a })]
+fn cheap_sum_where(chunk: &[u64]) -> Vec<(String, usize, u64)> {
+    vec![(thread_name(), chunk.len(), chunk.iter().sum())]
+}
+
+#[parallel(threads = 2, reduce = |mut a, b| { a.extend(b); a })]
+fn slow_items_where(items: &[u64]) -> Vec<String> {
+    std::thread::sleep(std::time::Duration::from_millis(5 * items.len() as u64));
+    vec![thread_name()]
+}
+
+#[test]
+fn once_measured_cheap_a_small_input_runs_on_the_caller_and_a_large_one_on_the_pool() {
+    let here = thread_name();
+    let large: Vec<u64> = (0..200_000).collect();
+    // The first call measures the body; 200,000 items always go to the pool.
+    let chunks = cheap_sum_where(&large);
+    assert_eq!(chunks.len(), 2, "{chunks:?}");
+    assert!(
+        chunks
+            .iter()
+            .all(|c| c.0.starts_with("decor-cheap_sum_where-par-")),
+        "{chunks:?}"
+    );
+    assert_eq!(
+        chunks.iter().map(|c| c.2).sum::<u64>(),
+        large.iter().sum::<u64>()
+    );
+    // A hundred items of a body this cheap cost far less than the trip.
+    let small: Vec<u64> = (1..=100).collect();
+    let chunks = cheap_sum_where(&small);
+    assert_eq!(chunks, [(here.clone(), 100, 5050)], "kept on the caller");
+    // The large input still goes to the pool.
+    assert_eq!(cheap_sum_where(&large).len(), 2);
+}
+
+#[test]
+fn expensive_items_go_to_the_pool_however_few() {
+    let items = [1u64, 2, 3, 4];
+    for _ in 0..3 {
+        let threads = slow_items_where(&items);
+        assert_eq!(threads.len(), 2, "{threads:?}");
+        assert!(
+            threads
+                .iter()
+                .all(|t| t.starts_with("decor-slow_items_where-par-")),
+            "{threads:?}"
+        );
+    }
+}
