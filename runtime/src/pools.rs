@@ -94,6 +94,8 @@ thread_local! {
     /// task of the same pool can run queued work instead of idling.
     static OWN_QUEUE: std::cell::RefCell<Option<crossbeam_channel::Receiver<Job>>> =
         const { std::cell::RefCell::new(None) };
+    /// Set on the threads of decor's `#[parallel]` (rayon) pools.
+    static CHUNK_THREAD: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 impl Pool {
@@ -184,6 +186,7 @@ impl Pool {
                     let built = rayon::ThreadPoolBuilder::new()
                         .num_threads(threads)
                         .thread_name(move |i| format!("{prefix}{i}"))
+                        .start_handler(|_| CHUNK_THREAD.set(true))
                         // Chunks' panics are carried to the caller by rayon
                         // itself; this only keeps a stray one from aborting
                         // the process.
@@ -230,6 +233,12 @@ pub(crate) fn run_one_queued_job() -> bool {
 /// Whether this thread is a `#[spawn]` worker.
 pub(crate) fn on_worker_thread() -> bool {
     OWN_QUEUE.with(|own| own.borrow().is_some())
+}
+
+/// Whether this thread is one of decor's pool threads: a `#[spawn]` worker
+/// or a `#[parallel]` chunk thread (not some other rayon pool's).
+pub(crate) fn on_pool_thread() -> bool {
+    on_worker_thread() || CHUNK_THREAD.get()
 }
 
 impl fmt::Debug for Pool {

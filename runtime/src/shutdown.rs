@@ -83,7 +83,7 @@ fn nothing_outstanding() -> bool {
 /// assert_eq!(WRITTEN.load(Ordering::SeqCst), 10);
 /// ```
 pub fn shutdown() {
-    if crate::pools::on_worker_thread() || rayon::current_thread_index().is_some() {
+    if crate::pools::on_pool_thread() {
         return;
     }
     WAITERS.fetch_add(1, SeqCst);

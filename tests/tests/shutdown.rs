@@ -85,6 +85,26 @@ fn shutdown_inside_a_task_returns_at_once() {
     assert_eq!(result, "returned");
 }
 
+#[decor::parallel(threads = 2, chunks = 2, reduce = |a, b| a + b)]
+fn chunks_shutting_down(items: &[u32]) -> usize {
+    decor::shutdown();
+    items.len()
+}
+
+#[decor::spawn(threads = 1)]
+fn task_with_chunks_shutting_down() -> usize {
+    chunks_shutting_down(&[1, 2, 3, 4])
+}
+
+#[test]
+fn shutdown_in_a_parallel_chunk_returns_at_once() {
+    let _turn = turn();
+    // The chunks run while their caller, a task, is outstanding: waiting
+    // for it there would never end.
+    let result = within("task", || task_with_chunks_shutting_down().join().unwrap());
+    assert_eq!(result, 4);
+}
+
 #[decor::spawn(dedicated, name = "daemon")]
 fn daemon(gate: Gate, counter: Arc<AtomicUsize>) {
     gate.wait();
