@@ -20,6 +20,8 @@
 //! Run with `cargo bench -p decor-bench`, then `python3 bench/ratios.py` for
 //! the table in `BENCHMARKS.md`.
 
+pub mod scaling;
+
 use std::time::{Duration, Instant};
 
 /// The body of every benchmarked function: a few ALU operations on an input
@@ -53,25 +55,21 @@ pub fn interleaved(group: &str, peer: &str, batch: u32, variants: &[Variant<'_>]
         return;
     };
     let n = variants.len();
-    let mut times = vec![Vec::with_capacity(rounds); n];
-    for round in 0..rounds {
-        for k in 0..n {
-            let i = (round + k) % n;
+    let times = rotating_rounds(
+        n,
+        |round, _| round < rounds,
+        |i| {
             let start = Instant::now();
             for _ in 0..batch {
                 (variants[i].1)();
             }
-            times[i].push(start.elapsed().as_secs_f64() * 1e9 / f64::from(batch));
-        }
-    }
+            start.elapsed().as_secs_f64() * 1e9 / f64::from(batch)
+        },
+    );
     let peer = variants
         .iter()
         .position(|(name, _)| *name == peer)
         .expect("the peer is a variant");
-    let median = |mut v: Vec<f64>| {
-        v.sort_by(f64::total_cmp);
-        v[v.len() / 2]
-    };
     eprintln!("\n{group}, interleaved, {rounds} rounds of {batch}:\n");
     eprintln!(
         "| variant | median ns per call | median of per-round ratios to `{}` |",
@@ -79,20 +77,80 @@ pub fn interleaved(group: &str, peer: &str, batch: u32, variants: &[Variant<'_>]
     );
     eprintln!("|---|--:|--:|");
     for (i, (name, _)) in variants.iter().enumerate() {
-        let ratios = times[i]
-            .iter()
-            .zip(&times[peer])
-            .map(|(t, p)| t / p)
-            .collect();
-        let ns = median(times[i].clone());
+        let ns = median(&times[i]);
         let decimals = if ns < 100.0 { 2 } else { 0 };
-        eprintln!("| `{name}` | {ns:.decimals$} | {:.2}x |", median(ratios));
+        eprintln!(
+            "| `{name}` | {ns:.decimals$} | {:.2}x |",
+            median_ratio(&times[i], &times[peer])
+        );
     }
     eprintln!();
 }
 
+/// Times `n` variants in rounds, each round timing every variant once and
+/// rotating which goes first, so a burst of load on the shared machine hits
+/// every variant alike. `more(round, elapsed)` says whether round `round`
+/// (from 0) runs, given the time spent so far; `time(i)` runs variant `i`
+/// and returns its time (any unit, the same for all). Returns each
+/// variant's times, one per round, in round order.
+pub fn rotating_rounds(
+    n: usize,
+    mut more: impl FnMut(usize, Duration) -> bool,
+    mut time: impl FnMut(usize) -> f64,
+) -> Vec<Vec<f64>> {
+    let started = Instant::now();
+    let mut times = vec![Vec::new(); n];
+    let mut round = 0;
+    while n > 0 && more(round, started.elapsed()) {
+        for k in 0..n {
+            let i = (round + k) % n;
+            times[i].push(time(i));
+        }
+        round += 1;
+    }
+    times
+}
+
+/// The median of `samples` (the upper middle one for an even count); NaN
+/// when there are none.
+pub fn median(samples: &[f64]) -> f64 {
+    let mut sorted = samples.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    sorted.get(sorted.len() / 2).copied().unwrap_or(f64::NAN)
+}
+
+/// The median of the per-round ratios `times[r] / peer[r]`: how a variant
+/// compares with its peer under the conditions of each round.
+pub fn median_ratio(times: &[f64], peer: &[f64]) -> f64 {
+    let ratios: Vec<f64> = times.iter().zip(peer).map(|(t, p)| t / p).collect();
+    median(&ratios)
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn rounds_rotate_and_stop_when_told() {
+        let mut order = Vec::new();
+        let times = super::rotating_rounds(
+            3,
+            |round, _| round < 2,
+            |i| {
+                order.push(i);
+                i as f64
+            },
+        );
+        assert_eq!(order, [0, 1, 2, 1, 2, 0]);
+        assert_eq!(times, [vec![0.0, 0.0], vec![1.0, 1.0], vec![2.0, 2.0]]);
+    }
+
+    #[test]
+    fn medians_of_samples_and_ratios() {
+        assert_eq!(super::median(&[3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(super::median(&[4.0, 1.0, 3.0, 2.0]), 3.0);
+        assert!(super::median(&[]).is_nan());
+        assert_eq!(super::median_ratio(&[2.0, 9.0, 3.0], &[1.0, 3.0, 3.0]), 2.0);
+    }
+
     #[test]
     fn work_is_deterministic() {
         assert_eq!(super::work(42), super::work(42));
