@@ -145,7 +145,7 @@ def main():
     parser.add_argument("--sample-ms", type=float, default=5)
     parser.add_argument("--budget-ms", type=float, default=2500)
     parser.add_argument("--min-rounds", type=int, default=3)
-    parser.add_argument("--max-rounds", type=int, default=25)
+    parser.add_argument("--max-rounds", type=int, default=50)
     args = parser.parse_args()
     sweep = {"elements": elements, "tasks": tasks, "payloads": payloads}[args.sweep]
     gc.disable()

@@ -133,7 +133,7 @@ fn main() {
             sample: Duration::from_millis(5),
             point: Duration::from_millis(2500),
             min_rounds: 3,
-            max_rounds: 25,
+            max_rounds: 50,
         }
     };
     let mut command = String::from("cargo bench -p decor-bench --bench scaling");

@@ -227,11 +227,22 @@ pub fn duration(ns: f64) -> String {
     format!("{value:.decimals$} {unit}")
 }
 
-/// A ratio as `1.23x`, or nothing when it was not measured.
+/// A ratio as `1.23x` (`9918x` when large, `0.0026x` when small: two
+/// significant digits at least), or nothing when it was not measured.
 pub fn ratio(value: Option<f64>) -> String {
     value
         .filter(|v| v.is_finite())
-        .map_or_else(String::new, |v| format!("{v:.2}x"))
+        .map_or_else(String::new, |v| {
+            let decimals = if v >= 100.0 {
+                0
+            } else if v >= 0.1 || v <= 0.0 {
+                2
+            } else {
+                // 0.0x..: enough places for two significant digits.
+                (1 - v.log10().floor() as i32) as usize
+            };
+            format!("{v:.decimals$}x")
+        })
 }
 
 /// A count with thousands separators.
@@ -404,6 +415,9 @@ mod tests {
         assert_eq!(duration(25_000_000.0), "25.0 ms");
         assert_eq!(duration(f64::NAN), "");
         assert_eq!(ratio(Some(0.5)), "0.50x");
+        assert_eq!(ratio(Some(0.002_61)), "0.0026x");
+        assert_eq!(ratio(Some(0.016)), "0.016x");
+        assert_eq!(ratio(Some(9917.5)), "9918x");
         assert_eq!(ratio(None), "");
     }
 
