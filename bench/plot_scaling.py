@@ -23,22 +23,24 @@ import matplotlib.pyplot as plt  # noqa: E402 (the backend is chosen first)
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
-# Variant keys of the JSON, the legend's words for them, and their style:
-# decor solid, Rust peers dashed, Python dotted.
+# Variant keys of the JSON, the legend's words for them, their colour and
+# line style: decor in blues and greens, solid; Rust peers in reds and browns,
+# dashed; Python in greys, dotted. Each variant keeps its colour in every
+# panel.
 LABELS = {
-    "serial": ("serial loop", "--"),
-    "rayon_par_iter": ("rayon par_iter", "--"),
-    "decor_parallel": ("#[parallel]", "-"),
-    "decor_parallel_processes_2": ("#[parallel(processes = 2)]", "-"),
-    "python_serial": ("Python sum", ":"),
-    "python_processes_2": ("Python ProcessPoolExecutor(2)", ":"),
-    "decor_spawn_join": ("#[spawn] + join", "-"),
-    "decor_as_completed": ("as_completed", "-"),
-    "rayon_spawn_channel": ("rayon spawn + mpsc", "--"),
-    "python_threads": ("Python ThreadPoolExecutor", ":"),
-    "decor_processes_2": ("#[spawn(processes = 2)]", "-"),
-    "procspawn_pool_2": ("procspawn Pool (2)", "--"),
-    "raw_pipe": ("raw pipe, one child", "--"),
+    "decor_parallel": ("#[parallel]", "tab:blue", "-"),
+    "decor_parallel_processes_2": ("#[parallel(processes = 2)]", "tab:green", "-"),
+    "decor_spawn_join": ("#[spawn] + join", "tab:blue", "-"),
+    "decor_as_completed": ("as_completed", "tab:cyan", "-"),
+    "decor_processes_2": ("#[spawn(processes = 2)]", "tab:green", "-"),
+    "serial": ("serial loop", "tab:brown", "--"),
+    "rayon_par_iter": ("rayon par_iter", "tab:red", "--"),
+    "rayon_spawn_channel": ("rayon spawn + mpsc", "tab:red", "--"),
+    "procspawn_pool_2": ("procspawn Pool (2)", "tab:purple", "--"),
+    "raw_pipe": ("raw pipe, one child", "tab:brown", "--"),
+    "python_serial": ("Python sum", "tab:gray", ":"),
+    "python_threads": ("Python ThreadPoolExecutor", "tab:gray", ":"),
+    "python_processes_2": ("Python ProcessPoolExecutor(2)", "black", ":"),
 }
 
 # Per sweep: the panel's title, axis labels, and what is plotted from a
@@ -72,8 +74,8 @@ def main():
                 for row in sweep["rows"]
                 if name in row["cells"] and row["size"] > 0
             ]
-            label, style = LABELS.get(name, (name, "-"))
-            ax.plot(*zip(*points), style, marker="o", markersize=3, label=label)
+            label, colour, style = LABELS.get(name, (name, None, "-"))
+            ax.plot(*zip(*points), style, color=colour, marker="o", markersize=3, label=label)
         ax.set(xscale="log", yscale="log", title=title, xlabel=xlabel, ylabel=ylabel)
         ax.grid(True, which="major", alpha=0.3)
         ax.legend(fontsize=7)
