@@ -39,16 +39,17 @@
 //! and `<!-- scaling:end -->` in `BENCHMARKS.md`). The figures always go to
 //! `target/scaling.json` (`DECOR_SCALING_JSON` to put them elsewhere).
 
+use std::collections::BTreeMap;
 use std::hint::black_box;
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
-use std::sync::{mpsc, Mutex};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use decor_bench::rayon_spawn_channel;
 use decor_bench::scaling::{
-    self, bytes, count, duration, measure, ratio, time_calls, Budget, Measured, Report, Row, Sweep,
-    Variant,
+    self, bytes, count, duration, measure, ratio, time_calls, Budget, Report, Row, Sweep, Variant,
 };
 use rayon::prelude::*;
 
@@ -162,7 +163,7 @@ fn main() {
         .thread_name(|i| format!("rayon-peer-{i}"))
         .build()
         .expect("a rayon pool");
-    let python = Python {
+    let points = Points {
         script: root.join("bench/scaling_peers.py"),
         budget,
     };
@@ -171,13 +172,13 @@ fn main() {
     let mut markdown = Vec::new();
     if selected("elements") {
         let sizes = powers_of_ten(2, if quick { 6 } else { 8 });
-        let sweep = elements(&sizes, &rayon, &python, &budget);
+        let sweep = elements(&sizes, &rayon, &points);
         markdown.push(elements_table(&sweep));
         report.sweeps.push(sweep);
     }
     if selected("tasks") {
         let sizes = powers_of_ten(0, if quick { 4 } else { 6 });
-        let sweep = tasks(&sizes, &rayon, &python, &budget);
+        let sweep = tasks(&sizes, &rayon, &points);
         markdown.push(tasks_table(&sweep));
         report.sweeps.push(sweep);
     }
@@ -186,7 +187,7 @@ fn main() {
         if quick {
             sizes.truncate(4);
         }
-        let sweep = payloads(&sizes, &python, &budget);
+        let sweep = payloads(&sizes, &points);
         markdown.push(payloads_table(&sweep));
         report.sweeps.push(sweep);
     }
@@ -220,65 +221,74 @@ fn powers_of_ten(from: u32, to: u32) -> Vec<u64> {
     (from..=to).map(|e| 10u64.pow(e)).collect()
 }
 
-/// Runs `bench/scaling_peers.py` for one point at a time.
-struct Python {
+/// What a point compares: Rust pairs `(variant, peer)` (medians of
+/// per-round ratios) and the pairs with a Python peer (ratios of medians),
+/// Python run only up to `python_max`.
+struct Pairs<'a> {
+    rust: &'a [(&'a str, &'a str)],
+    python: &'a [(&'a str, &'a str)],
+    python_max: u64,
+}
+
+/// Measures the points of every sweep with one budget: the Rust variants,
+/// then `bench/scaling_peers.py` for the same point.
+struct Points {
     script: PathBuf,
     budget: Budget,
 }
 
-impl Python {
-    /// Python's cells for `sweep` at `size`, under `python_*` names, added to
-    /// `row` with `decor/python` ratios of medians.
-    fn add(&self, row: &mut Row, sweep: &str, size: u64, pairs: &[(&str, &str)]) {
-        let Some(cells) = scaling::python_point(&self.script, sweep, size, &self.budget) else {
-            return;
-        };
-        for (name, cell) in cells {
-            row.cells.insert(format!("python_{name}"), cell);
+impl Points {
+    /// One row of sweep `sweep` at `size`: the Rust variants' cells, Python's
+    /// under `python_*` names, the ratios `pairs` asks for; printed to stderr
+    /// as it finishes, for a run that is watched.
+    fn row(&self, sweep: &str, size: u64, variants: &[Variant<'_>], pairs: &Pairs<'_>) -> Row {
+        let measured = measure(variants, &self.budget);
+        let mut ratios: BTreeMap<String, f64> = pairs
+            .rust
+            .iter()
+            .filter_map(|(variant, peer)| {
+                Some((format!("{variant}/{peer}"), measured.ratio(variant, peer)?))
+            })
+            .collect();
+        let mut cells = measured.cells;
+        let python = (size <= pairs.python_max)
+            .then(|| scaling::python_point(&self.script, sweep, size, &self.budget))
+            .flatten();
+        for (name, cell) in python.unwrap_or_default() {
+            cells.insert(format!("python_{name}"), cell);
         }
-        for (variant, peer) in pairs {
-            if let (Some(v), Some(p)) = (row.cells.get(*variant), row.cells.get(*peer)) {
-                row.ratios.insert(format!("{variant}/{peer}"), v.ns / p.ns);
+        for (variant, peer) in pairs.python {
+            if let (Some(v), Some(p)) = (cells.get(*variant), cells.get(*peer)) {
+                ratios.insert(format!("{variant}/{peer}"), v.ns / p.ns);
             }
         }
+        let medians: Vec<String> = cells
+            .iter()
+            .map(|(name, cell)| {
+                let median = duration(cell.ns);
+                format!("{name} {median} ({}x{})", cell.rounds, cell.batch)
+            })
+            .collect();
+        eprintln!("{sweep} {}: {}", count(size), medians.join(", "));
+        Row {
+            size,
+            cells,
+            ratios,
+        }
     }
 }
 
-/// A row from a measured point and the Rust pairs to compare.
-fn row(size: u64, measured: &Measured, pairs: &[(&str, &str)]) -> Row {
-    let ratios = pairs
-        .iter()
-        .filter_map(|(variant, peer)| {
-            Some((format!("{variant}/{peer}"), measured.ratio(variant, peer)?))
-        })
-        .collect();
-    Row {
-        size,
-        cells: measured.cells.clone(),
-        ratios,
-    }
-}
-
-/// Prints a point's medians as it finishes, for a run that is watched.
-fn progress(sweep: &str, row: &Row) {
-    let cells: Vec<String> = row
-        .cells
-        .iter()
-        .map(|(name, cell)| {
-            format!(
-                "{name} {} ({}x{})",
-                duration(cell.ns),
-                cell.rounds,
-                cell.batch
-            )
-        })
-        .collect();
-    eprintln!("{sweep} {}: {}", count(row.size), cells.join(", "));
-}
-
-fn elements(sizes: &[u64], rayon: &rayon::ThreadPool, python: &Python, budget: &Budget) -> Sweep {
-    let mut rows = Vec::new();
-    for &n in sizes {
+fn elements(sizes: &[u64], rayon: &rayon::ThreadPool, points: &Points) -> Sweep {
+    let pairs = Pairs {
+        rust: &[
+            ("decor_parallel", "rayon_par_iter"),
+            ("decor_parallel", "serial"),
+            ("decor_parallel_processes_2", "serial"),
+        ],
+        python: &[("decor_parallel_processes_2", "python_processes_2")],
+        python_max: PYTHON_MAX_ELEMENTS,
+    };
+    let rows = sizes.iter().map(|&n| {
         let data: Vec<u64> = (0..n).collect();
         let data = data.as_slice();
         let expected = n * n.saturating_sub(1) / 2;
@@ -291,51 +301,18 @@ fn elements(sizes: &[u64], rayon: &rayon::ThreadPool, python: &Python, budget: &
         };
         let default = |batch| time_calls(batch, || check(decor_sum(black_box(data))));
         let processes = |batch| time_calls(batch, || check(decor_sum_processes(black_box(data))));
-        let measured = measure(
-            &[
-                Variant {
-                    name: "serial",
-                    run: &serial,
-                },
-                Variant {
-                    name: "rayon_par_iter",
-                    run: &par_iter,
-                },
-                Variant {
-                    name: "decor_parallel",
-                    run: &default,
-                },
-                Variant {
-                    name: "decor_parallel_processes_2",
-                    run: &processes,
-                },
-            ],
-            budget,
-        );
-        let mut row = row(
-            n,
-            &measured,
-            &[
-                ("decor_parallel", "rayon_par_iter"),
-                ("decor_parallel", "serial"),
-                ("decor_parallel_processes_2", "serial"),
-            ],
-        );
-        if n <= PYTHON_MAX_ELEMENTS {
-            python.add(
-                &mut row,
-                "elements",
-                n,
-                &[("decor_parallel_processes_2", "python_processes_2")],
-            );
-        }
-        progress("elements", &row);
-        rows.push(row);
-    }
+        let variants: [Variant<'_>; 4] = [
+            ("serial", &serial),
+            ("rayon_par_iter", &par_iter),
+            ("decor_parallel", &default),
+            ("decor_parallel_processes_2", &processes),
+        ];
+        points.row("elements", n, &variants, &pairs)
+    });
     Sweep {
         name: "elements".into(),
         size_unit: "u64 elements".into(),
-        rows,
+        rows: rows.collect(),
     }
 }
 
@@ -357,73 +334,36 @@ fn decor_as_completed(n: u64) -> Vec<u64> {
     results
 }
 
-/// `n` tasks on the rayon pool, each sending `(index, value)` into one
-/// channel; the caller places them by index.
-fn rayon_channel(pool: &rayon::ThreadPool, n: u64) -> Vec<u64> {
-    let (tx, rx) = mpsc::channel();
-    for i in 0..n {
-        let tx = tx.clone();
-        pool.spawn(move || {
-            // The receiver outlives every task.
-            let _ = tx.send((i, tiny(i)));
-        });
-    }
-    drop(tx);
-    let mut results = vec![0; n as usize];
-    for (i, value) in rx {
-        results[i as usize] = value;
-    }
-    results
-}
-
-fn tasks(sizes: &[u64], rayon: &rayon::ThreadPool, python: &Python, budget: &Budget) -> Sweep {
-    let mut rows = Vec::new();
-    for &n in sizes {
+fn tasks(sizes: &[u64], rayon: &rayon::ThreadPool, points: &Points) -> Sweep {
+    let pairs = Pairs {
+        rust: &[
+            ("decor_spawn_join", "rayon_spawn_channel"),
+            ("decor_as_completed", "rayon_spawn_channel"),
+        ],
+        python: &[("decor_spawn_join", "python_threads")],
+        python_max: PYTHON_MAX_TASKS,
+    };
+    let rows = sizes.iter().map(|&n| {
         let expected: Vec<u64> = (0..n).map(tiny).collect();
         let check = |results: Vec<u64>| assert!(results == expected, "{n} tiny tasks");
         let join = |batch| time_calls(batch, || check(decor_join(black_box(n))));
         let completed = |batch| time_calls(batch, || check(decor_as_completed(black_box(n))));
-        let channel = |batch| time_calls(batch, || check(rayon_channel(rayon, black_box(n))));
-        let measured = measure(
-            &[
-                Variant {
-                    name: "rayon_spawn_channel",
-                    run: &channel,
-                },
-                Variant {
-                    name: "decor_spawn_join",
-                    run: &join,
-                },
-                Variant {
-                    name: "decor_as_completed",
-                    run: &completed,
-                },
-            ],
-            budget,
-        );
-        let mut row = row(
-            n,
-            &measured,
-            &[
-                ("decor_spawn_join", "rayon_spawn_channel"),
-                ("decor_as_completed", "rayon_spawn_channel"),
-            ],
-        );
-        if n <= PYTHON_MAX_TASKS {
-            python.add(
-                &mut row,
-                "tasks",
-                n,
-                &[("decor_spawn_join", "python_threads")],
-            );
-        }
-        progress("tasks", &row);
-        rows.push(row);
-    }
+        let channel = |batch| {
+            time_calls(batch, || {
+                check(rayon_spawn_channel(rayon, black_box(n), tiny))
+            })
+        };
+        let variants: [Variant<'_>; 3] = [
+            ("rayon_spawn_channel", &channel),
+            ("decor_spawn_join", &join),
+            ("decor_as_completed", &completed),
+        ];
+        points.row("tasks", n, &variants, &pairs)
+    });
     Sweep {
         name: "tasks".into(),
         size_unit: "tasks".into(),
-        rows,
+        rows: rows.collect(),
     }
 }
 
@@ -496,11 +436,18 @@ fn pipe_echo_child() {
     }
 }
 
-fn payloads(sizes: &[u64], python: &Python, budget: &Budget) -> Sweep {
+fn payloads(sizes: &[u64], points: &Points) -> Sweep {
+    let pairs = Pairs {
+        rust: &[
+            ("decor_processes_2", "procspawn_pool_2"),
+            ("decor_processes_2", "raw_pipe"),
+        ],
+        python: &[("decor_processes_2", "python_processes_2")],
+        python_max: u64::MAX,
+    };
     let pool = procspawn::Pool::new(2).expect("procspawn starts its pool");
     let pipe = Mutex::new(PipeEcho::start());
-    let mut rows = Vec::new();
-    for &size in sizes {
+    let rows = sizes.iter().map(|&size| {
         let payload: Vec<u8> = (0..size).map(|i| i as u8).collect();
         // Each call takes its own copy, made before the clock starts; the
         // echoes are checked and dropped after it stops.
@@ -525,40 +472,14 @@ fn payloads(sizes: &[u64], python: &Python, budget: &Budget) -> Sweep {
             assert!(back == payload, "the pipe's echo differs");
             took
         };
-        let measured = measure(
-            &[
-                Variant {
-                    name: "raw_pipe",
-                    run: &raw,
-                },
-                Variant {
-                    name: "procspawn_pool_2",
-                    run: &procspawn,
-                },
-                Variant {
-                    name: "decor_processes_2",
-                    run: &decor,
-                },
-            ],
-            budget,
-        );
-        let mut row = row(
-            size,
-            &measured,
-            &[
-                ("decor_processes_2", "procspawn_pool_2"),
-                ("decor_processes_2", "raw_pipe"),
-            ],
-        );
-        python.add(
-            &mut row,
-            "payloads",
-            size,
-            &[("decor_processes_2", "python_processes_2")],
-        );
-        progress("payloads", &row);
-        rows.push(row);
-    }
+        let variants: [Variant<'_>; 3] = [
+            ("raw_pipe", &raw),
+            ("procspawn_pool_2", &procspawn),
+            ("decor_processes_2", &decor),
+        ];
+        points.row("payloads", size, &variants, &pairs)
+    });
+    let rows = rows.collect();
     pool.shutdown();
     Sweep {
         name: "payloads".into(),
@@ -567,144 +488,153 @@ fn payloads(sizes: &[u64], python: &Python, budget: &Budget) -> Sweep {
     }
 }
 
-/// A cell's median time, or nothing.
-fn time_of(row: &Row, name: &str) -> String {
-    row.cells
-        .get(name)
-        .map_or_else(String::new, |cell| duration(cell.ns))
+/// What a table's column shows of a row.
+enum Column<'a> {
+    /// A variant's median time per call.
+    Time(&'a str),
+    /// A variant's median time per call divided by the row's size.
+    PerItem(&'a str),
+    /// A variant's median time per call and the row's size (bytes) per that
+    /// time, in MB/s.
+    Throughput(&'a str),
+    /// A ratio by its `"variant/peer"` key.
+    Ratio(&'a str),
 }
 
-/// A cell's median per item, or nothing.
-fn per_item(row: &Row, name: &str) -> String {
-    row.cells.get(name).map_or_else(String::new, |cell| {
-        duration(cell.ns / row.size.max(1) as f64)
-    })
-}
-
-/// A cell's time and throughput (payload bytes per echo time, MB/s).
-fn throughput(row: &Row, name: &str) -> String {
-    row.cells.get(name).map_or_else(String::new, |cell| {
-        let mb_per_s = row.size as f64 / cell.ns * 1e3;
-        if row.size == 0 {
-            duration(cell.ns)
-        } else {
-            format!("{} ({mb_per_s:.0} MB/s)", duration(cell.ns))
+impl Column<'_> {
+    /// This column's cell for `row`; empty where nothing was measured.
+    fn show(&self, row: &Row) -> String {
+        let cell = |name: &str| row.cells.get(name).map(|cell| cell.ns);
+        match *self {
+            Column::Time(name) => cell(name).map_or_else(String::new, duration),
+            Column::PerItem(name) => {
+                cell(name).map_or_else(String::new, |ns| duration(ns / row.size.max(1) as f64))
+            }
+            Column::Throughput(name) => cell(name).map_or_else(String::new, |ns| {
+                if row.size == 0 {
+                    duration(ns)
+                } else {
+                    let mb_per_s = row.size as f64 / ns * 1e3;
+                    format!("{} ({mb_per_s:.0} MB/s)", duration(ns))
+                }
+            }),
+            Column::Ratio(key) => ratio(row.ratios.get(key).copied()),
         }
-    })
+    }
 }
 
-fn ratio_of(row: &Row, key: &str) -> String {
-    ratio(row.ratios.get(key).copied())
-}
-
-fn elements_table(sweep: &Sweep) -> String {
+/// A sweep as a caption and a markdown table: the size (`size` formats it)
+/// under `first`, then one column per `(header, column)`.
+fn sweep_table(
+    sweep: &Sweep,
+    caption: &str,
+    first: &str,
+    size: fn(u64) -> String,
+    columns: &[(&str, Column<'_>)],
+) -> String {
+    let header: Vec<&str> = std::iter::once(first)
+        .chain(columns.iter().map(|(header, _)| *header))
+        .collect();
     let rows: Vec<Vec<String>> = sweep
         .rows
         .iter()
         .map(|row| {
-            vec![
-                count(row.size),
-                time_of(row, "serial"),
-                time_of(row, "rayon_par_iter"),
-                time_of(row, "decor_parallel"),
-                time_of(row, "decor_parallel_processes_2"),
-                time_of(row, "python_serial"),
-                time_of(row, "python_processes_2"),
-                ratio_of(row, "decor_parallel/rayon_par_iter"),
-                ratio_of(row, "decor_parallel/serial"),
-                ratio_of(row, "decor_parallel_processes_2/serial"),
-                ratio_of(row, "decor_parallel_processes_2/python_processes_2"),
-            ]
+            std::iter::once(size(row.size))
+                .chain(columns.iter().map(|(_, column)| column.show(row)))
+                .collect()
         })
         .collect();
-    format!(
-        "Sum of `n` `u64`s, median time per sum (Python up to 10^7):\n\n{}",
-        scaling::table(
-            &[
-                "n",
-                "serial loop",
-                "rayon `par_iter`",
-                "`#[parallel]`",
+    format!("{caption}\n\n{}", scaling::table(&header, &rows))
+}
+
+fn elements_table(sweep: &Sweep) -> String {
+    use Column::{Ratio, Time};
+    sweep_table(
+        sweep,
+        "Sum of `n` `u64`s, median time per sum (Python up to 10^7):",
+        "n",
+        count,
+        &[
+            ("serial loop", Time("serial")),
+            ("rayon `par_iter`", Time("rayon_par_iter")),
+            ("`#[parallel]`", Time("decor_parallel")),
+            (
                 "`#[parallel(processes = 2)]`",
-                "Python `sum`",
+                Time("decor_parallel_processes_2"),
+            ),
+            ("Python `sum`", Time("python_serial")),
+            (
                 "Python `ProcessPoolExecutor(2)`",
+                Time("python_processes_2"),
+            ),
+            (
                 "`#[parallel]` / rayon",
-                "`#[parallel]` / serial",
+                Ratio("decor_parallel/rayon_par_iter"),
+            ),
+            ("`#[parallel]` / serial", Ratio("decor_parallel/serial")),
+            (
                 "processes / serial",
+                Ratio("decor_parallel_processes_2/serial"),
+            ),
+            (
                 "processes / Python processes",
-            ],
-            &rows,
-        )
+                Ratio("decor_parallel_processes_2/python_processes_2"),
+            ),
+        ],
     )
 }
 
 fn tasks_table(sweep: &Sweep) -> String {
-    let rows: Vec<Vec<String>> = sweep
-        .rows
-        .iter()
-        .map(|row| {
-            vec![
-                count(row.size),
-                per_item(row, "decor_spawn_join"),
-                per_item(row, "decor_as_completed"),
-                per_item(row, "rayon_spawn_channel"),
-                per_item(row, "python_threads"),
-                ratio_of(row, "decor_spawn_join/rayon_spawn_channel"),
-                ratio_of(row, "decor_as_completed/rayon_spawn_channel"),
-                ratio_of(row, "decor_spawn_join/python_threads"),
-            ]
-        })
-        .collect();
-    format!(
-        "`n` tiny tasks submitted, then collected, median time per task (Python up to 10^5):\n\n{}",
-        scaling::table(
-            &[
-                "tasks",
-                "`#[spawn]` + `join`",
-                "`as_completed`",
-                "rayon `spawn` + `mpsc`",
-                "Python `ThreadPoolExecutor`",
+    use Column::{PerItem, Ratio};
+    sweep_table(
+        sweep,
+        "`n` tiny tasks submitted, then collected, median time per task (Python up to 10^5):",
+        "tasks",
+        count,
+        &[
+            ("`#[spawn]` + `join`", PerItem("decor_spawn_join")),
+            ("`as_completed`", PerItem("decor_as_completed")),
+            ("rayon `spawn` + `mpsc`", PerItem("rayon_spawn_channel")),
+            ("Python `ThreadPoolExecutor`", PerItem("python_threads")),
+            (
                 "`join` / rayon",
+                Ratio("decor_spawn_join/rayon_spawn_channel"),
+            ),
+            (
                 "`as_completed` / rayon",
-                "`join` / Python",
-            ],
-            &rows,
-        )
+                Ratio("decor_as_completed/rayon_spawn_channel"),
+            ),
+            ("`join` / Python", Ratio("decor_spawn_join/python_threads")),
+        ],
     )
 }
 
 fn payloads_table(sweep: &Sweep) -> String {
-    let rows: Vec<Vec<String>> = sweep
-        .rows
-        .iter()
-        .map(|row| {
-            vec![
-                bytes(row.size),
-                throughput(row, "decor_processes_2"),
-                throughput(row, "procspawn_pool_2"),
-                throughput(row, "raw_pipe"),
-                throughput(row, "python_processes_2"),
-                ratio_of(row, "decor_processes_2/procspawn_pool_2"),
-                ratio_of(row, "decor_processes_2/raw_pipe"),
-                ratio_of(row, "decor_processes_2/python_processes_2"),
-            ]
-        })
-        .collect();
-    format!(
-        "A `Vec<u8>` echoed through a warm pool of 2 processes, median time per echo (MB/s: payload bytes / time):\n\n{}",
-        scaling::table(
-            &[
-                "payload",
-                "`#[spawn(processes = 2)]`",
-                "procspawn `Pool` (2)",
-                "raw pipe, one child",
+    use Column::{Ratio, Throughput};
+    sweep_table(
+        sweep,
+        "A `Vec<u8>` echoed through a warm pool of 2 processes, median time per echo \
+         (MB/s: payload bytes / time):",
+        "payload",
+        bytes,
+        &[
+            ("`#[spawn(processes = 2)]`", Throughput("decor_processes_2")),
+            ("procspawn `Pool` (2)", Throughput("procspawn_pool_2")),
+            ("raw pipe, one child", Throughput("raw_pipe")),
+            (
                 "Python `ProcessPoolExecutor(2)`",
+                Throughput("python_processes_2"),
+            ),
+            (
                 "decor / procspawn",
-                "decor / raw pipe",
+                Ratio("decor_processes_2/procspawn_pool_2"),
+            ),
+            ("decor / raw pipe", Ratio("decor_processes_2/raw_pipe")),
+            (
                 "decor / Python",
-            ],
-            &rows,
-        )
+                Ratio("decor_processes_2/python_processes_2"),
+            ),
+        ],
     )
 }
 

@@ -13,6 +13,7 @@
 //! | `benches/spawn.rs` | `spawn_many`, `spawn_round_trip` | `#[spawn]` vs `rayon::spawn` + a channel |
 //! | `benches/futures.rs` | `cancel_queued`, `on_done`, `wait_first_completed` | `Task::cancel`, `on_done`, `decor::wait` vs the same by hand (std threads, rayon, channels); wake-up latency and a waiting caller's CPU time on stderr |
 //! | `benches/process_peers.rs` | (not criterion) | the peers of `#[spawn(processes = 2)]`: procspawn's `Pool` and `spawn`, round trip and pipelined |
+//! | `benches/scaling.rs` | (not criterion) | sizes swept: sums of 10^2..10^8 elements, 1..10^6 tasks, 0 B..64 MiB payloads, against rayon, procspawn, a raw pipe and Python ([`scaling`]) |
 //!
 //! `bench/peers.py` runs the seed's Python programs for the table beside ours
 //! (`--only '*process*'`: its process-pool experiments alone).
@@ -30,6 +31,30 @@ use std::time::{Duration, Instant};
 pub fn work(x: u64) -> u64 {
     let x = std::hint::black_box(x);
     (x.wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(17)) ^ (x >> 7)
+}
+
+/// `tasks` tasks on `pool`, each sending `(index, body(index))` into one
+/// shared `mpsc` channel; the caller places the results by index: what a
+/// user writes by hand for `#[spawn]` plus `join_all`, the peer in
+/// `benches/spawn.rs` and `benches/scaling.rs`.
+pub fn rayon_spawn_channel<F>(pool: &rayon::ThreadPool, tasks: u64, body: F) -> Vec<u64>
+where
+    F: Fn(u64) -> u64 + Copy + Send + 'static,
+{
+    let (tx, rx) = std::sync::mpsc::channel();
+    for i in 0..tasks {
+        let tx = tx.clone();
+        pool.spawn(move || {
+            // The receiver outlives every task.
+            let _ = tx.send((i, body(i)));
+        });
+    }
+    drop(tx);
+    let mut results = vec![0; tasks as usize];
+    for (i, value) in rx {
+        results[i as usize] = value;
+    }
+    results
 }
 
 /// Warm-up per benchmark: short, the machine has two shared cores.

@@ -38,12 +38,7 @@ pub struct Budget {
 /// One variant of a point: its name (a key of the JSON) and a function that
 /// makes `batch` calls and returns how long they took. Setting up (copying
 /// inputs, checking outputs) stays outside the returned time.
-pub struct Variant<'a> {
-    /// Its key in the tables and the JSON.
-    pub name: &'a str,
-    /// `batch` calls, timed by the variant itself.
-    pub run: &'a dyn Fn(u32) -> Duration,
-}
+pub type Variant<'a> = (&'a str, &'a dyn Fn(u32) -> Duration);
 
 /// What one variant measured at one point.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -80,11 +75,11 @@ impl Measured {
 pub fn measure(variants: &[Variant<'_>], budget: &Budget) -> Measured {
     let batches: Vec<u32> = variants
         .iter()
-        .map(|variant| {
-            (variant.run)(1);
-            (variant.run)(1);
+        .map(|(_, run)| {
+            run(1);
+            run(1);
             let mut batch = 1u32;
-            while batch < 1 << 20 && (variant.run)(batch) < budget.sample {
+            while batch < 1 << 20 && run(batch) < budget.sample {
                 batch *= 2;
             }
             batch
@@ -95,20 +90,20 @@ pub fn measure(variants: &[Variant<'_>], budget: &Budget) -> Measured {
         |round, elapsed| {
             round < budget.min_rounds || (round < budget.max_rounds && elapsed < budget.point)
         },
-        |i| (variants[i].run)(batches[i]).as_secs_f64() * 1e9 / f64::from(batches[i]),
+        |i| (variants[i].1)(batches[i]).as_secs_f64() * 1e9 / f64::from(batches[i]),
     );
     let mut measured = Measured {
         cells: BTreeMap::new(),
         times: BTreeMap::new(),
     };
-    for ((variant, batch), times) in variants.iter().zip(batches).zip(times) {
+    for (((name, _), batch), times) in variants.iter().zip(batches).zip(times) {
         let cell = Cell {
             ns: median(&times),
             rounds: times.len(),
             batch: batch.into(),
         };
-        measured.cells.insert(variant.name.to_owned(), cell);
-        measured.times.insert(variant.name.to_owned(), times);
+        measured.cells.insert((*name).to_owned(), cell);
+        measured.times.insert((*name).to_owned(), times);
     }
     measured
 }
@@ -438,19 +433,7 @@ mod tests {
             min_rounds: 3,
             max_rounds: 3,
         };
-        let measured = measure(
-            &[
-                Variant {
-                    name: "a",
-                    run: &fast,
-                },
-                Variant {
-                    name: "b",
-                    run: &fast,
-                },
-            ],
-            &budget,
-        );
+        let measured = measure(&[("a", &fast), ("b", &fast)], &budget);
         assert_eq!(measured.cells.len(), 2);
         assert!(measured.cells.values().all(|cell| cell.rounds == 3));
         assert!(measured.ratio("a", "b").is_some());
