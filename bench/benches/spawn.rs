@@ -43,7 +43,7 @@ use std::hint::black_box;
 use std::sync::mpsc;
 
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode};
-use decor_bench::{interleaved, work, MEASUREMENT, WARM_UP};
+use decor_bench::{interleaved, rayon_spawn_channel, work, MEASUREMENT, WARM_UP};
 
 /// Tasks per iteration of `spawn_many`.
 const TASKS: u64 = 10_000;
@@ -62,23 +62,6 @@ fn pools() -> rayon::ThreadPool {
         .thread_name(|i| format!("rayon-peer-{i}"))
         .build()
         .expect("a rayon pool")
-}
-
-fn rayon_spawn_channel(pool: &rayon::ThreadPool, tasks: u64) -> Vec<u64> {
-    let (tx, rx) = mpsc::channel();
-    for i in 0..tasks {
-        let tx = tx.clone();
-        pool.spawn(move || {
-            // The receiver outlives every task.
-            let _ = tx.send((i, work(i)));
-        });
-    }
-    drop(tx);
-    let mut results = vec![0; tasks as usize];
-    for (i, value) in rx {
-        results[i as usize] = value;
-    }
-    results
 }
 
 fn rayon_spawn_channel_per_task(pool: &rayon::ThreadPool, tasks: u64) -> Vec<u64> {
@@ -124,7 +107,7 @@ fn rayon_round_trip(pool: &rayon::ThreadPool, x: u64) -> u64 {
 fn spawn_many(c: &mut Criterion) {
     let pool = pools();
     let expected: Vec<u64> = (0..TASKS).map(work).collect();
-    assert_eq!(rayon_spawn_channel(&pool, TASKS), expected);
+    assert_eq!(rayon_spawn_channel(&pool, TASKS, work), expected);
     assert_eq!(rayon_spawn_channel_per_task(&pool, TASKS), expected);
     assert_eq!(decor_join_all(TASKS), expected);
     assert_eq!(decor_as_completed(TASKS), expected);
@@ -134,7 +117,7 @@ fn spawn_many(c: &mut Criterion) {
         1,
         &[
             ("rayon_spawn_channel", &|| {
-                black_box(rayon_spawn_channel(&pool, black_box(TASKS)));
+                black_box(rayon_spawn_channel(&pool, black_box(TASKS), work));
             }),
             ("rayon_spawn_channel_per_task", &|| {
                 black_box(rayon_spawn_channel_per_task(&pool, black_box(TASKS)));
@@ -152,7 +135,7 @@ fn spawn_many(c: &mut Criterion) {
     group.sampling_mode(SamplingMode::Flat);
     group.sample_size(50);
     group.bench_function("rayon_spawn_channel", |b| {
-        b.iter(|| rayon_spawn_channel(&pool, black_box(TASKS)))
+        b.iter(|| rayon_spawn_channel(&pool, black_box(TASKS), work))
     });
     group.bench_function("rayon_spawn_channel_per_task", |b| {
         b.iter(|| rayon_spawn_channel_per_task(&pool, black_box(TASKS)))
