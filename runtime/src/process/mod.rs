@@ -79,6 +79,7 @@
 //! }
 //! ```
 
+mod bulk;
 mod exit;
 pub(crate) mod forward;
 pub(crate) mod pool;

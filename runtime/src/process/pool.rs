@@ -10,7 +10,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::io::{self, BufReader, PipeReader, PipeWriter, Write};
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Once, OnceLock};
 use std::thread::Thread;
 use std::time::{Duration, Instant};
@@ -261,6 +261,11 @@ pub struct ProcessPool {
     watchdog: OnceLock<Option<Thread>>,
     /// What `Worker::retry_at` counts from.
     epoch: Instant,
+    /// A finished call's request buffer, for the next call to write into:
+    /// a large call then pays no fresh allocation.
+    spare: Mutex<(Vec<u8>, wire::Keep)>,
+    /// `spare` holds a buffer: read without the lock.
+    spare_kept: AtomicBool,
 }
 
 struct Worker {
@@ -350,6 +355,8 @@ impl ProcessPool {
             warm: Once::new(),
             watchdog: OnceLock::new(),
             epoch: Instant::now(),
+            spare: Mutex::new((Vec::new(), wire::Keep::default())),
+            spare_kept: AtomicBool::new(false),
         }
     }
 
@@ -415,7 +422,13 @@ impl ProcessPool {
         let level = tracing::level_filters::LevelFilter::current();
         let context = (level != tracing::level_filters::LevelFilter::OFF)
             .then(|| Arc::new(Context::current()));
-        let mut frame = wire::request(id, wire::log_level(level), entry.name());
+        // One load while no large request has been kept.
+        let mut frame = if self.spare_kept.load(Ordering::Relaxed) {
+            self.take_spare()
+        } else {
+            Vec::new()
+        };
+        wire::request_into(&mut frame, id, wire::log_level(level), entry.name());
         match encode(&mut frame) {
             Ok(()) => {
                 wire::seal(&mut frame);
@@ -430,8 +443,40 @@ impl ProcessPool {
                     context,
                 });
             }
-            Err(why) => done(CallOutcome::Failed(TaskError::transport(why))),
+            Err(why) => {
+                self.keep_spare(frame);
+                done(CallOutcome::Failed(TaskError::transport(why)))
+            }
         }
+    }
+
+    /// The kept request buffer, if no other call has it.
+    fn take_spare(&self) -> Vec<u8> {
+        let mut spare = self.spare.lock();
+        self.spare_kept.store(false, Ordering::Relaxed);
+        std::mem::take(&mut spare.0)
+    }
+
+    /// Keeps a finished call's request buffer for the next call (see
+    /// [`wire::Keep`]) if it is large, unless a larger one is kept already.
+    /// Small requests allocate cheaply and never take the lock.
+    fn keep_spare(&self, mut frame: Vec<u8>) {
+        if frame.capacity() < KEEP_SPARE_FROM && !self.spare_kept.load(Ordering::Relaxed) {
+            return;
+        }
+        let used = frame.len();
+        let mut spare = self.spare.lock();
+        let (kept, keep) = &mut *spare;
+        if frame.capacity() > kept.capacity() {
+            keep.after_use(&mut frame, used);
+            *kept = frame;
+        } else {
+            // A smaller call's buffer: it counts towards letting the
+            // larger one go.
+            keep.after_use(kept, used);
+        }
+        self.spare_kept
+            .store(kept.capacity() > 0, Ordering::Relaxed);
     }
 
     /// Sends a call to the least busy worker, starting one if needed. A
@@ -584,6 +629,10 @@ impl ProcessPool {
     }
 
     fn finish(&self, worker: &Worker, call: Call, outcome: CallOutcome<'_>) {
+        // Not shared: the writer is done with it.
+        if let Ok(frame) = Arc::try_unwrap(call.frame) {
+            self.keep_spare(frame);
+        }
         // A cancelled call was settled (and released) when cancelled.
         if let Some(done) = call.done {
             self.release(worker);
@@ -656,6 +705,8 @@ impl ProcessPool {
         }
         let (worker_reads, parent_writes) = io::pipe()?;
         let (parent_reads, worker_writes) = io::pipe()?;
+        widen_pipe(&parent_writes);
+        widen_pipe(&parent_reads);
         // The worker's ends close here once it has its copies.
         let child = spawn_worker(worker_reads, worker_writes, self.init)?;
         {
@@ -684,11 +735,11 @@ impl ProcessPool {
         let mut input = BufReader::with_capacity(1 << 16, pipe);
         let mut body = Vec::new();
         let pid = worker.state.lock().child.as_ref().map_or(0, Child::id);
+        let mut keep = wire::Keep::default();
         loop {
-            // A large result need not stay allocated until the next one.
-            if body.capacity() > SHRINK_OVER {
-                body = Vec::new();
-            }
+            // A large result's buffer stays for the next, within a bound.
+            let used = body.len();
+            keep.after_use(&mut body, used);
             let Ok(true) = wire::read_frame(&mut input, &mut body) else {
                 break;
             };
@@ -877,9 +928,29 @@ impl ProcessPool {
 const FIRST_BACKOFF: Duration = Duration::from_millis(100);
 const LAST_BACKOFF: Duration = Duration::from_secs(5);
 
-/// A buffer holding more than this after a call is let go rather than
-/// kept for the next one.
-const SHRINK_OVER: usize = 1 << 20;
+/// The buffer a worker's pipes ask the kernel for: the largest an
+/// unprivileged process gets by default (`/proc/sys/fs/pipe-max-size`).
+/// With Linux's default of 64 KiB, a large payload crosses in many small
+/// writes and reads, each side waking the other every 64 KiB.
+#[cfg(target_os = "linux")]
+const PIPE_BUFFER: libc::c_int = 1 << 20;
+
+/// Asks for a [`PIPE_BUFFER`] of `pipe`; a refusal (a lower system limit,
+/// or the user's pipe quota spent) leaves the default, which still works.
+#[cfg(target_os = "linux")]
+fn widen_pipe(pipe: &impl std::os::fd::AsRawFd) {
+    // SAFETY: `fcntl(F_SETPIPE_SZ)` on a pipe this process owns changes
+    // only its buffer's size.
+    unsafe {
+        libc::fcntl(pipe.as_raw_fd(), libc::F_SETPIPE_SZ, PIPE_BUFFER);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn widen_pipe<T>(_pipe: &T) {}
+
+/// A request buffer at least this large is kept for the next call.
+const KEEP_SPARE_FROM: usize = 64 << 10;
 
 /// Waits for a worker that closed its pipe, killing it first in case it
 /// lives on (it is of no further use).

@@ -131,8 +131,8 @@ impl<R: Crossing> ResultWire<R> {
     #[allow(clippy::new_without_default)] // built in `static`s: `const`
     pub const fn new() -> Self {
         ResultWire {
-            encode: wire::encode_into::<R>,
-            decode: wire::decode::<R>,
+            encode: wire::encode_value::<R>,
+            decode: wire::decode_value::<R>,
         }
     }
 }
@@ -173,7 +173,7 @@ impl Arguments<'_> {
     /// The next argument, as a `T`; `P` names the parameter (a marker type
     /// named after it, for the compiler's message).
     pub fn take<T: Receives<P>, P>(&mut self) -> Result<T, String> {
-        let (value, rest) = wire::take::<T>(self.rest)?;
+        let (value, rest) = wire::take_value::<T>(self.rest)?;
         self.rest = rest;
         Ok(value)
     }
@@ -187,7 +187,7 @@ pub fn send<W, P, V>(value: &V, request: &mut Vec<u8>) -> Result<(), String>
 where
     V: SendsAs<W, P> + ?Sized,
 {
-    wire::encode_into(value, request)
+    wire::encode_value(value, request)
 }
 
 /// Values the parent sends for parameter `P` that cross as a `W` (see

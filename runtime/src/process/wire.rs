@@ -8,7 +8,10 @@
 //!
 //! `len` counts the bytes after itself. A worker's first response, with id
 //! [`READY`] and no payload, says it has started. Arguments and results are postcard
-//! data (see the README's "Processes" section for why postcard).
+//! data (see the README's "Processes" section for why postcard), except that
+//! an argument or result whose type is `Vec<P>`, `[P]`, `String` or `str`
+//! (`P` a plain number type) is its byte length (`u64`) and its bytes as in
+//! memory, one copy instead of element by element (see `process::bulk`).
 //!
 //! `log` is the most verbose level the parent's subscribers want at the
 //! time of the call (0 off, 1 error, ... 5 trace, as [`log_level`] and
@@ -36,6 +39,8 @@ use std::io::{self, Read};
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+
+use super::bulk;
 
 /// What a response carries.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -110,16 +115,57 @@ pub fn level_filter(byte: u8) -> tracing::level_filters::LevelFilter {
 
 /// Starts a request frame for call `id` of function `name`, asking for its
 /// events up to `log` (see [`log_level`]); the arguments are appended by
-/// [`encode_into`] and the length by [`seal`].
+/// [`encode_value`] and the length by [`seal`].
+#[cfg(test)]
 pub fn request(id: u64, log: u8, name: &str) -> Vec<u8> {
+    let mut frame = Vec::new();
+    request_into(&mut frame, id, log, name);
+    frame
+}
+
+/// [`request`] in `frame`, which is cleared: a buffer kept from an earlier
+/// call keeps its allocation.
+pub fn request_into(frame: &mut Vec<u8>, id: u64, log: u8, name: &str) {
     let name_len = u16::try_from(name.len()).expect("registered names are short");
-    let mut frame = Vec::with_capacity(LEN + 8 + 1 + 2 + name.len() + 16);
+    frame.clear();
+    frame.reserve(LEN + 8 + 1 + 2 + name.len() + 16);
     frame.extend_from_slice(&[0; LEN]);
     frame.extend_from_slice(&id.to_le_bytes());
     frame.push(log);
     frame.extend_from_slice(&name_len.to_le_bytes());
     frame.extend_from_slice(name.as_bytes());
-    frame
+}
+
+/// A frame buffer up to this size keeps its allocation between calls.
+const KEEP_SMALL: usize = 1 << 20;
+/// A frame buffer over this size is let go after each call.
+const KEEP_MOST: usize = 256 << 20;
+/// A buffer over [`KEEP_SMALL`] is let go after this many calls in a row
+/// that each filled under a quarter of it.
+const LIGHT_USES: u8 = 8;
+
+/// When a reused frame buffer lets its allocation go. Kept, a large buffer
+/// spares each large call a fresh allocation, whose pages the kernel must
+/// map and zero on first touch (a fifth of a worker's time at 64 MiB);
+/// let go, it returns memory the calls no longer need: over [`KEEP_MOST`]
+/// at once, and over [`KEEP_SMALL`] once calls have been much smaller
+/// for a while.
+#[derive(Default)]
+pub struct Keep {
+    light_uses: u8,
+}
+
+impl Keep {
+    /// After a use of `buffer` that filled `used` bytes of it.
+    pub fn after_use(&mut self, buffer: &mut Vec<u8>, used: usize) {
+        let capacity = buffer.capacity();
+        let light = capacity > KEEP_SMALL && used < capacity / 4;
+        self.light_uses = if light { self.light_uses + 1 } else { 0 };
+        if capacity > KEEP_MOST || self.light_uses >= LIGHT_USES {
+            *buffer = Vec::new();
+            self.light_uses = 0;
+        }
+    }
 }
 
 /// Starts a response frame for call `id` in `frame`, which is cleared.
@@ -167,6 +213,44 @@ fn cannot_decode<T>(error: postcard::Error) -> String {
 /// Decodes a whole payload as `T`.
 pub fn decode<T: DeserializeOwned>(payload: &[u8]) -> Result<T, String> {
     postcard::from_bytes(payload).map_err(cannot_decode::<T>)
+}
+
+/// Appends an argument or result to `frame`: in one copy when its type is
+/// byte-like or plain numbers (see [`bulk`]), as postcard otherwise.
+#[inline]
+pub fn encode_value<T: Serialize + ?Sized>(value: &T, frame: &mut Vec<u8>) -> Result<(), String> {
+    match bulk::bytes_of(value) {
+        Some(bytes) => {
+            bulk::put(bytes, frame);
+            Ok(())
+        }
+        None => encode_into(value, frame),
+    }
+}
+
+/// Decodes an argument written by [`encode_value`] from the front of
+/// `bytes`; returns it and the rest.
+#[inline]
+pub fn take_value<T: DeserializeOwned>(bytes: &[u8]) -> Result<(T, &[u8]), String> {
+    match bulk::take::<T>(bytes) {
+        Some(taken) => taken,
+        None => take(bytes),
+    }
+}
+
+/// Decodes a whole result payload written by [`encode_value`].
+pub fn decode_value<T: DeserializeOwned>(payload: &[u8]) -> Result<T, String> {
+    if bulk::is_bulk::<T>() {
+        return match take_value::<T>(payload)? {
+            (value, []) => Ok(value),
+            (_, rest) => Err(format!(
+                "cannot decode {}: {} bytes left over",
+                std::any::type_name::<T>(),
+                rest.len()
+            )),
+        };
+    }
+    decode(payload)
 }
 
 /// Reads one frame body (after its length) into `buffer`; `Ok(false)` at a
@@ -288,6 +372,36 @@ mod tests {
             let (text, byte): (String, u8) = decode(response.payload).unwrap();
             assert_eq!((text.as_str(), byte), ("payload", 1));
         }
+    }
+
+    #[test]
+    fn kept_buffers_stay_within_their_bounds() {
+        let mut keep = Keep::default();
+        let mut buffer: Vec<u8> = Vec::with_capacity(64 << 20);
+        keep.after_use(&mut buffer, 64 << 20);
+        assert!(buffer.capacity() >= 64 << 20, "a fully used buffer stays");
+        for _ in 0..LIGHT_USES - 1 {
+            keep.after_use(&mut buffer, 100);
+        }
+        assert!(buffer.capacity() >= 64 << 20, "a few light calls keep it");
+        keep.after_use(&mut buffer, 64 << 20);
+        for _ in 0..LIGHT_USES - 1 {
+            keep.after_use(&mut buffer, 100);
+        }
+        assert!(
+            buffer.capacity() >= 64 << 20,
+            "a heavy call starts the count again"
+        );
+        keep.after_use(&mut buffer, 100);
+        assert_eq!(buffer.capacity(), 0, "light calls in a row let it go");
+        let mut small: Vec<u8> = Vec::with_capacity(1000);
+        for _ in 0..2 * LIGHT_USES {
+            keep.after_use(&mut small, 1);
+        }
+        assert_eq!(small.capacity(), 1000, "a small buffer always stays");
+        let mut huge: Vec<u8> = Vec::with_capacity(KEEP_MOST + 1);
+        keep.after_use(&mut huge, KEEP_MOST + 1);
+        assert_eq!(huge.capacity(), 0, "over the bound it goes at once");
     }
 
     #[test]

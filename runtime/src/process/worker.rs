@@ -200,6 +200,7 @@ fn serve([requests, responses, lifeline]: [File; 3], init: Option<&str>) -> ! {
     let mut output = forward::set_pipe(responses);
     let mut body = Vec::new();
     let mut frame = Vec::new();
+    let (mut keep_body, mut keep_frame) = (wire::Keep::default(), wire::Keep::default());
     let mut timers = Vec::new();
     let mut sent = transfer::Sent::default();
     // Before the worker says it is ready: `init`'s time counts against no
@@ -240,14 +241,11 @@ fn serve([requests, responses, lifeline]: [File; 3], init: Option<&str>) -> ! {
         if output.write_all(&frame).is_err() {
             break;
         }
-        // A large answer or request need not stay allocated until the
-        // next one.
-        if frame.capacity() > 1 << 20 {
-            frame = Vec::new();
-        }
-        if body.capacity() > 1 << 20 {
-            body = Vec::new();
-        }
+        // Large buffers stay for the next large call, within a bound.
+        let used = frame.len();
+        keep_frame.after_use(&mut frame, used);
+        let used = body.len();
+        keep_body.after_use(&mut body, used);
     }
     // The parent closed the pipe: it is done with this worker. Exiting
     // normally flushes what the user's code printed.
