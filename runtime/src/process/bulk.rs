@@ -178,9 +178,42 @@ fn take_vec<P: Pod>(bytes: &[u8]) -> Result<(Vec<P>, &[u8]), String> {
         ));
     }
     let mut vec = vec![P::zeroed(); data.len() / size];
-    bytemuck::cast_slice_mut::<P, u8>(&mut vec).copy_from_slice(data);
+    let bytes = bytemuck::cast_slice_mut::<P, u8>(&mut vec);
+    advise_huge_pages(bytes);
+    bytes.copy_from_slice(data);
     Ok((vec, rest))
 }
+
+/// Buffers at least this large are offered huge pages.
+#[cfg(target_os = "linux")]
+const HUGE_FROM: usize = 4 << 20;
+
+/// Asks the kernel to back the whole 2 MiB pages inside a large, fresh
+/// buffer with huge pages before it is first written: a 64 MiB payload then
+/// costs 32 page faults instead of 16,384, which otherwise take a fifth of
+/// a large call's time. Only a hint (Linux's default transparent huge page
+/// mode, `madvise`, waits for it); refused or elsewhere, nothing changes.
+#[cfg(target_os = "linux")]
+fn advise_huge_pages(buffer: &mut [u8]) {
+    const HUGE: usize = 2 << 20;
+    if buffer.len() < HUGE_FROM {
+        return;
+    }
+    let start = buffer.as_mut_ptr() as usize;
+    let first = start.next_multiple_of(HUGE);
+    let end = (start + buffer.len()) / HUGE * HUGE;
+    if end > first {
+        // SAFETY: `madvise(MADV_HUGEPAGE)` on whole pages inside a buffer
+        // this function borrows mutably changes how the kernel backs them,
+        // never their contents or who may access them.
+        unsafe {
+            libc::madvise(first as *mut libc::c_void, end - first, libc::MADV_HUGEPAGE);
+        }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn advise_huge_pages(_buffer: &mut [u8]) {}
 
 /// A `String` from the bulk value at the front of `bytes`.
 fn take_string(bytes: &[u8]) -> Result<(String, &[u8]), String> {

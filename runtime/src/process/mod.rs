@@ -82,6 +82,11 @@
 mod bulk;
 mod exit;
 pub(crate) mod forward;
+#[cfg(target_os = "linux")]
+mod mailbox;
+#[cfg(not(target_os = "linux"))]
+#[path = "mailbox_none.rs"]
+mod mailbox;
 pub(crate) mod pool;
 pub(crate) mod registry;
 pub(crate) mod wire;

@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 use parking_lot::Mutex;
 
 use super::forward::{self, Context};
+use super::mailbox::{self, Mailbox};
 use super::registry::{Entry, Init};
 use super::wire::{self, Status};
 use super::{exit, worker};
@@ -65,6 +66,30 @@ pub struct Call {
     /// The caller's dispatcher and span, for the events the call logs in
     /// the worker; `None` when no subscriber wanted any event at the call.
     context: Option<Arc<Context>>,
+}
+
+/// The parent's way to one worker process's requests: its pipe and, where
+/// they could be made, its inbox (see `process::mailbox`).
+struct Sender {
+    pipe: PipeWriter,
+    inbox: Option<Mailbox>,
+}
+
+impl Sender {
+    /// Writes a sealed request frame; a large one's arguments go through
+    /// the inbox when it is free, and the pipe carries their length.
+    fn send(&mut self, frame: &[u8]) -> io::Result<()> {
+        if frame.len() >= mailbox::FROM {
+            if let Some(inbox) = &mut self.inbox {
+                if let Some((head, arguments)) = wire::for_inbox(frame) {
+                    if inbox.put(arguments) {
+                        return (&self.pipe).write_all(&head);
+                    }
+                }
+            }
+        }
+        (&self.pipe).write_all(frame)
+    }
 }
 
 /// A `processes = N` function's pool in a `static`, started on first use;
@@ -279,7 +304,7 @@ struct Worker {
     backoff: Mutex<Duration>,
     /// Held while a request is written: requests reach the worker whole and
     /// in the order of `State::calls`.
-    sender: Mutex<Option<PipeWriter>>,
+    sender: Mutex<Option<Sender>>,
     state: Mutex<State>,
 }
 
@@ -540,8 +565,8 @@ impl ProcessPool {
         // one never arrived. It cannot have settled them yet: it takes the
         // sender's lock first, which this thread holds.
         let wrote = sender
-            .as_ref()
-            .is_some_and(|mut pipe| pipe.write_all(&frame).is_ok());
+            .as_mut()
+            .is_some_and(|sender| sender.send(&frame).is_ok());
         drop(frame);
         if wrote && !watched {
             return;
@@ -609,7 +634,7 @@ impl ProcessPool {
 
     /// Starts `worker`'s process; if it cannot start, the worker rests for
     /// a growing while before it is tried again.
-    fn start_or_back_off(&'static self, worker: &'static Worker) -> io::Result<PipeWriter> {
+    fn start_or_back_off(&'static self, worker: &'static Worker) -> io::Result<Sender> {
         match self.start(worker) {
             Ok(pipe) => {
                 worker.retry_at.store(0, Ordering::Relaxed);
@@ -694,9 +719,9 @@ impl ProcessPool {
         self.in_flight.fetch_sub(1, Ordering::AcqRel);
     }
 
-    /// Starts a worker process and its reader thread; returns the request
-    /// pipe. Called with the worker's sender locked.
-    fn start(&'static self, worker: &'static Worker) -> io::Result<PipeWriter> {
+    /// Starts a worker process and its reader thread; returns the way to
+    /// its requests. Called with the worker's sender locked.
+    fn start(&'static self, worker: &'static Worker) -> io::Result<Sender> {
         if std::env::var_os(worker::ENV).is_some() {
             return Err(io::Error::other(
                 "this process was started as a decor worker but its worker entry did not run; \
@@ -707,8 +732,19 @@ impl ProcessPool {
         let (parent_reads, worker_writes) = io::pipe()?;
         widen_pipe(&parent_writes);
         widen_pipe(&parent_reads);
+        // New ones for each process: one that died holding a slot leaves
+        // nothing behind. Without them, large payloads take the pipes.
+        let (inbox, outbox) = match (
+            Mailbox::create(c"decor-inbox"),
+            Mailbox::create(c"decor-outbox"),
+        ) {
+            (Ok(inbox), Ok(outbox)) => (Some(inbox), Some(outbox)),
+            _ => (None, None),
+        };
+        let mailboxes = inbox.as_ref().zip(outbox.as_ref());
+        let mailboxes = mailboxes.map(|(inbox, outbox)| [inbox.fd(), outbox.fd()]);
         // The worker's ends close here once it has its copies.
-        let child = spawn_worker(worker_reads, worker_writes, self.init)?;
+        let child = spawn_worker(worker_reads, worker_writes, mailboxes, self.init)?;
         {
             let mut state = worker.state.lock();
             state.child = Some(child);
@@ -719,19 +755,27 @@ impl ProcessPool {
         // zombie outlives a worker.
         let reader = std::thread::Builder::new()
             .name(format!("decor-{}-proc-{}", self.name, worker.index))
-            .spawn(move || self.read_responses(worker, parent_reads));
+            .spawn(move || self.read_responses(worker, parent_reads, outbox));
         if let Err(error) = reader {
             if let Some(child) = worker.state.lock().child.take() {
                 reap(child);
             }
             return Err(error);
         }
-        Ok(parent_writes)
+        Ok(Sender {
+            pipe: parent_writes,
+            inbox,
+        })
     }
 
     /// The reader thread: completes calls as their results arrive; when the
     /// worker is gone, blames the running call and moves the others.
-    fn read_responses(&'static self, worker: &'static Worker, pipe: PipeReader) {
+    fn read_responses(
+        &'static self,
+        worker: &'static Worker,
+        pipe: PipeReader,
+        mut outbox: Option<Mailbox>,
+    ) {
         let mut input = BufReader::with_capacity(1 << 16, pipe);
         let mut body = Vec::new();
         let pid = worker.state.lock().child.as_ref().map_or(0, Child::id);
@@ -747,6 +791,7 @@ impl ProcessPool {
                 break;
             };
             match response.status {
+                Status::ReturnedInOutbox => {}
                 Status::Timers => {
                     // Counted even if the call has timed out meanwhile: the
                     // calls were made.
@@ -784,6 +829,18 @@ impl ProcessPool {
                 }
                 continue;
             }
+            let in_outbox = response.status == Status::ReturnedInOutbox;
+            let payload = if in_outbox {
+                // A length the outbox does not hold breaks the protocol,
+                // as a malformed frame does.
+                let len = wire::outbox_len(response.payload);
+                let Some(payload) = outbox.as_mut().zip(len).and_then(|(o, len)| o.get(len)) else {
+                    break;
+                };
+                payload
+            } else {
+                response.payload
+            };
             let (call, watch) = {
                 let mut state = worker.state.lock();
                 let position = state.calls.iter().position(|call| call.id == response.id);
@@ -797,7 +854,7 @@ impl ProcessPool {
             }
             if let Some(call) = call {
                 let outcome = match response.status {
-                    Status::Returned => CallOutcome::Returned(response.payload),
+                    Status::Returned | Status::ReturnedInOutbox => CallOutcome::Returned(payload),
                     Status::Panicked => CallOutcome::Failed(TaskError::panicked(
                         String::from_utf8_lossy(response.payload).into_owned(),
                     )),
@@ -813,6 +870,12 @@ impl ProcessPool {
                     }
                 };
                 self.finish(worker, call, outcome);
+            }
+            // Read (or dropped with its call): the worker may fill it again.
+            if in_outbox {
+                if let Some(outbox) = &outbox {
+                    outbox.release();
+                }
             }
         }
         drop(body);
@@ -1002,17 +1065,27 @@ fn executable() -> io::Result<&'static std::path::Path> {
 fn spawn_worker(
     requests: PipeReader,
     responses: PipeWriter,
+    mailboxes: Option<[std::os::fd::RawFd; 2]>,
     init: Option<&'static Init>,
 ) -> io::Result<Child> {
     use std::os::fd::{AsRawFd, RawFd};
     use std::os::unix::process::CommandExt;
 
     let lifeline = lifeline()?;
-    let fds: [RawFd; 3] = [
+    let [inbox, outbox] = mailboxes.unwrap_or([-1; 2]);
+    let all: [RawFd; 5] = [
         requests.as_raw_fd(),
         responses.as_raw_fd(),
         lifeline.as_raw_fd(),
+        inbox,
+        outbox,
     ];
+    let count = if mailboxes.is_some() { 5 } else { 3 };
+    let spec = all[..count]
+        .iter()
+        .map(RawFd::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
     let mut command = Command::new(executable()?);
     // `ps` shows the program's name and what the process is, not `exe`.
     command.arg0(worker_arg0());
@@ -1021,7 +1094,7 @@ fn spawn_worker(
     }
     command
         .arg("--decor-process-worker")
-        .env(worker::ENV, format!("{},{},{}", fds[0], fds[1], fds[2]))
+        .env(worker::ENV, spec)
         .stdin(Stdio::null());
     if let Some(directives) = crate::init::installed_directives() {
         command.env(worker::LOG_ENV, directives);
@@ -1030,9 +1103,9 @@ fn spawn_worker(
     // async-signal-safe, on descriptors this process owns.
     unsafe {
         command.pre_exec(move || {
-            // Our pipes are close-on-exec, so no other child inherits them;
-            // this child keeps its three.
-            for fd in fds {
+            // Our pipes and mailboxes are close-on-exec, so no other child
+            // inherits them; this child keeps its own.
+            for &fd in &all[..count] {
                 if libc::fcntl(fd, libc::F_SETFD, 0) == -1 {
                     return Err(io::Error::last_os_error());
                 }
@@ -1061,6 +1134,7 @@ fn worker_arg0() -> &'static std::ffi::OsStr {
 fn spawn_worker(
     _requests: PipeReader,
     _responses: PipeWriter,
+    _mailboxes: Option<[i32; 2]>,
     _init: Option<&'static Init>,
 ) -> io::Result<Child> {
     Err(io::Error::new(

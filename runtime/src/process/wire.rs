@@ -3,8 +3,13 @@
 //! Every frame starts with its length, so either side reads a whole frame
 //! before acting on it. All integers are little-endian.
 //!
-//! - request:  `len: u64 | id: u64 | log: u8 | name_len: u16 | name | arguments`
+//! - request:  `len: u64 | id: u64 | log: u8 | place: u8 | name_len: u16 | name | arguments`
 //! - response: `len: u64 | id: u64 | status: u8 | payload`
+//!
+//! `place` is 0 when the arguments follow in the frame, 1 when they are in
+//! the worker's inbox (see `process::mailbox`) and the frame ends with
+//! their length (`u64`). A result in the worker's outbox comes back as
+//! [`Status::ReturnedInOutbox`] with its length (`u64`) as the payload.
 //!
 //! `len` counts the bytes after itself. A worker's first response, with id
 //! [`READY`] and no payload, says it has started. Arguments and results are postcard
@@ -61,6 +66,9 @@ pub enum Status {
     /// The worker cannot run any call (its pool's `init` panicked); the
     /// payload says why.
     Unusable = 5,
+    /// The call returned; its encoded result is in the worker's outbox,
+    /// and the payload is its length (`u64`).
+    ReturnedInOutbox = 6,
 }
 
 impl Status {
@@ -72,6 +80,7 @@ impl Status {
             Status::Timers,
             Status::Event,
             Status::Unusable,
+            Status::ReturnedInOutbox,
         ]
         .into_iter()
         .find(|status| *status as u8 == byte)
@@ -132,8 +141,29 @@ pub fn request_into(frame: &mut Vec<u8>, id: u64, log: u8, name: &str) {
     frame.extend_from_slice(&[0; LEN]);
     frame.extend_from_slice(&id.to_le_bytes());
     frame.push(log);
+    frame.push(INLINE);
     frame.extend_from_slice(&name_len.to_le_bytes());
     frame.extend_from_slice(name.as_bytes());
+}
+
+/// `place`: the arguments follow in the frame.
+const INLINE: u8 = 0;
+/// `place`: the arguments are in the worker's inbox.
+const IN_INBOX: u8 = 1;
+
+/// A sealed request `frame` split for the inbox: the frame to send in its
+/// place (its arguments replaced by their length, `place` set) and the
+/// arguments to put in the inbox.
+pub fn for_inbox(frame: &[u8]) -> Option<(Vec<u8>, &[u8])> {
+    let body = frame.get(LEN..)?;
+    let request = parse_request(body)?;
+    let head_len = LEN + body.len() - request.arguments.len();
+    let mut head = Vec::with_capacity(head_len + 8);
+    head.extend_from_slice(&frame[..head_len]);
+    head[LEN + 9] = IN_INBOX;
+    head.extend_from_slice(&(request.arguments.len() as u64).to_le_bytes());
+    seal(&mut head);
+    Some((head, request.arguments))
 }
 
 /// A frame buffer up to this size keeps its allocation between calls.
@@ -280,21 +310,52 @@ pub struct Request<'a> {
     pub id: u64,
     pub log: u8,
     pub name: &'a str,
+    /// The arguments, or, when [`in_inbox`](Request::in_inbox), their
+    /// length (read with [`inbox_len`](Request::inbox_len)).
     pub arguments: &'a [u8],
+    /// The arguments are in the worker's inbox.
+    pub in_inbox: bool,
+}
+
+impl Request<'_> {
+    /// The length of arguments in the inbox.
+    pub fn inbox_len(&self) -> Option<usize> {
+        let len = u64::from_le_bytes(self.arguments.try_into().ok()?);
+        usize::try_from(len).ok()
+    }
 }
 
 /// Takes a request body apart.
 pub fn parse_request(body: &[u8]) -> Option<Request<'_>> {
     let id = u64::from_le_bytes(body.get(..8)?.try_into().ok()?);
     let log = *body.get(8)?;
-    let name_len = u16::from_le_bytes(body.get(9..11)?.try_into().ok()?) as usize;
-    let name = std::str::from_utf8(body.get(11..11 + name_len)?).ok()?;
+    let in_inbox = match *body.get(9)? {
+        INLINE => false,
+        IN_INBOX => true,
+        _ => return None,
+    };
+    let name_len = u16::from_le_bytes(body.get(10..12)?.try_into().ok()?) as usize;
+    let name = std::str::from_utf8(body.get(12..12 + name_len)?).ok()?;
     Some(Request {
         id,
         log,
         name,
-        arguments: &body[11 + name_len..],
+        arguments: &body[12 + name_len..],
+        in_inbox,
     })
+}
+
+/// A response frame for call `id` whose result is in the worker's outbox,
+/// `len` bytes long, in `frame`, which is cleared.
+pub fn in_outbox(frame: &mut Vec<u8>, id: u64, len: usize) {
+    response(frame, id, Status::ReturnedInOutbox);
+    frame.extend_from_slice(&(len as u64).to_le_bytes());
+    seal(frame);
+}
+
+/// The result length a [`Status::ReturnedInOutbox`] payload gives.
+pub fn outbox_len(payload: &[u8]) -> Option<usize> {
+    usize::try_from(u64::from_le_bytes(payload.try_into().ok()?)).ok()
 }
 
 /// A response frame's body, taken apart.
@@ -354,8 +415,8 @@ mod tests {
         assert!(parse_request(&[1, 2]).is_none());
         assert!(parse_response(&[0; 8]).is_none());
         let mut unknown = vec![0; 8];
-        unknown.push(6);
-        assert!(parse_response(&unknown).is_none(), "status 6 is not one");
+        unknown.push(7);
+        assert!(parse_response(&unknown).is_none(), "status 7 is not one");
     }
 
     #[test]
@@ -372,6 +433,33 @@ mod tests {
             let (text, byte): (String, u8) = decode(response.payload).unwrap();
             assert_eq!((text.as_str(), byte), ("payload", 1));
         }
+    }
+
+    #[test]
+    fn a_request_for_the_inbox_carries_its_arguments_length_instead() {
+        let mut frame = request(5, 3, "m::g");
+        encode_value(&vec![7u8; 300], &mut frame).unwrap();
+        seal(&mut frame);
+        let (head, arguments) = for_inbox(&frame).unwrap();
+        let (value, rest) = take_value::<Vec<u8>>(arguments).unwrap();
+        assert_eq!((value, rest), (vec![7u8; 300], &[][..]));
+        let mut body = Vec::new();
+        assert!(read_frame(&mut &head[..], &mut body).unwrap());
+        let request = parse_request(&body).unwrap();
+        assert_eq!((request.id, request.log, request.name), (5, 3, "m::g"));
+        assert!(request.in_inbox);
+        assert_eq!(request.inbox_len(), Some(arguments.len()));
+
+        let mut frame = Vec::new();
+        in_outbox(&mut frame, 5, 1 << 20);
+        assert!(read_frame(&mut &frame[..], &mut body).unwrap());
+        let response = parse_response(&body).unwrap();
+        assert_eq!(
+            (response.id, response.status),
+            (5, Status::ReturnedInOutbox)
+        );
+        assert_eq!(outbox_len(response.payload), Some(1 << 20));
+        assert_eq!(outbox_len(&[1, 2]), None);
     }
 
     #[test]
