@@ -111,7 +111,11 @@ pub fn is_bulk<T>() -> bool {
 
 /// Appends `bytes` as one bulk value: its length, then the bytes.
 pub fn put(bytes: &[u8], frame: &mut Vec<u8>) {
+    let fresh = frame.capacity() - frame.len() < LEN + bytes.len();
     frame.reserve(LEN + bytes.len());
+    if fresh {
+        advise_huge_pages(frame.spare_capacity_mut());
+    }
     frame.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
     frame.extend_from_slice(bytes);
 }
@@ -140,6 +144,38 @@ pub fn take<T>(bytes: &[u8]) -> Option<Result<(T, &[u8]), String>> {
         }));
     }
     None
+}
+
+/// A value taken from the front of some bytes, and the bytes after it.
+pub type Taken<'a, T> = (&'a T, &'a [u8]);
+
+/// The bulk value at the front of `bytes` as a borrowed `[E]`, and the
+/// rest, when `E` is a plain number type and the bytes are aligned for it;
+/// `None` otherwise (the value is then decoded into a `Vec<E>`).
+#[inline(always)]
+pub fn borrow_slice<E>(bytes: &[u8]) -> Option<Result<Taken<'_, [E]>, String>> {
+    macro_rules! pod {
+        ($p:ty) => {
+            if typeid::of::<E>() == typeid::of::<$p>() {
+                let (data, rest) = match take_bytes::<Vec<$p>>(bytes) {
+                    Ok(taken) => taken,
+                    Err(error) => return Some(Err(error)),
+                };
+                let slice = bytemuck::try_cast_slice::<u8, $p>(data).ok()?;
+                return same_ref::<[$p], [E]>(slice).map(|slice| Ok((slice, rest)));
+            }
+        };
+    }
+    for_each_pod!(pod);
+    None
+}
+
+/// The bulk text at the front of `bytes`, borrowed, and the rest.
+pub fn borrow_str(bytes: &[u8]) -> Result<(&str, &[u8]), String> {
+    let (data, rest) = take_bytes::<String>(bytes)?;
+    let text = std::str::from_utf8(data)
+        .map_err(|error| format!("cannot decode alloc::string::String: {error}"))?;
+    Ok((text, rest))
 }
 
 /// Never built: `take` checked the type just before.
@@ -189,19 +225,21 @@ fn take_vec<P: Pod>(bytes: &[u8]) -> Result<(Vec<P>, &[u8]), String> {
 const HUGE_FROM: usize = 4 << 20;
 
 /// Asks the kernel to back the whole 2 MiB pages inside a large, fresh
-/// buffer with huge pages before it is first written: a 64 MiB payload then
+/// buffer (decoded values, request and response frames as they grow) with
+/// huge pages before it is first written: a 64 MiB payload then
 /// costs 32 page faults instead of 16,384, which otherwise take a fifth of
 /// a large call's time. Only a hint (Linux's default transparent huge page
 /// mode, `madvise`, waits for it); refused or elsewhere, nothing changes.
 #[cfg(target_os = "linux")]
-fn advise_huge_pages(buffer: &mut [u8]) {
+fn advise_huge_pages<T>(buffer: &mut [T]) {
     const HUGE: usize = 2 << 20;
-    if buffer.len() < HUGE_FROM {
+    let len = std::mem::size_of_val(buffer);
+    if len < HUGE_FROM {
         return;
     }
     let start = buffer.as_mut_ptr() as usize;
     let first = start.next_multiple_of(HUGE);
-    let end = (start + buffer.len()) / HUGE * HUGE;
+    let end = (start + len) / HUGE * HUGE;
     if end > first {
         // SAFETY: `madvise(MADV_HUGEPAGE)` on whole pages inside a buffer
         // this function borrows mutably changes how the kernel backs them,
@@ -213,7 +251,7 @@ fn advise_huge_pages(buffer: &mut [u8]) {
 }
 
 #[cfg(not(target_os = "linux"))]
-fn advise_huge_pages(_buffer: &mut [u8]) {}
+fn advise_huge_pages<T>(_buffer: &mut [T]) {}
 
 /// A `String` from the bulk value at the front of `bytes`.
 fn take_string(bytes: &[u8]) -> Result<(String, &[u8]), String> {
@@ -259,6 +297,35 @@ mod tests {
         round_trip("grüße", "grüße".to_owned());
         round_trip(&Vec::<u64>::new(), Vec::<u64>::new());
         round_trip("", String::new());
+    }
+
+    #[test]
+    fn aligned_plain_numbers_and_text_are_borrowed_in_place() {
+        let mut frame = Vec::new();
+        put(bytes_of(&[3u64, u64::MAX][..]).unwrap(), &mut frame);
+        put(bytes_of("grüße").unwrap(), &mut frame);
+        // `frame` is `Vec<u8>`-aligned, so the numbers after the 8-byte
+        // length are aligned for `u64`.
+        let (numbers, rest) = borrow_slice::<u64>(&frame).unwrap().unwrap();
+        assert_eq!(numbers, [3, u64::MAX]);
+        assert_eq!(
+            numbers.as_ptr() as usize,
+            frame.as_ptr() as usize + 8,
+            "in place"
+        );
+        let (text, rest) = borrow_str(rest).unwrap();
+        assert_eq!((text, rest), ("grüße", &[][..]));
+        let mut shifted = vec![0u8];
+        put(bytes_of(&[3u64][..]).unwrap(), &mut shifted);
+        assert!(
+            borrow_slice::<u64>(&shifted[1..]).is_none(),
+            "misaligned: decoded instead"
+        );
+        assert!(borrow_slice::<bool>(&frame).is_none(), "not plain numbers");
+        assert!(borrow_slice::<u8>(&[1, 0]).unwrap().is_err(), "cut");
+        let mut bad = Vec::new();
+        put(&[0xc3], &mut bad);
+        assert!(borrow_str(&bad).is_err());
     }
 
     #[test]

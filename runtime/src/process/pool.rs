@@ -286,9 +286,10 @@ pub struct ProcessPool {
     watchdog: OnceLock<Option<Thread>>,
     /// What `Worker::retry_at` counts from.
     epoch: Instant,
-    /// A finished call's request buffer, for the next call to write into:
-    /// a large call then pays no fresh allocation.
-    spare: Mutex<(Vec<u8>, wire::Keep)>,
+    /// Finished calls' large request buffers, for the next calls to write
+    /// into (at most one per worker): a large call then pays no fresh
+    /// allocation.
+    spare: Mutex<(Vec<Vec<u8>>, wire::Keep)>,
     /// `spare` holds a buffer: read without the lock.
     spare_kept: AtomicBool,
 }
@@ -475,33 +476,37 @@ impl ProcessPool {
         }
     }
 
-    /// The kept request buffer, if no other call has it.
+    /// A kept request buffer, if one is left.
     fn take_spare(&self) -> Vec<u8> {
         let mut spare = self.spare.lock();
-        self.spare_kept.store(false, Ordering::Relaxed);
-        std::mem::take(&mut spare.0)
+        let frame = spare.0.pop().unwrap_or_default();
+        self.spare_kept
+            .store(!spare.0.is_empty(), Ordering::Relaxed);
+        frame
     }
 
-    /// Keeps a finished call's request buffer for the next call (see
-    /// [`wire::Keep`]) if it is large, unless a larger one is kept already.
-    /// Small requests allocate cheaply and never take the lock.
+    /// Keeps a finished call's request buffer for a later call if it is
+    /// large (see [`wire::Keep`]): as many as the pool has workers, the
+    /// largest ones. Small requests allocate cheaply and never take the
+    /// lock.
     fn keep_spare(&self, mut frame: Vec<u8>) {
-        if frame.capacity() < KEEP_SPARE_FROM && !self.spare_kept.load(Ordering::Relaxed) {
+        if frame.capacity() < KEEP_SPARE_FROM {
             return;
         }
         let used = frame.len();
         let mut spare = self.spare.lock();
         let (kept, keep) = &mut *spare;
-        if frame.capacity() > kept.capacity() {
-            keep.after_use(&mut frame, used);
-            *kept = frame;
-        } else {
-            // A smaller call's buffer: it counts towards letting the
-            // larger one go.
-            keep.after_use(kept, used);
+        keep.after_use(&mut frame, used);
+        if frame.capacity() == 0 {
+            // Let go: calls have long been much smaller.
+        } else if kept.len() < self.workers.len() {
+            kept.push(frame);
+        } else if let Some(smallest) = kept.iter_mut().min_by_key(|kept| kept.capacity()) {
+            if smallest.capacity() < frame.capacity() {
+                *smallest = frame;
+            }
         }
-        self.spare_kept
-            .store(kept.capacity() > 0, Ordering::Relaxed);
+        self.spare_kept.store(!kept.is_empty(), Ordering::Relaxed);
     }
 
     /// Sends a call to the least busy worker, starting one if needed. A
