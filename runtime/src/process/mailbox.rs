@@ -49,6 +49,8 @@ pub(crate) struct Mailbox {
     mapped: usize,
     /// Bytes in the file, as far as this end knows (the writer grows it).
     size: usize,
+    /// The writer's side: when a grown file shrinks back.
+    keep: super::wire::Keep,
 }
 
 // SAFETY: the mapping is owned by this value alone (no other value in the
@@ -90,6 +92,7 @@ impl Mailbox {
             map: std::ptr::null_mut(),
             mapped: 0,
             size,
+            keep: super::wire::Keep::default(),
         };
         mailbox.remap(size)?;
         Ok(mailbox)
@@ -101,9 +104,8 @@ impl Mailbox {
     }
 
     /// Maps the first `len` bytes of the file (at least `HEADER`), in place
-    /// of the current mapping.
+    /// of the current mapping, which stays if the new one cannot be made.
     fn remap(&mut self, len: usize) -> io::Result<()> {
-        self.unmap();
         // SAFETY: a new shared mapping of a file this value owns, at an
         // address the kernel picks; it aliases no Rust object. Only bytes
         // below the file's size are ever touched (see `put` and `get`), so
@@ -121,6 +123,7 @@ impl Mailbox {
         if map == libc::MAP_FAILED {
             return Err(io::Error::last_os_error());
         }
+        self.unmap();
         self.map = map.cast();
         self.mapped = len;
         Ok(())
@@ -198,6 +201,22 @@ impl Mailbox {
         Some(unsafe { std::slice::from_raw_parts(self.map.add(HEADER), len) })
     }
 
+    /// The writer's side, after each message of `len` bytes it sent, by
+    /// this mailbox or the pipe: a file grown for large payloads gives its
+    /// memory back once messages have been much smaller for a while (as
+    /// frame buffers do, see `wire::Keep`), in both processes. Only a free
+    /// slot shrinks: the reader reads nothing of it then. The mapping
+    /// stays; its pages past the file's new end are never touched (see
+    /// `put`).
+    pub(crate) fn after_send(&mut self, len: usize) {
+        if self.keep.let_go(self.size - HEADER, len)
+            && self.state().load(Ordering::Acquire) == FREE
+            && self.file.set_len(HEADER as u64).is_ok()
+        {
+            self.size = HEADER;
+        }
+    }
+
     /// The reader's side: done with the payload; the writer may fill the
     /// slot again.
     pub(crate) fn release(&self) {
@@ -234,5 +253,29 @@ mod tests {
         reader.release();
         assert!(reader.get(6).is_none(), "a free slot has nothing to read");
         assert!(!writer.put(&vec![0; MOST + 1]), "over the bound: the pipe");
+    }
+
+    #[test]
+    fn a_grown_file_shrinks_back_after_small_messages_and_grows_again() {
+        let mut writer = Mailbox::create(c"test-mailbox").unwrap();
+        let mut reader = Mailbox::open(writer.file.try_clone().unwrap()).unwrap();
+        let big = vec![7u8; 4 << 20];
+        assert!(writer.put(&big));
+        writer.after_send(big.len());
+        assert_eq!(reader.get(big.len()).unwrap(), big);
+        reader.release();
+        let file_len = |writer: &Mailbox| writer.file.metadata().unwrap().len() as usize;
+        assert!(file_len(&writer) >= HEADER + big.len());
+        for _ in 0..8 {
+            writer.after_send(100);
+        }
+        assert_eq!(file_len(&writer), HEADER, "small messages: shrunk");
+        let again: Vec<u8> = (0..3 << 20).map(|i| i as u8).collect();
+        assert!(writer.put(&again));
+        assert_eq!(
+            reader.get(again.len()).unwrap(),
+            again,
+            "the old mapping serves"
+        );
     }
 }

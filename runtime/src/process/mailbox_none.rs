@@ -32,6 +32,10 @@ impl Mailbox {
         match *self {}
     }
 
+    pub(crate) fn after_send(&mut self, _len: usize) {
+        match *self {}
+    }
+
     pub(crate) fn release(&self) {
         match *self {}
     }

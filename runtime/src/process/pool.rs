@@ -79,12 +79,14 @@ impl Sender {
     /// Writes a sealed request frame; a large one's arguments go through
     /// the inbox when it is free, and the pipe carries their length.
     fn send(&mut self, frame: &[u8]) -> io::Result<()> {
+        let Some(inbox) = &mut self.inbox else {
+            return (&self.pipe).write_all(frame);
+        };
+        inbox.after_send(frame.len());
         if frame.len() >= mailbox::FROM {
-            if let Some(inbox) = &mut self.inbox {
-                if let Some((head, arguments)) = wire::for_inbox(frame) {
-                    if inbox.put(arguments) {
-                        return (&self.pipe).write_all(&head);
-                    }
+            if let Some((head, arguments)) = wire::for_inbox(frame) {
+                if inbox.put(arguments) {
+                    return (&self.pipe).write_all(&head);
                 }
             }
         }

@@ -188,13 +188,21 @@ pub struct Keep {
 impl Keep {
     /// After a use of `buffer` that filled `used` bytes of it.
     pub fn after_use(&mut self, buffer: &mut Vec<u8>, used: usize) {
-        let capacity = buffer.capacity();
+        if self.let_go(buffer.capacity(), used) {
+            *buffer = Vec::new();
+        }
+    }
+
+    /// After a use of a buffer of `capacity` bytes that filled `used` of
+    /// them: whether to let the buffer go now (the count starts again).
+    pub fn let_go(&mut self, capacity: usize, used: usize) -> bool {
         let light = capacity > KEEP_SMALL && used < capacity / 4;
         self.light_uses = if light { self.light_uses + 1 } else { 0 };
-        if capacity > KEEP_MOST || self.light_uses >= LIGHT_USES {
-            *buffer = Vec::new();
+        let go = capacity > KEEP_MOST || self.light_uses >= LIGHT_USES;
+        if go {
             self.light_uses = 0;
         }
+        go
     }
 }
 
@@ -204,6 +212,14 @@ pub fn response(frame: &mut Vec<u8>, id: u64, status: Status) {
     frame.extend_from_slice(&[0; LEN]);
     frame.extend_from_slice(&id.to_le_bytes());
     frame.push(status as u8);
+}
+
+/// The encoded result in a response frame started by [`response`] with
+/// [`Status::Returned`]; `None` for a frame of any other status.
+pub fn returned_payload(frame: &[u8]) -> Option<&[u8]> {
+    const HEAD: usize = LEN + 8 + 1;
+    let returned = frame.get(HEAD - 1) == Some(&(Status::Returned as u8));
+    returned.then(|| &frame[HEAD..])
 }
 
 /// Writes the frame's length into its first bytes.
@@ -451,6 +467,11 @@ mod tests {
         assert_eq!(request.inbox_len(), Some(arguments.len()));
 
         let mut frame = Vec::new();
+        response(&mut frame, 5, Status::Returned);
+        frame.extend_from_slice(b"result");
+        assert_eq!(returned_payload(&frame), Some(&b"result"[..]));
+        response(&mut frame, 5, Status::Panicked);
+        assert_eq!(returned_payload(&frame), None);
         in_outbox(&mut frame, 5, 1 << 20);
         assert!(read_frame(&mut &frame[..], &mut body).unwrap());
         let response = parse_response(&body).unwrap();

@@ -203,9 +203,15 @@ fn serve(([requests, responses, lifeline], mailboxes): Fds, init: Option<&str>) 
         libc::signal(libc::SIGPIPE, libc::SIG_IGN);
     }
     watch_parent(lifeline);
-    // Without them (they could not be mapped), every payload takes the pipe.
-    let (mut inbox, mut outbox) = match mailboxes {
-        Some([inbox, outbox]) => (Mailbox::open(inbox).ok(), Mailbox::open(outbox).ok()),
+    // Without them (the parent could not make them), every payload takes
+    // the pipe. Given but unusable, the parent would put arguments where
+    // this worker cannot read them: it cannot serve.
+    let (mut inbox, mut outbox) = match mailboxes.map(|boxes| boxes.map(Mailbox::open)) {
+        Some([Ok(inbox), Ok(outbox)]) => (Some(inbox), Some(outbox)),
+        Some(_) => {
+            eprintln!("decor: worker cannot map its mailboxes; exiting");
+            std::process::exit(BROKEN);
+        }
         None => (None, None),
     };
 
@@ -261,10 +267,13 @@ fn serve(([requests, responses, lifeline], mailboxes): Fds, init: Option<&str>) 
         // A large result goes through the outbox when it is free: the
         // frame then carries only its length.
         let mut sent_frame = &frame;
-        if frame.len() >= mailbox::FROM && frame.get(16) == Some(&(Status::Returned as u8)) {
-            if let Some(outbox) = &mut outbox {
-                if outbox.put(&frame[17..]) {
-                    wire::in_outbox(&mut short, request.id, frame.len() - 17);
+        if let Some(outbox) = &mut outbox {
+            outbox.after_send(frame.len());
+        }
+        if frame.len() >= mailbox::FROM {
+            if let (Some(result), Some(outbox)) = (wire::returned_payload(&frame), &mut outbox) {
+                if outbox.put(result) {
+                    wire::in_outbox(&mut short, request.id, result.len());
                     sent_frame = &short;
                 }
             }
