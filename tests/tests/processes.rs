@@ -999,6 +999,48 @@ fn a_worker_dying_in_a_big_call_fails_it_and_the_next_big_call_succeeds() {
     assert_eq!(bulk_fate(bytes, Fate::Live).join().unwrap(), reversed);
 }
 
+#[spawn(processes = 1, recycle = 2)]
+fn bulk_recycled(words: Vec<u64>) -> (Vec<u64>, u32) {
+    (words.into_iter().rev().collect(), std::process::id())
+}
+
+#[test]
+fn big_calls_in_flight_cross_a_recycled_workers_replacement_exactly() {
+    const WORDS: u64 = (2 << 20) / 8;
+    let tasks: Vec<_> = (0..6u64)
+        .map(|call| bulk_recycled((call..call + WORDS).collect()))
+        .collect();
+    let mut pids = BTreeSet::new();
+    for (call, task) in (0..6u64).zip(tasks) {
+        let (back, pid) = task.join().unwrap();
+        assert!(
+            back.iter().copied().eq((call..call + WORDS).rev()),
+            "call {call}"
+        );
+        pids.insert(pid);
+    }
+    assert_eq!(pids.len(), 3, "two calls per worker process");
+}
+
+#[spawn(processes = 1, timeout = "500ms")]
+fn bulk_napping(bytes: Vec<u8>, fate: Fate) -> Vec<u8> {
+    meet(fate);
+    bytes.into_iter().map(|b| !b).collect()
+}
+
+#[test]
+fn a_big_call_past_its_timeout_fails_and_the_next_big_call_succeeds() {
+    const LEN: usize = 3 << 20;
+    let bytes: Vec<u8> = (0..LEN).map(pattern).collect();
+    let inverted: Vec<u8> = bytes.iter().map(|b| !b).collect();
+    let slow = bulk_napping(bytes.clone(), Fate::Sleep(60_000));
+    let queued = bulk_napping(bytes.clone(), Fate::Live);
+    let error = slow.join().unwrap_err();
+    assert!(error.is_timeout(), "{error}");
+    assert_eq!(queued.join().unwrap(), inverted, "moved to the replacement");
+    assert_eq!(bulk_napping(bytes, Fate::Live).join().unwrap(), inverted);
+}
+
 // --- #[parallel(processes = N)] ---------------------------------------------
 
 #[parallel(processes = 2, reduce = |a, b| a + b)]
