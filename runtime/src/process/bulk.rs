@@ -117,7 +117,56 @@ pub fn put(bytes: &[u8], frame: &mut Vec<u8>) {
         advise_huge_pages(frame.spare_capacity_mut());
     }
     frame.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
-    frame.extend_from_slice(bytes);
+    let len = frame.len();
+    // SAFETY: `reserve` made room for `bytes.len()` more bytes after `len`,
+    // which `copy_to` initialises before `set_len` counts them; a slice
+    // the caller lends cannot overlap the vector's spare capacity.
+    unsafe {
+        copy_to(frame.as_mut_ptr().add(len), bytes);
+        frame.set_len(len + bytes.len());
+    }
+}
+
+/// Copies at least this many bytes in two halves, on two threads.
+const PARALLEL_COPY_FROM: usize = 4 << 20;
+
+/// Copies `src` to `dst`, in two halves on two threads when it is large:
+/// one core copies 32 MB in about 2.4 ms on the 2-vCPU guest, two in 1.3,
+/// while a thread costs tens of microseconds to start. If no thread can
+/// start, this one copies everything.
+///
+/// # Safety
+///
+/// `dst` must be valid for writes of `src.len()` bytes and must not
+/// overlap `src`.
+pub(crate) unsafe fn copy_to(dst: *mut u8, src: &[u8]) {
+    if src.len() < PARALLEL_COPY_FROM {
+        // SAFETY: as the caller promises.
+        unsafe { std::ptr::copy_nonoverlapping(src.as_ptr(), dst, src.len()) };
+        return;
+    }
+    let half = src.len() / 2;
+    let (first, second) = src.split_at(half);
+    // An address crosses to the helper thread (a pointer is not `Send`).
+    let second_dst = dst as usize + half;
+    let helped = std::thread::scope(|scope| {
+        let helper = std::thread::Builder::new().spawn_scoped(scope, move || {
+            // SAFETY: the second half of the caller's destination, which
+            // this thread alone writes; the scope ends before `copy_to`
+            // returns, so the caller's promise still holds.
+            unsafe {
+                std::ptr::copy_nonoverlapping(second.as_ptr(), second_dst as *mut u8, second.len())
+            };
+        });
+        // SAFETY: the first half of the caller's destination, disjoint
+        // from the helper's.
+        unsafe { std::ptr::copy_nonoverlapping(first.as_ptr(), dst, half) };
+        helper.is_ok()
+    });
+    if !helped {
+        // SAFETY: as the caller promises; the helper never ran.
+        unsafe { std::ptr::copy_nonoverlapping(second.as_ptr(), dst.add(half), second.len()) };
+    }
 }
 
 /// The bulk value at the front of `bytes` as a `T`, and the rest, when `T`
@@ -216,7 +265,9 @@ fn take_vec<P: Pod>(bytes: &[u8]) -> Result<(Vec<P>, &[u8]), String> {
     let mut vec = vec![P::zeroed(); data.len() / size];
     let bytes = bytemuck::cast_slice_mut::<P, u8>(&mut vec);
     advise_huge_pages(bytes);
-    bytes.copy_from_slice(data);
+    // SAFETY: `bytes` is `data.len()` bytes of a fresh vector, which
+    // cannot overlap the received `data`.
+    unsafe { copy_to(bytes.as_mut_ptr(), data) };
     Ok((vec, rest))
 }
 
@@ -326,6 +377,24 @@ mod tests {
         let mut bad = Vec::new();
         put(&[0xc3], &mut bad);
         assert!(borrow_str(&bad).is_err());
+    }
+
+    #[test]
+    fn a_large_copy_in_two_halves_is_exact() {
+        let sizes = [
+            0,
+            1,
+            PARALLEL_COPY_FROM - 1,
+            PARALLEL_COPY_FROM,
+            PARALLEL_COPY_FROM + 3,
+        ];
+        for size in sizes {
+            let src: Vec<u8> = (0..size).map(|i| (i % 251) as u8).collect();
+            let mut frame = vec![0xee];
+            put(&src, &mut frame);
+            assert_eq!(frame.len(), 1 + LEN + size);
+            assert_eq!(&frame[1 + LEN..], &src[..], "{size} bytes");
+        }
     }
 
     #[test]

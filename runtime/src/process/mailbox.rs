@@ -172,9 +172,7 @@ impl Mailbox {
         // the `Release` store below hands it over; `need` bytes are mapped
         // and within the file; the source is a Rust slice, which cannot
         // overlap a mapping no Rust object refers to.
-        unsafe {
-            std::ptr::copy_nonoverlapping(payload.as_ptr(), self.map.add(HEADER), payload.len());
-        }
+        unsafe { super::bulk::copy_to(self.map.add(HEADER), payload) };
         self.state().store(FULL, Ordering::Release);
         true
     }
