@@ -22,6 +22,14 @@
 //!   new process per call (the binary re-executed, like decor's workers);
 //!   [`SPAWN_ROUND_TRIPS`] calls after a few unmeasured.
 //!
+//! - `bulk` (only when named): a `Vec<u8>` echo of 64 KiB, 1 MiB and 64 MiB
+//!   on decor's pool ([`decor_echo`]), a raw pipe between this process and a
+//!   child ([`PipeEcho`]; with Linux's default 64 KiB pipe buffers, and with
+//!   the 1 MiB decor's pipes ask for) and a procspawn pool, interleaved round by round
+//!   and reported in MB/s each way; then the seed experiment, 8M ones
+//!   summed by `#[parallel(processes = 2)]` ([`decor_sum`]) beside the
+//!   serial loop, interleaved. `bench/bulk_echo.py` is Python's peer.
+//!
 //! Each prints `name: median X µs, p90 Y µs (N samples)` as it finishes,
 //! then a table. Targets for decor (warm pool, 2 workers): round trip median
 //! <= 40 µs, pipelined <= 15 µs per call.
@@ -29,6 +37,7 @@
 //! ```sh
 //! cargo bench -p decor-bench --bench process_peers              # all, a few seconds
 //! cargo bench -p decor-bench --bench process_peers -- pipelined # names containing a word
+//! cargo bench -p decor-bench --bench process_peers -- bulk      # large payloads, about a minute
 //! ```
 //!
 //! Not criterion: a round trip is a median and a p90 over individually timed
@@ -248,15 +257,217 @@ const VARIANTS: &[Variant] = &[
     },
 ];
 
+/// Payload sizes of the `bulk` echo, with the echoes timed per peer and
+/// round at each (fewer for larger payloads, so each size takes seconds).
+const BULK_SIZES: &[(usize, usize)] = &[(64 << 10, 200), (1 << 20, 40), (64 << 20, 2)];
+/// Rounds of the `bulk` echo: each round times every peer in turn.
+const BULK_ROUNDS: usize = 5;
+/// Set in the environment of the raw pipe peer's child process.
+const PIPE_ECHO_ENV: &str = "DECOR_BENCH_PIPE_ECHO";
+
+/// decor's bulk echo: a `Vec<u8>` there and back on a warm pool of 2.
+#[decor::spawn(processes = 2)]
+fn decor_echo(bytes: Vec<u8>) -> Vec<u8> {
+    bytes
+}
+
+/// The seed experiment on decor's worker processes: 8M ones summed in 2.
+#[decor::parallel(processes = 2, reduce = |a, b| a + b)]
+fn decor_sum(data: &[u64]) -> u64 {
+    data.iter().sum()
+}
+
+/// The raw pipe peer's child: reads a length (`u64`) and that many bytes
+/// from stdin into one buffer, writes them back to stdout, until stdin ends.
+fn pipe_echo_child() -> ! {
+    use std::io::{Read, Write};
+    let mut input = std::io::stdin().lock();
+    let mut output = std::io::stdout().lock();
+    let mut buffer = Vec::new();
+    let mut len = [0u8; 8];
+    while input.read_exact(&mut len).is_ok() {
+        buffer.resize(u64::from_le_bytes(len) as usize, 0);
+        input.read_exact(&mut buffer).expect("the whole payload");
+        output.write_all(&buffer).expect("echoed");
+        output.flush().expect("flushed");
+    }
+    std::process::exit(0)
+}
+
+/// The raw pipe peer: this binary again as a child that echoes what it is
+/// sent over its stdin and stdout pipes, with nothing but `read` and
+/// `write` on either side.
+struct PipeEcho {
+    child: std::process::Child,
+}
+
+impl PipeEcho {
+    /// With `buffer`, both pipes ask the kernel for a buffer of that many
+    /// bytes (as decor's own pipes do, 1 MiB) instead of Linux's 64 KiB.
+    fn start(buffer: Option<i32>) -> PipeEcho {
+        use std::os::fd::AsRawFd;
+        let child = std::process::Command::new(std::env::current_exe().expect("this bench"))
+            .env(PIPE_ECHO_ENV, "1")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("the echo child starts");
+        if let Some(buffer) = buffer {
+            let fds = [
+                child.stdin.as_ref().expect("piped").as_raw_fd(),
+                child.stdout.as_ref().expect("piped").as_raw_fd(),
+            ];
+            for fd in fds {
+                // SAFETY: `F_SETPIPE_SZ` on a pipe this process owns.
+                let set = unsafe { libc::fcntl(fd, libc::F_SETPIPE_SZ, buffer) };
+                assert!(set >= buffer, "the pipe buffer was not widened");
+            }
+        }
+        PipeEcho { child }
+    }
+
+    /// Sends `bytes` and reads them back into `back`.
+    fn echo(&mut self, bytes: &[u8], back: &mut [u8]) {
+        use std::io::{Read, Write};
+        let input = self.child.stdin.as_mut().expect("piped");
+        input
+            .write_all(&(bytes.len() as u64).to_le_bytes())
+            .expect("sent");
+        input.write_all(bytes).expect("sent");
+        let output = self.child.stdout.as_mut().expect("piped");
+        output.read_exact(back).expect("echoed back");
+    }
+}
+
+impl Drop for PipeEcho {
+    fn drop(&mut self) {
+        drop(self.child.stdin.take());
+        let _ = self.child.wait();
+    }
+}
+
+/// Megabytes (10^6 bytes) per second of `bytes` each way in `time`.
+fn mb_per_s(bytes: usize, time: Duration) -> f64 {
+    bytes as f64 / time.as_secs_f64() / 1e6
+}
+
+/// The `bulk` section: a `Vec<u8>` echo of 64 KiB, 1 MiB and 64 MiB through
+/// decor, a raw pipe and procspawn, interleaved round by round; then the
+/// seed experiment (8M ones summed by `#[parallel(processes = 2)]`) beside
+/// the serial loop, interleaved too. Prints medians and ratios.
+fn bulk() {
+    let pool = warm_pool();
+    decor_warm_up();
+    let mut pipes = [PipeEcho::start(None), PipeEcho::start(Some(1 << 20))];
+    println!("| payload | peer | median MB/s each way | min MB/s | max MB/s |");
+    println!("|--:|---|--:|--:|--:|");
+    for &(size, echoes) in BULK_SIZES {
+        let payload: Vec<u8> = (0..size).map(|i| (i * 7 + 3) as u8).collect();
+        let mut samples: [Vec<f64>; 4] = Default::default();
+        // One echo of each first, unmeasured: buffers grow to the size.
+        let mut back = vec![0u8; size];
+        for pipe in &mut pipes {
+            pipe.echo(&payload, &mut back);
+        }
+        let mut owned = decor_echo(payload.clone()).join().expect("decor echoes");
+        let _ = pool.spawn(payload.clone(), |bytes: Vec<u8>| bytes).join();
+        for _ in 0..BULK_ROUNDS {
+            let start = Instant::now();
+            for _ in 0..echoes {
+                owned = decor_echo(owned).join().expect("decor echoes");
+            }
+            samples[0].push(mb_per_s(size * echoes, start.elapsed()));
+            assert!(owned == payload, "decor echoed other bytes");
+            for (pipe, samples) in pipes.iter_mut().zip(&mut samples[1..3]) {
+                back.fill(0);
+                let start = Instant::now();
+                for _ in 0..echoes {
+                    pipe.echo(&payload, &mut back);
+                }
+                samples.push(mb_per_s(size * echoes, start.elapsed()));
+                assert!(back == payload, "the pipe echoed other bytes");
+            }
+            let mut sent = payload.clone();
+            let start = Instant::now();
+            for _ in 0..echoes {
+                sent = pool
+                    .spawn(sent, |bytes: Vec<u8>| bytes)
+                    .join()
+                    .expect("procspawn echoes");
+            }
+            samples[3].push(mb_per_s(size * echoes, start.elapsed()));
+            assert!(sent == payload, "procspawn echoed other bytes");
+        }
+        let mut medians = [0.0; 4];
+        for (peer, (name, samples)) in ["decor", "raw pipe", "raw pipe, 1 MiB buffers", "procspawn"]
+            .into_iter()
+            .zip(&mut samples)
+            .enumerate()
+        {
+            samples.sort_by(f64::total_cmp);
+            medians[peer] = samples[samples.len() / 2];
+            println!(
+                "| {} KiB | {name} | {:.0} | {:.0} | {:.0} |",
+                size >> 10,
+                medians[peer],
+                samples[0],
+                samples[samples.len() - 1]
+            );
+        }
+        println!(
+            "| {} KiB | decor / raw pipe {:.2} (/ 1 MiB buffers {:.2}), decor time / procspawn time {:.2} | | | |",
+            size >> 10,
+            medians[0] / medians[1],
+            medians[0] / medians[2],
+            medians[3] / medians[0]
+        );
+    }
+    drop(pipes);
+    pool.shutdown();
+
+    let ones = vec![1u64; 8_000_000];
+    assert_eq!(decor_sum(&ones), 8_000_000);
+    let (mut serial, mut processes) = (Vec::new(), Vec::new());
+    for _ in 0..20 {
+        let start = Instant::now();
+        let mut total = 0u64;
+        for &one in black_box(&ones) {
+            total += one;
+        }
+        serial.push(start.elapsed());
+        assert_eq!(black_box(total), 8_000_000);
+        let start = Instant::now();
+        let total = decor_sum(black_box(&ones));
+        processes.push(start.elapsed());
+        assert_eq!(total, 8_000_000);
+    }
+    let (serial, processes) = (Stats::of(serial), Stats::of(processes));
+    println!(
+        "\nseed sum of 8M ones, 20 interleaved pairs: serial loop median {:.2} ms, \
+         #[parallel(processes = 2)] median {:.2} ms (p90 {:.2} ms): {:.1}x the loop",
+        micros(serial.median) / 1e3,
+        micros(processes.median) / 1e3,
+        micros(processes.p90) / 1e3,
+        processes.median.as_secs_f64() / serial.median.as_secs_f64()
+    );
+}
+
 fn main() {
     // Must come first: in a worker process this runs the call and exits.
     procspawn::init();
+    if std::env::var_os(PIPE_ECHO_ENV).is_some() {
+        pipe_echo_child();
+    }
 
     // `cargo bench` passes `--bench`; any other word selects variants by name.
     let filters: Vec<String> = std::env::args()
         .skip(1)
         .filter(|arg| !arg.starts_with('-'))
         .collect();
+    if filters.iter().any(|filter| filter == "bulk") {
+        bulk();
+        return;
+    }
     let selected: Vec<&Variant> = VARIANTS
         .iter()
         .filter(|v| filters.is_empty() || filters.iter().any(|f| v.name.contains(f.as_str())))

@@ -342,7 +342,7 @@ pub mod __private {
         pub use crate::parallel::run_in_processes;
         pub use crate::process::pool::ProcessPoolSite;
         pub use crate::process::registry::{
-            send, serve, Arguments, Entry, Init, ResultWire, ENTRIES, INITS,
+            send, serve, Arguments, Entry, Init, ResultWire, Slice, ENTRIES, INITS,
         };
         pub use crate::spawn::in_processes;
         pub use linkme;

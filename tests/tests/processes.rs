@@ -810,6 +810,237 @@ fn as_completed_yields_every_call_once() {
     assert_eq!(seen, (0..100).collect());
 }
 
+// --- Bulk payloads: bytes, plain numbers and text in one copy ---------------
+
+#[spawn(processes = 1)]
+fn bulk_mixed(
+    bytes: &[u8],
+    words: Vec<u64>,
+    floats: &[f64],
+    wide: Vec<i128>,
+    text: &str,
+    owned: String,
+    point: Point,
+) -> (usize, u64, Vec<u64>, i128, String, Point) {
+    let sum = bytes.iter().map(|&b| u64::from(b)).sum::<u64>() + words.iter().sum::<u64>();
+    let bits = floats.iter().map(|x| x.to_bits()).collect();
+    let text = format!("{text}|{owned}");
+    (bytes.len(), sum, bits, wide.iter().sum(), text, point)
+}
+
+#[spawn(processes = 1)]
+fn bulk_bytes(bytes: Vec<u8>) -> Vec<u8> {
+    bytes.into_iter().map(|b| b ^ 0x5a).collect()
+}
+
+#[spawn(processes = 1)]
+fn bulk_slice(bytes: &[u8]) -> Vec<u8> {
+    bytes.iter().rev().copied().collect()
+}
+
+#[spawn(processes = 1)]
+fn bulk_floats(floats: &[f64]) -> Vec<f64> {
+    floats.to_vec()
+}
+
+#[spawn(processes = 1)]
+fn bulk_wide(wide: Vec<i128>) -> Vec<i128> {
+    wide.into_iter().map(|x| x.wrapping_neg()).collect()
+}
+
+#[spawn(processes = 1)]
+fn bulk_text(text: &str) -> String {
+    text.chars().rev().collect()
+}
+
+#[spawn(processes = 1)]
+fn bulk_words(words: Vec<u64>, add: u64) -> Vec<u64> {
+    words.into_iter().map(|w| w.wrapping_add(add)).collect()
+}
+
+/// Sizes on both sides of any threshold a payload's path may change at
+/// (64 KiB, 256 KiB, 1 MiB), and several MiB.
+const BULK_SIZES: [usize; 9] = [
+    0,
+    1,
+    (64 << 10) - 1,
+    64 << 10,
+    (256 << 10) + 1,
+    (1 << 20) - 8,
+    1 << 20,
+    (1 << 20) + 1,
+    5 << 20,
+];
+
+#[test]
+fn bulk_arguments_mixed_with_other_types_cross_exactly() {
+    let nan = f64::from_bits(0x7ff8_0000_dead_beef);
+    let floats = [1.5, -0.0, f64::INFINITY, nan, -nan, f64::MIN_POSITIVE];
+    let point = Point {
+        x: -3,
+        y: 4,
+        label: "p".into(),
+    };
+    let (len, sum, bits, wide, text, back) = bulk_mixed(
+        &[1, 2, 250],
+        vec![u64::MAX - 300, 10],
+        &floats,
+        vec![i128::MAX, i128::MIN, 5],
+        "grüße",
+        "世界 🦀".to_owned(),
+        point.clone(),
+    )
+    .join()
+    .unwrap();
+    assert_eq!((len, sum), (3, u64::MAX - 300 + 10 + 253));
+    assert_eq!(
+        bits,
+        floats.map(f64::to_bits),
+        "NaN payloads and signs kept"
+    );
+    assert_eq!(wide, i128::MAX + i128::MIN + 5);
+    assert_eq!(text, "grüße|世界 🦀");
+    assert_eq!(back, point);
+    let empty = bulk_mixed(&[], vec![], &[], vec![], "", String::new(), point.clone());
+    assert_eq!(
+        empty.join().unwrap(),
+        (0, 0, vec![], 0, "|".to_owned(), point)
+    );
+}
+
+#[test]
+fn bulk_values_of_every_size_come_back_exactly() {
+    for size in BULK_SIZES {
+        let bytes: Vec<u8> = (0..size).map(pattern).collect();
+        let xored: Vec<u8> = bytes.iter().map(|b| b ^ 0x5a).collect();
+        assert_eq!(
+            bulk_bytes(bytes.clone()).join().unwrap(),
+            xored,
+            "{size} bytes"
+        );
+        let reversed: Vec<u8> = bytes.iter().rev().copied().collect();
+        assert_eq!(bulk_slice(&bytes).join().unwrap(), reversed, "{size} bytes");
+        let count = size / 8;
+        let floats: Vec<f64> = (0..count)
+            .map(|i| f64::from_bits((i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)))
+            .collect();
+        let back = bulk_floats(&floats).join().unwrap();
+        assert!(
+            back.iter()
+                .map(|x| x.to_bits())
+                .eq(floats.iter().map(|x| x.to_bits())),
+            "{count} floats"
+        );
+        let wide: Vec<i128> = (0..size / 16).map(|i| (i as i128) << 70 | 7).collect();
+        let negated: Vec<i128> = wide.iter().map(|x| x.wrapping_neg()).collect();
+        assert_eq!(
+            bulk_wide(wide).join().unwrap(),
+            negated,
+            "{} i128",
+            size / 16
+        );
+        let text: String = "aé世🦀".chars().cycle().take(size / 4).collect();
+        let backwards: String = text.chars().rev().collect();
+        assert_eq!(bulk_text(&text).join().unwrap(), backwards, "{size} text");
+    }
+}
+
+#[spawn(processes = 2)]
+fn bulk_concurrent(words: Vec<u64>, add: u64) -> Vec<u64> {
+    words.into_iter().map(|w| w + add).collect()
+}
+
+#[test]
+fn many_big_calls_in_flight_on_two_workers_all_come_back_exactly() {
+    const WORDS: usize = (3 << 20) / 8;
+    let tasks: Vec<_> = (0..16u64)
+        .map(|call| bulk_concurrent((0..WORDS as u64).collect(), call * 1_000_000_007))
+        .collect();
+    for (call, task) in (0..16u64).zip(tasks) {
+        let back = task.join().unwrap();
+        assert_eq!(back.len(), WORDS);
+        assert!(
+            back.iter()
+                .zip(0..)
+                .all(|(&w, i)| w == i + call * 1_000_000_007),
+            "call {call}"
+        );
+    }
+    assert_eq!(bulk_words(vec![1, 2], 1).join().unwrap(), [2, 3]);
+}
+
+#[spawn(processes = 1)]
+fn bulk_fate(bytes: Vec<u8>, fate: Fate) -> Vec<u8> {
+    meet(fate);
+    bytes.into_iter().rev().collect()
+}
+
+#[test]
+fn a_worker_dying_in_a_big_call_fails_it_and_the_next_big_call_succeeds() {
+    const LEN: usize = 6 << 20;
+    let bytes: Vec<u8> = (0..LEN).map(pattern).collect();
+    let reversed: Vec<u8> = bytes.iter().rev().copied().collect();
+    assert_eq!(
+        bulk_fate(bytes.clone(), Fate::Live).join().unwrap(),
+        reversed
+    );
+    let queued_behind = {
+        let dying = bulk_fate(bytes.clone(), Fate::Abort);
+        let queued = bulk_fate(bytes.clone(), Fate::Live);
+        let error = dying.join().unwrap_err();
+        assert!(error.is_crash(), "{error}");
+        queued
+    };
+    assert_eq!(
+        queued_behind.join().unwrap(),
+        reversed,
+        "moved to the replacement"
+    );
+    assert_eq!(bulk_fate(bytes, Fate::Live).join().unwrap(), reversed);
+}
+
+#[spawn(processes = 1, recycle = 2)]
+fn bulk_recycled(words: Vec<u64>) -> (Vec<u64>, u32) {
+    (words.into_iter().rev().collect(), std::process::id())
+}
+
+#[test]
+fn big_calls_in_flight_cross_a_recycled_workers_replacement_exactly() {
+    const WORDS: u64 = (2 << 20) / 8;
+    let tasks: Vec<_> = (0..6u64)
+        .map(|call| bulk_recycled((call..call + WORDS).collect()))
+        .collect();
+    let mut pids = BTreeSet::new();
+    for (call, task) in (0..6u64).zip(tasks) {
+        let (back, pid) = task.join().unwrap();
+        assert!(
+            back.iter().copied().eq((call..call + WORDS).rev()),
+            "call {call}"
+        );
+        pids.insert(pid);
+    }
+    assert_eq!(pids.len(), 3, "two calls per worker process");
+}
+
+#[spawn(processes = 1, timeout = "500ms")]
+fn bulk_napping(bytes: Vec<u8>, fate: Fate) -> Vec<u8> {
+    meet(fate);
+    bytes.into_iter().map(|b| !b).collect()
+}
+
+#[test]
+fn a_big_call_past_its_timeout_fails_and_the_next_big_call_succeeds() {
+    const LEN: usize = 3 << 20;
+    let bytes: Vec<u8> = (0..LEN).map(pattern).collect();
+    let inverted: Vec<u8> = bytes.iter().map(|b| !b).collect();
+    let slow = bulk_napping(bytes.clone(), Fate::Sleep(60_000));
+    let queued = bulk_napping(bytes.clone(), Fate::Live);
+    let error = slow.join().unwrap_err();
+    assert!(error.is_timeout(), "{error}");
+    assert_eq!(queued.join().unwrap(), inverted, "moved to the replacement");
+    assert_eq!(bulk_napping(bytes, Fate::Live).join().unwrap(), inverted);
+}
+
 // --- #[parallel(processes = N)] ---------------------------------------------
 
 #[parallel(processes = 2, reduce = |a, b| a + b)]

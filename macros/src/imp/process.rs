@@ -119,34 +119,55 @@ pub fn check_signature(function: &ItemFn, decorator: &str, errors: &mut Errors) 
 }
 
 /// What crosses for one parameter: the type the worker decodes, how the
-/// parent sends the value (`send::<ty, _>(sent, ..)`), and how the worker
-/// passes what it decoded (`name`) to the function.
+/// parent sends the value (`send::<ty, _>(sent, ..)`), how the worker
+/// decodes it, and how the worker passes what it decoded (`name`) to the
+/// function.
 pub struct Wire {
     pub ty: Type,
     pub sent: TokenStream,
     pub pass: TokenStream,
+    pub decode: Decode,
+}
+
+/// How the worker gets a parameter's value from the request.
+pub enum Decode {
+    /// `take::<ty, _>()`: decoded as its own value.
+    Value,
+    /// `take_slice::<elem, _>()`: for `&[elem]`, the received bytes in
+    /// place when they are plain numbers, a decoded `Vec` otherwise.
+    Slice(Box<Type>),
+    /// `take_str::<_>()`: for `&str`, the received text in place.
+    Str,
 }
 
 /// A parameter crosses as itself, except that `&str` crosses as `String`,
 /// `&[T]` as `Vec<T>` and `&T` as `T`; the function then gets a reference
-/// to what the worker decoded.
+/// to what the worker decoded (for `&str` and `&[T]` of plain numbers, to
+/// the received bytes themselves).
 pub fn wire_of(ty: &Type, name: &TokenStream) -> Wire {
     match ty {
         Type::Reference(reference) => {
-            let ty = match &*reference.elem {
-                Type::Path(path) if path.qself.is_none() && path.path.is_ident("str") => {
-                    syn::parse_quote_spanned!(ty.span()=> ::std::string::String)
-                }
+            let (ty, decode, pass) = match &*reference.elem {
+                Type::Path(path) if path.qself.is_none() && path.path.is_ident("str") => (
+                    syn::parse_quote_spanned!(ty.span()=> ::std::string::String),
+                    Decode::Str,
+                    name.clone(),
+                ),
                 Type::Slice(slice) => {
                     let elem = &slice.elem;
-                    syn::parse_quote_spanned!(elem.span()=> ::std::vec::Vec<#elem>)
+                    (
+                        syn::parse_quote_spanned!(elem.span()=> ::std::vec::Vec<#elem>),
+                        Decode::Slice(elem.clone()),
+                        quote!(&*#name),
+                    )
                 }
-                elem => elem.clone(),
+                elem => (elem.clone(), Decode::Value, quote!(&#name)),
             };
             Wire {
                 ty,
                 sent: name.clone(),
-                pass: quote!(&#name),
+                pass,
+                decode,
             }
         }
         Type::Paren(paren) => wire_of(&paren.elem, name),
@@ -155,6 +176,7 @@ pub fn wire_of(ty: &Type, name: &TokenStream) -> Wire {
             ty: ty.clone(),
             sent: quote!(&#name),
             pass: name.clone(),
+            decode: Decode::Value,
         },
     }
 }
@@ -249,7 +271,17 @@ pub fn items(
     let parameters = parameters();
     let decodes = names.iter().zip(wires).map(|(name, wire)| {
         let ty = &wire.ty;
-        quote_spanned!(ty.span()=> let #name = #arguments.take::<#ty, #parameters::#name>()?;)
+        match &wire.decode {
+            Decode::Value => {
+                quote_spanned!(ty.span()=> let #name = #arguments.take::<#ty, #parameters::#name>()?;)
+            }
+            Decode::Slice(elem) => {
+                quote_spanned!(ty.span()=> let #name = #arguments.take_slice::<#elem, #parameters::#name>()?;)
+            }
+            Decode::Str => {
+                quote_spanned!(ty.span()=> let #name = #arguments.take_str::<#parameters::#name>()?;)
+            }
+        }
     });
     let serve = respanned(serve, output_span(function));
     let serve_call = quote_spanned! {output_span(function)=>

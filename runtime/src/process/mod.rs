@@ -12,7 +12,10 @@
 //!   program's link-time table, and arguments and results cross two pipes as
 //!   postcard data, so every parameter and the result must be
 //!   `Serialize + DeserializeOwned` (a compile error names the one that is
-//!   not). What the function prints goes to the parent's stdout and stderr:
+//!   not). A `Vec` or slice of plain numbers, a `String` or a `&str` (as a
+//!   parameter or the result itself) crosses as its bytes in one copy, a
+//!   large one (256 KiB and up) on Linux through memory shared with the
+//!   worker, and a `&[T]` or `&str` parameter borrows what was received. What the function prints goes to the parent's stdout and stderr:
 //!   the pipes are separate descriptors. Several calls may queue on a
 //!   worker; each goes to the least busy one.
 //! - **Pools.** `pool = "name"` with `processes` shares one pool among
@@ -79,8 +82,14 @@
 //! }
 //! ```
 
+mod bulk;
 mod exit;
 pub(crate) mod forward;
+#[cfg(target_os = "linux")]
+mod mailbox;
+#[cfg(not(target_os = "linux"))]
+#[path = "mailbox_none.rs"]
+mod mailbox;
 pub(crate) mod pool;
 pub(crate) mod registry;
 pub(crate) mod wire;

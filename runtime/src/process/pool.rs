@@ -10,7 +10,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::io::{self, BufReader, PipeReader, PipeWriter, Write};
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Once, OnceLock};
 use std::thread::Thread;
 use std::time::{Duration, Instant};
@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 use parking_lot::Mutex;
 
 use super::forward::{self, Context};
+use super::mailbox::{self, Mailbox};
 use super::registry::{Entry, Init};
 use super::wire::{self, Status};
 use super::{exit, worker};
@@ -65,6 +66,32 @@ pub struct Call {
     /// The caller's dispatcher and span, for the events the call logs in
     /// the worker; `None` when no subscriber wanted any event at the call.
     context: Option<Arc<Context>>,
+}
+
+/// The parent's way to one worker process's requests: its pipe and, where
+/// they could be made, its inbox (see `process::mailbox`).
+struct Sender {
+    pipe: PipeWriter,
+    inbox: Option<Mailbox>,
+}
+
+impl Sender {
+    /// Writes a sealed request frame; a large one's arguments go through
+    /// the inbox when it is free, and the pipe carries their length.
+    fn send(&mut self, frame: &[u8]) -> io::Result<()> {
+        let Some(inbox) = &mut self.inbox else {
+            return (&self.pipe).write_all(frame);
+        };
+        inbox.after_send(frame.len());
+        if frame.len() >= mailbox::FROM {
+            if let Some((head, arguments)) = wire::for_inbox(frame) {
+                if inbox.put(arguments) {
+                    return (&self.pipe).write_all(&head);
+                }
+            }
+        }
+        (&self.pipe).write_all(frame)
+    }
 }
 
 /// A `processes = N` function's pool in a `static`, started on first use;
@@ -261,6 +288,12 @@ pub struct ProcessPool {
     watchdog: OnceLock<Option<Thread>>,
     /// What `Worker::retry_at` counts from.
     epoch: Instant,
+    /// Finished calls' large request buffers, for the next calls to write
+    /// into (at most one per worker): a large call then pays no fresh
+    /// allocation.
+    spare: Mutex<(Vec<Vec<u8>>, wire::Keep)>,
+    /// `spare` holds a buffer: read without the lock.
+    spare_kept: AtomicBool,
 }
 
 struct Worker {
@@ -274,7 +307,7 @@ struct Worker {
     backoff: Mutex<Duration>,
     /// Held while a request is written: requests reach the worker whole and
     /// in the order of `State::calls`.
-    sender: Mutex<Option<PipeWriter>>,
+    sender: Mutex<Option<Sender>>,
     state: Mutex<State>,
 }
 
@@ -350,6 +383,8 @@ impl ProcessPool {
             warm: Once::new(),
             watchdog: OnceLock::new(),
             epoch: Instant::now(),
+            spare: Mutex::new((Vec::new(), wire::Keep::default())),
+            spare_kept: AtomicBool::new(false),
         }
     }
 
@@ -415,7 +450,13 @@ impl ProcessPool {
         let level = tracing::level_filters::LevelFilter::current();
         let context = (level != tracing::level_filters::LevelFilter::OFF)
             .then(|| Arc::new(Context::current()));
-        let mut frame = wire::request(id, wire::log_level(level), entry.name());
+        // One load while no large request has been kept.
+        let mut frame = if self.spare_kept.load(Ordering::Relaxed) {
+            self.take_spare()
+        } else {
+            Vec::new()
+        };
+        wire::request_into(&mut frame, id, wire::log_level(level), entry.name());
         match encode(&mut frame) {
             Ok(()) => {
                 wire::seal(&mut frame);
@@ -430,8 +471,44 @@ impl ProcessPool {
                     context,
                 });
             }
-            Err(why) => done(CallOutcome::Failed(TaskError::transport(why))),
+            Err(why) => {
+                self.keep_spare(frame);
+                done(CallOutcome::Failed(TaskError::transport(why)))
+            }
         }
+    }
+
+    /// A kept request buffer, if one is left.
+    fn take_spare(&self) -> Vec<u8> {
+        let mut spare = self.spare.lock();
+        let frame = spare.0.pop().unwrap_or_default();
+        self.spare_kept
+            .store(!spare.0.is_empty(), Ordering::Relaxed);
+        frame
+    }
+
+    /// Keeps a finished call's request buffer for a later call if it is
+    /// large (see [`wire::Keep`]): as many as the pool has workers, the
+    /// largest ones. Small requests allocate cheaply and never take the
+    /// lock.
+    fn keep_spare(&self, mut frame: Vec<u8>) {
+        if frame.capacity() < KEEP_SPARE_FROM {
+            return;
+        }
+        let used = frame.len();
+        let mut spare = self.spare.lock();
+        let (kept, keep) = &mut *spare;
+        keep.after_use(&mut frame, used);
+        if frame.capacity() == 0 {
+            // Let go: calls have long been much smaller.
+        } else if kept.len() < self.workers.len() {
+            kept.push(frame);
+        } else if let Some(smallest) = kept.iter_mut().min_by_key(|kept| kept.capacity()) {
+            if smallest.capacity() < frame.capacity() {
+                *smallest = frame;
+            }
+        }
+        self.spare_kept.store(!kept.is_empty(), Ordering::Relaxed);
     }
 
     /// Sends a call to the least busy worker, starting one if needed. A
@@ -495,8 +572,8 @@ impl ProcessPool {
         // one never arrived. It cannot have settled them yet: it takes the
         // sender's lock first, which this thread holds.
         let wrote = sender
-            .as_ref()
-            .is_some_and(|mut pipe| pipe.write_all(&frame).is_ok());
+            .as_mut()
+            .is_some_and(|sender| sender.send(&frame).is_ok());
         drop(frame);
         if wrote && !watched {
             return;
@@ -564,7 +641,7 @@ impl ProcessPool {
 
     /// Starts `worker`'s process; if it cannot start, the worker rests for
     /// a growing while before it is tried again.
-    fn start_or_back_off(&'static self, worker: &'static Worker) -> io::Result<PipeWriter> {
+    fn start_or_back_off(&'static self, worker: &'static Worker) -> io::Result<Sender> {
         match self.start(worker) {
             Ok(pipe) => {
                 worker.retry_at.store(0, Ordering::Relaxed);
@@ -584,6 +661,10 @@ impl ProcessPool {
     }
 
     fn finish(&self, worker: &Worker, call: Call, outcome: CallOutcome<'_>) {
+        // Not shared: the writer is done with it.
+        if let Ok(frame) = Arc::try_unwrap(call.frame) {
+            self.keep_spare(frame);
+        }
         // A cancelled call was settled (and released) when cancelled.
         if let Some(done) = call.done {
             self.release(worker);
@@ -645,9 +726,9 @@ impl ProcessPool {
         self.in_flight.fetch_sub(1, Ordering::AcqRel);
     }
 
-    /// Starts a worker process and its reader thread; returns the request
-    /// pipe. Called with the worker's sender locked.
-    fn start(&'static self, worker: &'static Worker) -> io::Result<PipeWriter> {
+    /// Starts a worker process and its reader thread; returns the way to
+    /// its requests. Called with the worker's sender locked.
+    fn start(&'static self, worker: &'static Worker) -> io::Result<Sender> {
         if std::env::var_os(worker::ENV).is_some() {
             return Err(io::Error::other(
                 "this process was started as a decor worker but its worker entry did not run; \
@@ -656,8 +737,21 @@ impl ProcessPool {
         }
         let (worker_reads, parent_writes) = io::pipe()?;
         let (parent_reads, worker_writes) = io::pipe()?;
+        widen_pipe(&parent_writes);
+        widen_pipe(&parent_reads);
+        // New ones for each process: one that died holding a slot leaves
+        // nothing behind. Without them, large payloads take the pipes.
+        let (inbox, outbox) = match (
+            Mailbox::create(c"decor-inbox"),
+            Mailbox::create(c"decor-outbox"),
+        ) {
+            (Ok(inbox), Ok(outbox)) => (Some(inbox), Some(outbox)),
+            _ => (None, None),
+        };
+        let mailboxes = inbox.as_ref().zip(outbox.as_ref());
+        let mailboxes = mailboxes.map(|(inbox, outbox)| [inbox.fd(), outbox.fd()]);
         // The worker's ends close here once it has its copies.
-        let child = spawn_worker(worker_reads, worker_writes, self.init)?;
+        let child = spawn_worker(worker_reads, worker_writes, mailboxes, self.init)?;
         {
             let mut state = worker.state.lock();
             state.child = Some(child);
@@ -668,27 +762,35 @@ impl ProcessPool {
         // zombie outlives a worker.
         let reader = std::thread::Builder::new()
             .name(format!("decor-{}-proc-{}", self.name, worker.index))
-            .spawn(move || self.read_responses(worker, parent_reads));
+            .spawn(move || self.read_responses(worker, parent_reads, outbox));
         if let Err(error) = reader {
             if let Some(child) = worker.state.lock().child.take() {
                 reap(child);
             }
             return Err(error);
         }
-        Ok(parent_writes)
+        Ok(Sender {
+            pipe: parent_writes,
+            inbox,
+        })
     }
 
     /// The reader thread: completes calls as their results arrive; when the
     /// worker is gone, blames the running call and moves the others.
-    fn read_responses(&'static self, worker: &'static Worker, pipe: PipeReader) {
+    fn read_responses(
+        &'static self,
+        worker: &'static Worker,
+        pipe: PipeReader,
+        mut outbox: Option<Mailbox>,
+    ) {
         let mut input = BufReader::with_capacity(1 << 16, pipe);
         let mut body = Vec::new();
         let pid = worker.state.lock().child.as_ref().map_or(0, Child::id);
+        let mut keep = wire::Keep::default();
         loop {
-            // A large result need not stay allocated until the next one.
-            if body.capacity() > SHRINK_OVER {
-                body = Vec::new();
-            }
+            // A large result's buffer stays for the next, within a bound.
+            let used = body.len();
+            keep.after_use(&mut body, used);
             let Ok(true) = wire::read_frame(&mut input, &mut body) else {
                 break;
             };
@@ -696,6 +798,7 @@ impl ProcessPool {
                 break;
             };
             match response.status {
+                Status::ReturnedInOutbox => {}
                 Status::Timers => {
                     // Counted even if the call has timed out meanwhile: the
                     // calls were made.
@@ -733,6 +836,18 @@ impl ProcessPool {
                 }
                 continue;
             }
+            let in_outbox = response.status == Status::ReturnedInOutbox;
+            let payload = if in_outbox {
+                // A length the outbox does not hold breaks the protocol,
+                // as a malformed frame does.
+                let len = wire::outbox_len(response.payload);
+                let Some(payload) = outbox.as_mut().zip(len).and_then(|(o, len)| o.get(len)) else {
+                    break;
+                };
+                payload
+            } else {
+                response.payload
+            };
             let (call, watch) = {
                 let mut state = worker.state.lock();
                 let position = state.calls.iter().position(|call| call.id == response.id);
@@ -746,7 +861,7 @@ impl ProcessPool {
             }
             if let Some(call) = call {
                 let outcome = match response.status {
-                    Status::Returned => CallOutcome::Returned(response.payload),
+                    Status::Returned | Status::ReturnedInOutbox => CallOutcome::Returned(payload),
                     Status::Panicked => CallOutcome::Failed(TaskError::panicked(
                         String::from_utf8_lossy(response.payload).into_owned(),
                     )),
@@ -762,6 +877,12 @@ impl ProcessPool {
                     }
                 };
                 self.finish(worker, call, outcome);
+            }
+            // Read (or dropped with its call): the worker may fill it again.
+            if in_outbox {
+                if let Some(outbox) = &outbox {
+                    outbox.release();
+                }
             }
         }
         drop(body);
@@ -877,9 +998,29 @@ impl ProcessPool {
 const FIRST_BACKOFF: Duration = Duration::from_millis(100);
 const LAST_BACKOFF: Duration = Duration::from_secs(5);
 
-/// A buffer holding more than this after a call is let go rather than
-/// kept for the next one.
-const SHRINK_OVER: usize = 1 << 20;
+/// The buffer a worker's pipes ask the kernel for: the largest an
+/// unprivileged process gets by default (`/proc/sys/fs/pipe-max-size`).
+/// With Linux's default of 64 KiB, a large payload crosses in many small
+/// writes and reads, each side waking the other every 64 KiB.
+#[cfg(target_os = "linux")]
+const PIPE_BUFFER: libc::c_int = 1 << 20;
+
+/// Asks for a [`PIPE_BUFFER`] of `pipe`; a refusal (a lower system limit,
+/// or the user's pipe quota spent) leaves the default, which still works.
+#[cfg(target_os = "linux")]
+fn widen_pipe(pipe: &impl std::os::fd::AsRawFd) {
+    // SAFETY: `fcntl(F_SETPIPE_SZ)` on a pipe this process owns changes
+    // only its buffer's size.
+    unsafe {
+        libc::fcntl(pipe.as_raw_fd(), libc::F_SETPIPE_SZ, PIPE_BUFFER);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn widen_pipe<T>(_pipe: &T) {}
+
+/// A request buffer at least this large is kept for the next call.
+const KEEP_SPARE_FROM: usize = 64 << 10;
 
 /// Waits for a worker that closed its pipe, killing it first in case it
 /// lives on (it is of no further use).
@@ -931,17 +1072,27 @@ fn executable() -> io::Result<&'static std::path::Path> {
 fn spawn_worker(
     requests: PipeReader,
     responses: PipeWriter,
+    mailboxes: Option<[std::os::fd::RawFd; 2]>,
     init: Option<&'static Init>,
 ) -> io::Result<Child> {
     use std::os::fd::{AsRawFd, RawFd};
     use std::os::unix::process::CommandExt;
 
     let lifeline = lifeline()?;
-    let fds: [RawFd; 3] = [
+    let [inbox, outbox] = mailboxes.unwrap_or([-1; 2]);
+    let all: [RawFd; 5] = [
         requests.as_raw_fd(),
         responses.as_raw_fd(),
         lifeline.as_raw_fd(),
+        inbox,
+        outbox,
     ];
+    let count = if mailboxes.is_some() { 5 } else { 3 };
+    let spec = all[..count]
+        .iter()
+        .map(RawFd::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
     let mut command = Command::new(executable()?);
     // `ps` shows the program's name and what the process is, not `exe`.
     command.arg0(worker_arg0());
@@ -950,7 +1101,7 @@ fn spawn_worker(
     }
     command
         .arg("--decor-process-worker")
-        .env(worker::ENV, format!("{},{},{}", fds[0], fds[1], fds[2]))
+        .env(worker::ENV, spec)
         .stdin(Stdio::null());
     if let Some(directives) = crate::init::installed_directives() {
         command.env(worker::LOG_ENV, directives);
@@ -959,9 +1110,9 @@ fn spawn_worker(
     // async-signal-safe, on descriptors this process owns.
     unsafe {
         command.pre_exec(move || {
-            // Our pipes are close-on-exec, so no other child inherits them;
-            // this child keeps its three.
-            for fd in fds {
+            // Our pipes and mailboxes are close-on-exec, so no other child
+            // inherits them; this child keeps its own.
+            for &fd in &all[..count] {
                 if libc::fcntl(fd, libc::F_SETFD, 0) == -1 {
                     return Err(io::Error::last_os_error());
                 }
@@ -990,6 +1141,7 @@ fn worker_arg0() -> &'static std::ffi::OsStr {
 fn spawn_worker(
     _requests: PipeReader,
     _responses: PipeWriter,
+    _mailboxes: Option<[i32; 2]>,
     _init: Option<&'static Init>,
 ) -> io::Result<Child> {
     Err(io::Error::new(

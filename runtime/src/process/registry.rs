@@ -13,7 +13,7 @@ use std::sync::OnceLock;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use super::wire;
+use super::{bulk, wire};
 
 /// Decodes a call's arguments, runs it, and appends its encoded result.
 pub type Handler = fn(arguments: &[u8], result: &mut Vec<u8>) -> Result<(), String>;
@@ -131,8 +131,8 @@ impl<R: Crossing> ResultWire<R> {
     #[allow(clippy::new_without_default)] // built in `static`s: `const`
     pub const fn new() -> Self {
         ResultWire {
-            encode: wire::encode_into::<R>,
-            decode: wire::decode::<R>,
+            encode: wire::encode_value::<R>,
+            decode: wire::decode_value::<R>,
         }
     }
 }
@@ -173,9 +173,56 @@ impl Arguments<'_> {
     /// The next argument, as a `T`; `P` names the parameter (a marker type
     /// named after it, for the compiler's message).
     pub fn take<T: Receives<P>, P>(&mut self) -> Result<T, String> {
-        let (value, rest) = wire::take::<T>(self.rest)?;
+        let (value, rest) = wire::take_value::<T>(self.rest)?;
         self.rest = rest;
         Ok(value)
+    }
+}
+
+impl<'a> Arguments<'a> {
+    /// The next argument for a `&[E]` parameter: the received bytes
+    /// themselves when `E` is a plain number type and they are aligned for
+    /// it (no copy), a decoded `Vec<E>` otherwise. `P` names the parameter.
+    pub fn take_slice<E, P>(&mut self) -> Result<Slice<'a, E>, String>
+    where
+        Vec<E>: Receives<P>,
+    {
+        if let Some(borrowed) = bulk::borrow_slice::<E>(self.rest) {
+            let (slice, rest) = borrowed?;
+            self.rest = rest;
+            return Ok(Slice::Borrowed(slice));
+        }
+        self.take::<Vec<E>, P>().map(Slice::Owned)
+    }
+
+    /// The next argument for a `&str` parameter, borrowed from the received
+    /// bytes. `P` names the parameter.
+    pub fn take_str<P>(&mut self) -> Result<&'a str, String>
+    where
+        String: Receives<P>,
+    {
+        let (text, rest) = bulk::borrow_str(self.rest)?;
+        self.rest = rest;
+        Ok(text)
+    }
+}
+
+/// A `&[E]` parameter's value in the worker (see [`Arguments::take_slice`]).
+pub enum Slice<'a, E> {
+    /// The received bytes, in place.
+    Borrowed(&'a [E]),
+    /// Decoded.
+    Owned(Vec<E>),
+}
+
+impl<E> std::ops::Deref for Slice<'_, E> {
+    type Target = [E];
+
+    fn deref(&self) -> &[E] {
+        match self {
+            Slice::Borrowed(slice) => slice,
+            Slice::Owned(vec) => vec,
+        }
     }
 }
 
@@ -187,7 +234,7 @@ pub fn send<W, P, V>(value: &V, request: &mut Vec<u8>) -> Result<(), String>
 where
     V: SendsAs<W, P> + ?Sized,
 {
-    wire::encode_into(value, request)
+    wire::encode_value(value, request)
 }
 
 /// Values the parent sends for parameter `P` that cross as a `W` (see

@@ -6,12 +6,14 @@ use std::fs::File;
 use std::io::{BufReader, Read, Write};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+use super::mailbox::{self, Mailbox};
 use super::wire::{self, Status};
 use super::{forward, registry};
 use crate::timers::transfer;
 
 /// Set in a worker's environment: the numbers of the three pipe ends it
-/// inherits, `requests,responses,lifeline`.
+/// inherits, `requests,responses,lifeline`, then, where the parent made
+/// them, its two mailboxes, `inbox,outbox` (see `process::mailbox`).
 pub(crate) const ENV: &str = "DECOR_PROCESS_WORKER";
 
 /// A worker's exit status when it cannot serve at all (sysexits'
@@ -96,7 +98,7 @@ pub(crate) fn enter_if_worker() {
                     let message = format!("cannot start its thread: {error}");
                     eprintln!("decor: worker {message}; exiting");
                     let fds = slot.lock().ok().and_then(|mut fds| fds.take());
-                    if let Some([_, mut report, _]) = fds {
+                    if let Some(([_, mut report, _], _)) = fds {
                         let mut frame = Vec::new();
                         wire::response(&mut frame, wire::READY, Status::Failed);
                         frame.extend_from_slice(message.as_bytes());
@@ -114,17 +116,20 @@ pub(crate) fn enter_if_worker() {
     }
 }
 
+/// The worker's pipes and, when it has them, its mailboxes.
+type Fds = ([File; 3], Option<[File; 2]>);
+
 #[cfg(unix)]
-fn parse_fds(spec: &str) -> Option<[File; 3]> {
+fn parse_fds(spec: &str) -> Option<Fds> {
     use std::os::fd::{FromRawFd, RawFd};
-    let mut parts = spec
+    let fds: Vec<RawFd> = spec
         .split(',')
-        .map(|part| part.parse::<RawFd>().ok().filter(|fd| *fd > 2));
-    let fds = [parts.next()??, parts.next()??, parts.next()??];
-    if parts.next().is_some() {
+        .map(|part| part.parse::<RawFd>().ok().filter(|fd| *fd > 2))
+        .collect::<Option<_>>()?;
+    if fds.len() != 3 && fds.len() != 5 {
         return None;
     }
-    for fd in fds {
+    for &fd in &fds {
         // Inherited across `exec` on purpose, they must not be inherited
         // again by what the worker's functions start: a grandchild holding
         // the response pipe would hide this worker's death from the parent.
@@ -135,11 +140,16 @@ fn parse_fds(spec: &str) -> Option<[File; 3]> {
     }
     // SAFETY: the parent opened these descriptors for this process alone
     // and nothing else in it knows their numbers.
-    Some(fds.map(|fd| unsafe { File::from_raw_fd(fd) }))
+    let count = fds.len();
+    let mut files = fds.into_iter().map(|fd| unsafe { File::from_raw_fd(fd) });
+    let mut next = || files.next().expect("counted above");
+    let pipes = [next(), next(), next()];
+    let mailboxes = (count == 5).then(|| [next(), next()]);
+    Some((pipes, mailboxes))
 }
 
 #[cfg(not(unix))]
-fn parse_fds(_spec: &str) -> Option<[File; 3]> {
+fn parse_fds(_spec: &str) -> Option<Fds> {
     None
 }
 
@@ -184,7 +194,7 @@ fn run_init(key: Option<&str>) -> Option<String> {
         })
 }
 
-fn serve([requests, responses, lifeline]: [File; 3], init: Option<&str>) -> ! {
+fn serve(([requests, responses, lifeline], mailboxes): Fds, init: Option<&str>) -> ! {
     #[cfg(unix)]
     // SAFETY: setting a signal's disposition to "ignore" has no
     // preconditions. Rust's start-up does this before `main`, which a worker
@@ -193,6 +203,17 @@ fn serve([requests, responses, lifeline]: [File; 3], init: Option<&str>) -> ! {
         libc::signal(libc::SIGPIPE, libc::SIG_IGN);
     }
     watch_parent(lifeline);
+    // Without them (the parent could not make them), every payload takes
+    // the pipe. Given but unusable, the parent would put arguments where
+    // this worker cannot read them: it cannot serve.
+    let (mut inbox, mut outbox) = match mailboxes.map(|boxes| boxes.map(Mailbox::open)) {
+        Some([Ok(inbox), Ok(outbox)]) => (Some(inbox), Some(outbox)),
+        Some(_) => {
+            eprintln!("decor: worker cannot map its mailboxes; exiting");
+            std::process::exit(BROKEN);
+        }
+        None => (None, None),
+    };
 
     let mut input = BufReader::with_capacity(1 << 16, requests);
     // Shared with the forwarding layer, which writes event frames from this
@@ -200,7 +221,9 @@ fn serve([requests, responses, lifeline]: [File; 3], init: Option<&str>) -> ! {
     let mut output = forward::set_pipe(responses);
     let mut body = Vec::new();
     let mut frame = Vec::new();
+    let (mut keep_body, mut keep_frame) = (wire::Keep::default(), wire::Keep::default());
     let mut timers = Vec::new();
+    let mut short = Vec::new();
     let mut sent = transfer::Sent::default();
     // Before the worker says it is ready: `init`'s time counts against no
     // call's `timeout`. If it panicked, the worker stays, failing every
@@ -217,12 +240,42 @@ fn serve([requests, responses, lifeline]: [File; 3], init: Option<&str>) -> ! {
             std::process::exit(BROKEN);
         };
         forward::set_level(request.log);
+        let arguments = match (request.in_inbox, &mut inbox) {
+            (false, _) => Some(request.arguments),
+            (true, Some(inbox)) => request.inbox_len().and_then(|len| inbox.get(len)),
+            (true, None) => None,
+        };
+        let Some(arguments) = arguments else {
+            eprintln!(
+                "decor: worker received a request whose arguments are not in its inbox; exiting"
+            );
+            std::process::exit(BROKEN);
+        };
         match &init_failed {
-            None => answer(&request, &mut frame),
+            None => answer(&request, arguments, &mut frame),
             Some(message) => {
                 wire::response(&mut frame, request.id, Status::Unusable);
                 frame.extend_from_slice(message.as_bytes());
                 wire::seal(&mut frame);
+            }
+        }
+        if request.in_inbox {
+            if let Some(inbox) = &inbox {
+                inbox.release();
+            }
+        }
+        // A large result goes through the outbox when it is free: the
+        // frame then carries only its length.
+        let mut sent_frame = &frame;
+        if let Some(outbox) = &mut outbox {
+            outbox.after_send(frame.len());
+        }
+        if frame.len() >= mailbox::FROM {
+            if let (Some(result), Some(outbox)) = (wire::returned_payload(&frame), &mut outbox) {
+                if outbox.put(result) {
+                    wire::in_outbox(&mut short, request.id, result.len());
+                    sent_frame = &short;
+                }
             }
         }
         // What timers recorded goes first, so the parent has counted the
@@ -237,30 +290,27 @@ fn serve([requests, responses, lifeline]: [File; 3], init: Option<&str>) -> ! {
         }
         // Each answer goes out at once, in one write: holding it back for a
         // batch could delay it behind a long call, past its caller's timeout.
-        if output.write_all(&frame).is_err() {
+        if output.write_all(sent_frame).is_err() {
             break;
         }
-        // A large answer or request need not stay allocated until the
-        // next one.
-        if frame.capacity() > 1 << 20 {
-            frame = Vec::new();
-        }
-        if body.capacity() > 1 << 20 {
-            body = Vec::new();
-        }
+        // Large buffers stay for the next large call, within a bound.
+        let used = frame.len();
+        keep_frame.after_use(&mut frame, used);
+        let used = body.len();
+        keep_body.after_use(&mut body, used);
     }
     // The parent closed the pipe: it is done with this worker. Exiting
     // normally flushes what the user's code printed.
     std::process::exit(0)
 }
 
-/// Runs one call and builds its response frame in `frame`.
-fn answer(request: &wire::Request<'_>, frame: &mut Vec<u8>) {
+/// Runs one call with `arguments` and builds its response frame in `frame`.
+fn answer(request: &wire::Request<'_>, arguments: &[u8], frame: &mut Vec<u8>) {
     wire::response(frame, request.id, Status::Returned);
     let _on_call = forward::OnCall::enter(request.id);
     let failure = match registry::lookup(request.name) {
         Err(message) => Some((Status::Failed, message)),
-        Ok(handler) => match catch_unwind(AssertUnwindSafe(|| handler(request.arguments, frame))) {
+        Ok(handler) => match catch_unwind(AssertUnwindSafe(|| handler(arguments, frame))) {
             Ok(Ok(())) => None,
             Ok(Err(message)) => Some((Status::Failed, message)),
             Err(payload) => Some((Status::Panicked, crate::task::panic_message(&*payload))),
