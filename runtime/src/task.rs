@@ -2,38 +2,48 @@
 //! [`as_completed`] / [`join_all`] helpers — Python's `Future`,
 //! `as_completed` and `[f.result() for f in futures]`.
 //!
-//! A task's result travels through one small shared slot. The side that runs
-//! the work holds a [`Completer`]; whatever runs it (a pool thread, a
-//! dedicated thread, later a worker process) only has to call
-//! [`Completer::complete`] once, so the handle knows nothing of where the
-//! work ran.
+//! A task lives in one allocation, its cell: its state, and a slot that
+//! holds first the work (for a pool task) and then the result. A pool's
+//! queue holds the cell as a [`Job`] to run; the caller's [`Task`] holds the
+//! same cell. Work that runs elsewhere (a dedicated thread, a worker
+//! process) gets a cell without work and a [`Completer`]: whatever runs it
+//! only has to call [`Completer::complete`] once, so the handle knows
+//! nothing of where the work ran.
 //!
 //! Cancellation: a task's `claim` says whether it is still queued or has
 //! been claimed (by its runner, or by a cancel), its `phase` whether it has
-//! finished. A runner that queues work makes its tasks with
-//! [`queued_channel`] and claims each one with [`Completer::start`] before
-//! running it; [`Task::cancel`] wins only against a task not yet claimed,
-//! finishes it at once, and the runner, finding the claim refused, drops the
-//! work unrun. A runner that can stop work in flight (a worker process it can
-//! kill) installs a hook with [`Completer::on_cancel`].
+//! finished. A pool's worker claims a queued task before running it;
+//! [`Task::cancel`] wins only against a task not yet claimed, drops its
+//! work, and finishes it at once; the worker, finding the claim refused,
+//! does nothing. A runner that can stop work in flight (a worker process it
+//! can kill) installs a hook with [`Completer::on_cancel`].
+//!
+//! Waiting: `join` spins briefly on the slot's state, then parks on the
+//! task's address (`parking_lot_core`), so a cell needs no condition
+//! variable of its own.
 
 use std::any::Any;
+use std::cell::UnsafeCell;
 use std::collections::VecDeque;
 use std::fmt;
 use std::future::Future;
+use std::mem::ManuallyDrop;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU8, Ordering};
-use std::sync::Arc;
+use std::sync::{mpsc, Arc};
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
-use parking_lot::{Condvar, Mutex};
+use parking_lot::{Mutex, MutexGuard};
 
 /// Why a task produced no value.
 #[derive(Clone, Debug)]
 pub struct TaskError {
-    kind: Kind,
+    /// Boxed: a task's slot is as large as its result, and a `Result<T,
+    /// TaskError>` is then as large as `T` plus a word; the box is made
+    /// only when a task fails.
+    kind: Box<Kind>,
 }
 
 #[derive(Clone, Debug)]
@@ -51,7 +61,7 @@ impl TaskError {
     /// The task panicked; its message is kept.
     pub fn panic(payload: &(dyn Any + Send)) -> TaskError {
         TaskError {
-            kind: Kind::Panic(panic_message(payload)),
+            kind: Box::new(Kind::Panic(panic_message(payload))),
         }
     }
 
@@ -59,7 +69,7 @@ impl TaskError {
     #[cfg_attr(not(feature = "processes"), allow(dead_code))]
     pub(crate) fn panicked(message: String) -> TaskError {
         TaskError {
-            kind: Kind::Panic(message),
+            kind: Box::new(Kind::Panic(message)),
         }
     }
 
@@ -68,47 +78,49 @@ impl TaskError {
     #[cfg_attr(not(feature = "processes"), allow(dead_code))]
     pub(crate) fn transport(why: String) -> TaskError {
         TaskError {
-            kind: Kind::Transport(why),
+            kind: Box::new(Kind::Transport(why)),
         }
     }
 
     /// The process running the task died; `status` says how.
     pub fn crash(status: impl Into<String>) -> TaskError {
         TaskError {
-            kind: Kind::Crash(status.into()),
+            kind: Box::new(Kind::Crash(status.into())),
         }
     }
 
     /// The task ran past its time limit.
     pub fn timeout(limit: Duration) -> TaskError {
         TaskError {
-            kind: Kind::Timeout(limit),
+            kind: Box::new(Kind::Timeout(limit)),
         }
     }
 
     fn lost() -> TaskError {
-        TaskError { kind: Kind::Lost }
+        TaskError {
+            kind: Box::new(Kind::Lost),
+        }
     }
 
     pub(crate) fn cancelled() -> TaskError {
         TaskError {
-            kind: Kind::Cancelled,
+            kind: Box::new(Kind::Cancelled),
         }
     }
 
     /// The task panicked.
     pub fn is_panic(&self) -> bool {
-        matches!(self.kind, Kind::Panic(_))
+        matches!(*self.kind, Kind::Panic(_))
     }
 
     /// The worker process running the task crashed.
     pub fn is_crash(&self) -> bool {
-        matches!(self.kind, Kind::Crash(_))
+        matches!(*self.kind, Kind::Crash(_))
     }
 
     /// The task ran past its `timeout`.
     pub fn is_timeout(&self) -> bool {
-        matches!(self.kind, Kind::Timeout(_))
+        matches!(*self.kind, Kind::Timeout(_))
     }
 
     /// The task was cancelled by [`Task::cancel`] before it ran.
@@ -129,12 +141,12 @@ impl TaskError {
     /// busy.join().unwrap();
     /// ```
     pub fn is_cancelled(&self) -> bool {
-        matches!(self.kind, Kind::Cancelled)
+        matches!(*self.kind, Kind::Cancelled)
     }
 
     /// The panic's message, if the task panicked with a string.
     pub fn panic_message(&self) -> Option<&str> {
-        match &self.kind {
+        match &*self.kind {
             Kind::Panic(message) => Some(message),
             _ => None,
         }
@@ -143,7 +155,7 @@ impl TaskError {
 
 impl fmt::Display for TaskError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.kind {
+        match &*self.kind {
             Kind::Panic(message) => write!(f, "task panicked: {message}"),
             Kind::Crash(status) => write!(f, "worker crashed: {status}"),
             Kind::Timeout(limit) => write!(f, "task timed out after {limit:?}"),
@@ -165,52 +177,60 @@ pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> String {
         .unwrap_or_else(|| "Box<dyn Any>".to_owned())
 }
 
-enum ResultState<T> {
-    Pending,
-    Ready(Result<T, TaskError>),
-    /// Out of the slot for an [`Task::on_done`] callback on the caller's
-    /// thread, put back when it returns.
-    Lent,
-    Taken,
-}
-
-/// `Shared::claim`: who has the task: still queued (cancellable), claimed
-/// by its runner ([`Completer::start`]) or by [`Task::cancel`].
+/// `Core::claim`: who has the task: still queued (cancellable), claimed by
+/// its runner or by [`Task::cancel`].
 const QUEUED: u8 = 0;
 const RUNNING: u8 = 1;
-/// `Shared::phase`: not finished, or finished as done or cancelled, in the
-/// low bits ([`STEP`]). Set first, under the state lock, by whoever
-/// finishes the task, so that no one else can; the result lands in the
-/// slot after the callbacks have run, and then [`FILLED`] is added.
+/// `Core::phase`: not finished, or finished as done or cancelled. Set
+/// first, under the task's lock, by whoever finishes the task, so that no
+/// one else can; the result lands in the slot after the callbacks have run.
 const UNFINISHED: u8 = 0;
 const DONE: u8 = 2;
 /// In both `claim` (cancel claimed it) and `phase` (it finished so).
 const CANCELLED: u8 = 3;
-const STEP: u8 = 3;
-/// Added to `phase` once the result is in the slot: what [`Task::join`]'s
-/// spin watches for. Not [`DONE`] itself, which comes before the callbacks
-/// run: a joiner seeing it would go to sleep just before the result comes.
-const FILLED: u8 = 4;
 
-/// `repr(C)`, to keep `claim` and `phase` on different cache lines (the
-/// state between them is 72 bytes or more): the runner claims the task
-/// while the caller spins on `phase` in [`Task::join`], and on one line the
-/// claim would take the line from the spinning caller and back, a round
-/// trip's worth of time (measured: +15% on a tiny task's round trip).
-#[repr(C)]
-struct Shared<T> {
-    /// [`QUEUED`], [`RUNNING`] or [`CANCELLED`]. Atomic so that a runner's
-    /// claim takes no lock; `cancel` changes it under the state lock.
+/// `Core::slot`: what the cell's slot holds. `EMPTY` and `WORK` both mean
+/// the task has not finished.
+const EMPTY: u8 = 0;
+/// The work, until the claim's winner takes it out.
+const WORK: u8 = 1;
+/// The result, ready to take: what [`Task::join`]'s spin watches for.
+const READY: u8 = 2;
+/// Out of the slot for an [`Task::on_done`] callback on the caller's
+/// thread, put back when it returns.
+const LENT: u8 = 3;
+/// Taken by `join` or `poll`.
+const TAKEN: u8 = 4;
+
+/// A task's state, the part of its cell that does not depend on the work's
+/// type: five bytes of atomics and a one-byte lock in one word, and one
+/// pointer to what few tasks need.
+///
+/// Who may touch what:
+/// - the work in the slot: whoever wins the `claim` (the runner, or a
+///   cancel while queued), which takes it out and sets `slot` to `EMPTY`;
+/// - the result in the slot: written once by whoever sets `phase` to
+///   finished (under `lock`), then taken by whoever moves `slot` from
+///   `READY` (a compare-and-swap, so by one thread);
+/// - `extras`: under `lock`.
+struct Core<T> {
+    /// [`QUEUED`], [`RUNNING`] or [`CANCELLED`].
     claim: AtomicU8,
-    /// Whether [`shutdown`](crate::shutdown) waits for this task. Kept here,
-    /// in padding, rather than in the `Completer` a queued job carries.
-    counted: bool,
-    state: Mutex<State<T>>,
-    ready: Condvar,
-    /// [`UNFINISHED`], [`DONE`] or [`CANCELLED`], plus [`FILLED`] once the
-    /// result is in. Changed only under the state lock; atomic for
-    /// `join`'s spin and `is_cancelled`, which take none.
+    /// [`UNFINISHED`], [`DONE`] or [`CANCELLED`]; changed under `lock`.
     phase: AtomicU8,
+    /// [`EMPTY`], [`WORK`], [`READY`], [`LENT`] or [`TAKEN`].
+    slot: AtomicU8,
+    /// Non-zero once a thread has parked waiting on this task; the key
+    /// it parks on is this field's address. Never cleared: a task is
+    /// finished once, so at most one needless wake-up call comes of it.
+    parked: AtomicU8,
+    /// Whether [`shutdown`](crate::shutdown) waits for this task.
+    counted: bool,
+    /// Guards `extras` and the finishing (`phase`).
+    lock: Mutex<()>,
+    /// Callbacks, a canceller, a waker, an `as_completed` notice: boxed,
+    /// as most tasks have none of them and every task has a cell.
+    extras: UnsafeCell<Option<Box<Extras<T>>>>,
 }
 
 /// An [`Task::on_done`] callback.
@@ -219,27 +239,28 @@ type Callback<T> = Box<dyn FnOnce(&Result<T, TaskError>) + Send>;
 /// A runner's way to stop work in flight ([`Completer::on_cancel`]).
 type Canceller = Box<dyn FnOnce() -> bool + Send>;
 
-struct State<T> {
-    slot: ResultState<T>,
-    waker: Option<Waker>,
-    /// Told the task's index when it completes (`as_completed`, `wait`).
-    notify: Option<(Arc<Completions>, usize)>,
-    /// Callbacks and a canceller, boxed: most tasks have neither, and every
-    /// task allocates its state, so they cost an idle task one word.
-    extras: Option<Box<Extras<T>>>,
-}
-
 struct Extras<T> {
     callbacks: Vec<Callback<T>>,
     canceller: Option<Canceller>,
+    waker: Option<Waker>,
+    /// Told the task's index when it completes (`as_completed`, `wait`).
+    notify: Option<(mpsc::Sender<usize>, usize)>,
 }
 
-impl<T> State<T> {
+/// A task's lock held, and with it its extras.
+struct Locked<'a, T> {
+    extras: &'a mut Option<Box<Extras<T>>>,
+    _guard: MutexGuard<'a, ()>,
+}
+
+impl<T> Locked<'_, T> {
     fn extras(&mut self) -> &mut Extras<T> {
         self.extras.get_or_insert_with(|| {
             Box::new(Extras {
                 callbacks: Vec::new(),
                 canceller: None,
+                waker: None,
+                notify: None,
             })
         })
     }
@@ -250,6 +271,284 @@ impl<T> State<T> {
             .map(|extras| std::mem::take(&mut extras.callbacks))
             .unwrap_or_default()
     }
+}
+
+impl<T> Core<T> {
+    fn new(counted: bool, claim: u8, slot: u8) -> Core<T> {
+        Core {
+            claim: AtomicU8::new(claim),
+            phase: AtomicU8::new(UNFINISHED),
+            slot: AtomicU8::new(slot),
+            parked: AtomicU8::new(0),
+            counted,
+            lock: Mutex::new(()),
+            extras: UnsafeCell::new(None),
+        }
+    }
+
+    fn lock(&self) -> Locked<'_, T> {
+        let guard = self.lock.lock();
+        Locked {
+            // SAFETY: `extras` is only reached through a `Locked`, made
+            // here with `lock` held for as long as the reference lives; so
+            // no other reference to it exists meanwhile.
+            extras: unsafe { &mut *self.extras.get() },
+            _guard: guard,
+        }
+    }
+
+    fn is_ready(&self) -> bool {
+        self.slot.load(Ordering::SeqCst) == READY
+    }
+
+    fn key(&self) -> usize {
+        std::ptr::from_ref(&self.parked) as usize
+    }
+
+    /// Sleeps until `done()` or `deadline`; returns `done()`. The
+    /// condition must read atomics only (it runs inside the parking lot's
+    /// queue lock); whoever makes it true calls [`Core::wake_parked`] after.
+    fn park_until(&self, done: impl Fn() -> bool, deadline: Option<Instant>) -> bool {
+        loop {
+            if done() {
+                return true;
+            }
+            // SeqCst here and in `wake_parked`'s load, as the condition's
+            // stores are: either the waker sees this flag and wakes us, or
+            // the condition read in `validate` sees its store.
+            self.parked.store(1, Ordering::SeqCst);
+            // SAFETY: the key is the address of this task's own `parked`
+            // byte, which no other lock parks on (its `lock` parks on its
+            // own byte); `validate` only reads atomics and cannot panic,
+            // and the other callbacks do nothing.
+            let parked = unsafe {
+                parking_lot_core::park(
+                    self.key(),
+                    || !done(),
+                    || {},
+                    |_, _| {},
+                    parking_lot_core::DEFAULT_PARK_TOKEN,
+                    deadline,
+                )
+            };
+            if parked == parking_lot_core::ParkResult::TimedOut {
+                return done();
+            }
+        }
+    }
+
+    /// Wakes every thread parked on this task, after a change of what
+    /// they wait for.
+    fn wake_parked(&self) {
+        if self.parked.load(Ordering::SeqCst) != 0 {
+            // SAFETY: the same key as `park_until`'s.
+            unsafe {
+                parking_lot_core::unpark_all(self.key(), parking_lot_core::DEFAULT_UNPARK_TOKEN);
+            }
+        }
+    }
+
+    /// Marks the result put in the slot, and wakes whoever waits.
+    fn publish(&self) {
+        self.slot.store(READY, Ordering::SeqCst);
+    }
+}
+
+/// The one allocation a task lives in: its state, and a slot holding first
+/// the work (for a pool task) and then the result. A pool's queue reaches
+/// it as a [`Run`], the task's handle as a [`Handle`].
+struct Cell<F, T> {
+    core: Core<T>,
+    slot: UnsafeCell<Slot<F, T>>,
+}
+
+/// The work, then the result, in one place: a task needs one at a time.
+/// Which one is in is `Core::slot`.
+union Slot<F, T> {
+    work: ManuallyDrop<F>,
+    result: ManuallyDrop<Result<T, TaskError>>,
+    empty: (),
+}
+
+/// Stands for the work of a cell that has none: a [`channel`]'s, whose
+/// runner holds its work itself.
+struct NoWork;
+
+// SAFETY: a cell is shared between the task's handle, its completer or
+// queue entry, and whoever cancels it; every part of it is either atomic,
+// under `lock`, or owned by one thread at a time as `Core` describes: the
+// work by the claim's winner, the result by its writer and then its taker.
+// So it only ever moves `F` and `T` between threads, never shares them:
+// `Send` on both is enough for both traits.
+unsafe impl<F: Send, T: Send> Send for Cell<F, T> {}
+// SAFETY: as above.
+unsafe impl<F: Send, T: Send> Sync for Cell<F, T> {}
+
+impl<F, T> Drop for Cell<F, T> {
+    fn drop(&mut self) {
+        let slot = self.slot.get_mut();
+        match *self.core.slot.get_mut() {
+            // SAFETY: the slot holds what `Core::slot` says, and this is
+            // the last reference to it.
+            WORK => unsafe { ManuallyDrop::drop(&mut slot.work) },
+            // SAFETY: as above.
+            READY => unsafe { ManuallyDrop::drop(&mut slot.result) },
+            _ => {}
+        }
+    }
+}
+
+/// What a task's handle and completer see of its cell.
+trait Handle<T>: Send + Sync {
+    fn core(&self) -> &Core<T>;
+    /// Where the result goes. Read or write it only as `Core` allows.
+    fn result(&self) -> *mut Result<T, TaskError>;
+    /// Drops the work unrun, for the claim's winner that cancels it.
+    ///
+    /// # Safety
+    ///
+    /// The caller has won the claim (`QUEUED` to `CANCELLED`) and not yet
+    /// taken the work.
+    unsafe fn drop_work(&self);
+}
+
+impl<F: Send, T: Send> Handle<T> for Cell<F, T> {
+    fn core(&self) -> &Core<T> {
+        &self.core
+    }
+
+    fn result(&self) -> *mut Result<T, TaskError> {
+        // `ManuallyDrop` is `repr(transparent)`: a pointer to the field is
+        // a pointer to the result.
+        // SAFETY: a field's address in a live cell; nothing is read.
+        unsafe { std::ptr::addr_of_mut!((*self.slot.get()).result) }.cast()
+    }
+
+    unsafe fn drop_work(&self) {
+        if self.core.slot.load(Ordering::Acquire) == WORK {
+            // SAFETY: the claim's winner alone reaches the work (the
+            // caller's promise), and `WORK` says it is there.
+            let work = unsafe { ManuallyDrop::take(&mut (*self.slot.get()).work) };
+            self.core.slot.store(EMPTY, Ordering::Release);
+            drop_quietly(work);
+        }
+    }
+}
+
+/// What a pool's queue sees of a task's cell: the work to run.
+pub(crate) trait Run: Send + Sync {
+    /// Runs the work and finishes the task with its result, unless the
+    /// task was cancelled meanwhile: then it does nothing.
+    fn run(self: Arc<Self>);
+    /// Finishes the task as lost without running it (its queue entry was
+    /// dropped).
+    fn abandon(self: Arc<Self>);
+}
+
+impl<F, T> Cell<F, T>
+where
+    F: FnOnce() -> Result<T, TaskError> + Send + 'static,
+    T: Send + 'static,
+{
+    /// Takes the work out, if this thread wins the claim.
+    fn claim(&self) -> Option<F> {
+        self.core
+            .claim
+            .compare_exchange(QUEUED, RUNNING, Ordering::AcqRel, Ordering::Acquire)
+            .ok()?;
+        // SAFETY: winning the claim makes the work this thread's alone, and
+        // a queued cell holds its work until the claim's winner takes it.
+        let work = unsafe { ManuallyDrop::take(&mut (*self.slot.get()).work) };
+        self.core.slot.store(EMPTY, Ordering::Release);
+        Some(work)
+    }
+}
+
+impl<F, T> Run for Cell<F, T>
+where
+    F: FnOnce() -> Result<T, TaskError> + Send + 'static,
+    T: Send + 'static,
+{
+    fn run(self: Arc<Self>) {
+        let Some(work) = self.claim() else {
+            return; // cancelled: the cancel dropped the work
+        };
+        // The work catches its panics; were one to escape, the task would
+        // still finish, as lost.
+        let unfinished = Unfinished(&*self);
+        let result = work();
+        std::mem::forget(unfinished);
+        finish(&*self, result, DONE);
+    }
+
+    fn abandon(self: Arc<Self>) {
+        if let Some(work) = self.claim() {
+            drop_quietly(work);
+            finish(&*self, Err(TaskError::lost()), DONE);
+        }
+    }
+}
+
+/// Drops work left unrun. Its drop is the user's code (the arguments'
+/// drops): a panic in it must not keep the task from finishing.
+fn drop_quietly<F>(work: F) {
+    if let Err(payload) = catch_unwind(AssertUnwindSafe(|| drop(work))) {
+        eprintln!(
+            "decor: dropping a cancelled task's arguments panicked: {}",
+            panic_message(&*payload)
+        );
+    }
+}
+
+/// Finishes its task as lost if dropped: while work runs, only a panic
+/// escaping it drops this.
+struct Unfinished<'a, T>(&'a dyn Handle<T>);
+
+impl<T> Drop for Unfinished<'_, T> {
+    fn drop(&mut self) {
+        finish(self.0, Err(TaskError::lost()), DONE);
+    }
+}
+
+/// A task waiting in a pool's queue; dropped unrun, its task finishes as
+/// lost.
+pub(crate) struct Job(Option<Arc<dyn Run>>);
+
+impl Job {
+    /// Runs the task (or, if it was cancelled, does nothing).
+    pub(crate) fn run(mut self) {
+        if let Some(cell) = self.0.take() {
+            cell.run();
+        }
+    }
+}
+
+impl Drop for Job {
+    fn drop(&mut self) {
+        if let Some(cell) = self.0.take() {
+            cell.abandon();
+        }
+    }
+}
+
+/// A task for a pool to run `work`, and its handle: one allocation holding
+/// the task's state and `work`, then its result. Counted by
+/// [`shutdown`](crate::shutdown) until it finishes; it can be cancelled
+/// until a worker claims it.
+pub(crate) fn queued<T, F>(work: F) -> (Job, Task<T>)
+where
+    F: FnOnce() -> Result<T, TaskError> + Send + 'static,
+    T: Send + 'static,
+{
+    crate::shutdown::submitted();
+    let cell = Arc::new(Cell {
+        core: Core::new(true, QUEUED, WORK),
+        slot: UnsafeCell::new(Slot {
+            work: ManuallyDrop::new(work),
+        }),
+    });
+    let job: Arc<dyn Run> = cell.clone();
+    (Job(Some(job)), Task { cell })
 }
 
 /// The result of work submitted to a pool, a thread or a process: wait for
@@ -270,13 +569,13 @@ impl<T> State<T> {
 /// ```
 #[must_use = "join the task to see its result or its panic, or `.detach()` it; un-joined it still runs, but at exit only `#[decor::main]` or `decor::shutdown()` waits for it"]
 pub struct Task<T> {
-    shared: Arc<Shared<T>>,
+    cell: Arc<dyn Handle<T>>,
 }
 
 /// The sending half of a [`Task`]: whoever runs the work completes it.
 /// Dropped without completing, the task fails (it was lost).
 pub struct Completer<T> {
-    shared: Option<Arc<Shared<T>>>,
+    cell: Option<Arc<dyn Handle<T>>>,
 }
 
 /// A connected completer and task, outstanding until completed: what
@@ -284,62 +583,32 @@ pub struct Completer<T> {
 /// the start: [`Task::cancel`] refuses unless the runner installs
 /// [`Completer::on_cancel`].
 #[cfg_attr(not(feature = "processes"), allow(dead_code))]
-pub fn channel<T>() -> (Completer<T>, Task<T>) {
+pub fn channel<T: Send + 'static>() -> (Completer<T>, Task<T>) {
     crate::shutdown::submitted();
-    connected(true, RUNNING)
-}
-
-/// As [`channel`], for a runner that queues the work: the task can be
-/// cancelled until the runner claims it with [`Completer::start`].
-pub fn queued_channel<T>() -> (Completer<T>, Task<T>) {
-    crate::shutdown::submitted();
-    connected(true, QUEUED)
+    connected(true)
 }
 
 /// A connected completer and task that [`shutdown`](crate::shutdown) does
 /// not wait for: a `dedicated` thread's, a daemon. Running from the start,
 /// as the thread is.
-pub fn daemon_channel<T>() -> (Completer<T>, Task<T>) {
-    connected(false, RUNNING)
+pub fn daemon_channel<T: Send + 'static>() -> (Completer<T>, Task<T>) {
+    connected(false)
 }
 
-fn connected<T>(counted: bool, claim: u8) -> (Completer<T>, Task<T>) {
-    let shared = Arc::new(Shared {
-        state: Mutex::new(State {
-            slot: ResultState::Pending,
-            waker: None,
-            notify: None,
-            extras: None,
-        }),
-        ready: Condvar::new(),
-        claim: AtomicU8::new(claim),
-        counted,
-        phase: AtomicU8::new(UNFINISHED),
+fn connected<T: Send + 'static>(counted: bool) -> (Completer<T>, Task<T>) {
+    let cell: Arc<dyn Handle<T>> = Arc::new(Cell::<NoWork, T> {
+        core: Core::new(counted, RUNNING, EMPTY),
+        slot: UnsafeCell::new(Slot { empty: () }),
     });
     (
         Completer {
-            shared: Some(shared.clone()),
+            cell: Some(cell.clone()),
         },
-        Task { shared },
+        Task { cell },
     )
 }
 
 impl<T> Completer<T> {
-    /// Claims a queued task for running: `false` if it was cancelled, and
-    /// then the runner must drop the work without running it (dropping the
-    /// completer is then harmless). Call it just before running the work.
-    #[inline]
-    pub fn start(&self) -> bool {
-        let shared = self.shared.as_ref().expect("a completer completes once");
-        match shared
-            .claim
-            .compare_exchange(QUEUED, RUNNING, Ordering::AcqRel, Ordering::Acquire)
-        {
-            Ok(_) => true,
-            Err(claim) => claim == RUNNING,
-        }
-    }
-
     /// Installs how [`Task::cancel`] stops this task's work once it runs:
     /// `stop` is called at most once, on the cancelling thread, without any
     /// lock of the task held, and returns whether the work was stopped (for
@@ -354,29 +623,29 @@ impl<T> Completer<T> {
     /// queue, or kills and replaces the worker running it.
     #[cfg_attr(not(feature = "processes"), allow(dead_code))] // process calls only
     pub fn on_cancel(&self, stop: Box<dyn FnOnce() -> bool + Send>) {
-        if let Some(shared) = &self.shared {
-            shared.state.lock().extras().canceller = Some(stop);
+        if let Some(cell) = &self.cell {
+            cell.core().lock().extras().canceller = Some(stop);
         }
     }
 
     /// Hands the task its result and wakes whoever waits for it.
     pub fn complete(mut self, result: Result<T, TaskError>) {
-        if let Some(shared) = self.shared.take() {
+        if let Some(cell) = self.cell.take() {
             // A runner that stopped the work for `cancel` (see `on_cancel`)
             // completes it with a cancelled error: the task is cancelled.
             let phase = match &result {
                 Err(error) if error.is_cancelled() => CANCELLED,
                 _ => DONE,
             };
-            finish(&shared, result, phase);
+            finish(&*cell, result, phase);
         }
     }
 }
 
 impl<T> Drop for Completer<T> {
     fn drop(&mut self) {
-        if let Some(shared) = self.shared.take() {
-            finish(&shared, Err(TaskError::lost()), DONE);
+        if let Some(cell) = self.cell.take() {
+            finish(&*cell, Err(TaskError::lost()), DONE);
         }
     }
 }
@@ -384,57 +653,63 @@ impl<T> Drop for Completer<T> {
 /// Finishes the task with `result` as `phase` ([`DONE`] or [`CANCELLED`]),
 /// unless it has finished already (a cancelled task whose runner completes
 /// it anyway): then `result` is dropped and this returns `false`.
-fn finish<T>(shared: &Shared<T>, result: Result<T, TaskError>, phase: u8) -> bool {
-    let state = shared.state.lock();
-    if shared.phase.load(Ordering::Acquire) & STEP >= DONE {
+fn finish<T>(cell: &dyn Handle<T>, result: Result<T, TaskError>, phase: u8) -> bool {
+    let core = cell.core();
+    let locked = core.lock();
+    if core.phase.load(Ordering::Acquire) != UNFINISHED {
+        drop(locked);
+        drop(result); // its drop is the user's code: without the lock
         return false;
     }
-    shared.phase.store(phase, Ordering::Release);
-    hand_over(shared, state, result);
+    core.phase.store(phase, Ordering::Release);
+    hand_over(cell, locked, result);
     true
 }
 
 /// Gives a task whose phase its caller has just set to finished (under
-/// `state`'s lock) its result.
+/// `locked`) its result.
 ///
 /// Callbacks run first, without the lock, on this thread; the result goes
 /// into the slot only when no callback is left (one added meanwhile runs
 /// here too), so a `join` returns after every callback has run.
 fn hand_over<'a, T>(
-    shared: &'a Shared<T>,
-    mut state: parking_lot::MutexGuard<'a, State<T>>,
+    cell: &'a dyn Handle<T>,
+    mut locked: Locked<'a, T>,
     result: Result<T, TaskError>,
 ) {
+    let core = cell.core();
     loop {
-        let callbacks = state.take_callbacks();
+        let callbacks = locked.take_callbacks();
         if callbacks.is_empty() {
             break;
         }
-        drop(state);
+        drop(locked);
         for callback in callbacks {
             run_callback(callback, &result);
         }
-        state = shared.state.lock();
+        locked = core.lock();
     }
-    state.slot = ResultState::Ready(result);
-    // Only finishing writes `phase` now, and under this lock: a plain store.
-    let phase = shared.phase.load(Ordering::Relaxed);
-    shared.phase.store(phase | FILLED, Ordering::Release);
-    let extras = state.extras.take(); // a canceller must not outlive the work
-    let waker = state.waker.take();
-    let notify = state.notify.take();
-    drop(state);
-    drop(extras);
-    shared.ready.notify_all();
-    if let Some(waker) = waker {
-        waker.wake();
-    }
-    if let Some((completions, index)) = notify {
-        completions.push(index);
+    // SAFETY: the slot holds neither work (the claim's winner took it out
+    // before the task could finish, or the cell never had any) nor a result
+    // (only the one thread that set `phase` to finished writes one, once).
+    unsafe { cell.result().write(result) };
+    core.publish();
+    let extras = locked.extras.take(); // a canceller must not outlive the work
+    drop(locked);
+    core.wake_parked();
+    if let Some(extras) = extras {
+        let Extras { waker, notify, .. } = *extras;
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+        if let Some((sender, index)) = notify {
+            // A dropped `AsCompleted` no longer listens: nothing to tell.
+            let _ = sender.send(index);
+        }
     }
     // After the result is in: a `shutdown` that returns has every result in
     // place.
-    if shared.counted {
+    if core.counted {
         crate::shutdown::finished();
     }
 }
@@ -452,43 +727,48 @@ fn run_callback<T>(callback: Callback<T>, result: &Result<T, TaskError>) {
 }
 
 impl<T> Task<T> {
+    /// Takes the result if it is in; else says what the slot holds.
+    fn take(&self) -> Result<Result<T, TaskError>, u8> {
+        let core = self.cell.core();
+        core.slot
+            .compare_exchange(READY, TAKEN, Ordering::Acquire, Ordering::Acquire)?;
+        // SAFETY: moving `slot` from `READY` to `TAKEN` (a compare-and-swap:
+        // one thread wins) makes the result, written before `READY` was
+        // stored, this thread's to move out; nothing reads it again.
+        Ok(unsafe { self.cell.result().read() })
+    }
+
     /// Waits for the result.
     ///
     /// Called on a `#[spawn]` worker thread that holds no `#[synchronized]`
     /// lock, it runs other queued tasks of its pool while it waits, so a task
     /// that joins another task of its own pool cannot starve it of threads.
     /// (Holding a lock it only waits: a task run meanwhile could enter the
-    /// re-entrant lock on this thread beside its holder.)
+    /// re-entrant lock beside its holder.)
     pub fn join(self) -> Result<T, TaskError> {
+        let core = self.cell.core();
         let helps = crate::pools::on_worker_thread();
         if !helps {
             self.spin_briefly();
         }
-        let mut state = self.shared.state.lock();
         loop {
-            match std::mem::replace(&mut state.slot, ResultState::Taken) {
-                ResultState::Ready(result) => return result,
+            match self.take() {
+                Ok(result) => return result,
+                Err(TAKEN) => {
+                    unreachable!("only join and poll take the result, and both own the task")
+                }
                 // Lent cannot happen here (`on_done` borrows the task, `join`
                 // owns it), but waiting for its return is right if it does.
-                pending @ (ResultState::Pending | ResultState::Lent) => {
-                    state.slot = pending;
-                    if helps && !crate::synchronized::holding_a_lock() {
-                        drop(state);
-                        if !crate::pools::run_one_queued_job() {
-                            // Nothing to help with: nap briefly, then look again.
-                            let mut again = self.shared.state.lock();
-                            if !matches!(again.slot, ResultState::Ready(_)) {
-                                self.shared
-                                    .ready
-                                    .wait_for(&mut again, Duration::from_millis(1));
-                            }
-                        }
-                        state = self.shared.state.lock();
-                    } else {
-                        self.shared.ready.wait(&mut state);
-                    }
+                Err(_) => {}
+            }
+            if helps && !crate::synchronized::holding_a_lock() {
+                if !crate::pools::run_one_queued_job() {
+                    // Nothing to help with: nap briefly, then look again.
+                    let nap = Instant::now().checked_add(Duration::from_millis(1));
+                    core.park_until(|| core.is_ready(), nap);
                 }
-                ResultState::Taken => unreachable!("only join and poll take the result"),
+            } else {
+                core.park_until(|| core.is_ready(), None);
             }
         }
     }
@@ -498,10 +778,11 @@ impl<T> Task<T> {
     /// machine (a CPU leaving its idle state) costs more than the task.
     fn spin_briefly(&self) {
         const SPIN: Duration = Duration::from_micros(50);
+        let slot = &self.cell.core().slot;
         let start = Instant::now();
         loop {
             for _ in 0..64 {
-                if self.shared.phase.load(Ordering::Acquire) & FILLED != 0 {
+                if slot.load(Ordering::Acquire) == READY {
                     return;
                 }
                 std::hint::spin_loop();
@@ -531,30 +812,13 @@ impl<T> Task<T> {
             // Longer than the clock can count: no limit.
             return Ok(self.join());
         };
-        {
-            let mut state = self.shared.state.lock();
-            loop {
-                match std::mem::replace(&mut state.slot, ResultState::Taken) {
-                    ResultState::Ready(result) => return Ok(result),
-                    pending @ (ResultState::Pending | ResultState::Lent) => {
-                        state.slot = pending;
-                        if self
-                            .shared
-                            .ready
-                            .wait_until(&mut state, deadline)
-                            .timed_out()
-                        {
-                            if let ResultState::Ready(_) = state.slot {
-                                continue;
-                            }
-                            break;
-                        }
-                    }
-                    ResultState::Taken => unreachable!("only join and poll take the result"),
-                }
-            }
+        let core = self.cell.core();
+        core.park_until(|| core.is_ready(), Some(deadline));
+        match self.take() {
+            Ok(result) => Ok(result),
+            Err(TAKEN) => unreachable!("only join and poll take the result, and both own the task"),
+            Err(_) => Err(self),
         }
-        Err(self)
     }
 
     /// Lets the task run on without waiting for it: its result, or its
@@ -574,10 +838,7 @@ impl<T> Task<T> {
 
     /// Whether the result is in (a cancelled task's too).
     pub fn is_finished(&self) -> bool {
-        matches!(
-            self.shared.state.lock().slot,
-            ResultState::Ready(_) | ResultState::Lent
-        )
+        matches!(self.cell.core().slot.load(Ordering::Acquire), READY | LENT)
     }
 
     /// Cancels the task if it has not started: it then never runs, its
@@ -612,24 +873,31 @@ impl<T> Task<T> {
     /// assert_eq!(busy.join().unwrap(), "ran");
     /// ```
     pub fn cancel(&self) -> bool {
-        let shared = &*self.shared;
+        let cell = &*self.cell;
+        let core = cell.core();
         let stop = {
-            let mut state = shared.state.lock();
-            if shared.phase.load(Ordering::Acquire) & STEP != UNFINISHED {
+            let locked = core.lock();
+            if core.phase.load(Ordering::Acquire) != UNFINISHED {
                 return false;
             }
-            if shared
+            if core
                 .claim
                 .compare_exchange(QUEUED, CANCELLED, Ordering::AcqRel, Ordering::Acquire)
                 .is_ok()
             {
-                // Still queued: the runner's claim now fails, and it drops
-                // the work unrun.
-                shared.phase.store(CANCELLED, Ordering::Release);
-                hand_over(shared, state, Err(TaskError::cancelled()));
+                // Still queued: the runner's claim now fails, and it leaves
+                // the work to us. Finished as cancelled from here on (no
+                // one else can finish it); the work is dropped without the
+                // lock, as its drop is the user's code.
+                core.phase.store(CANCELLED, Ordering::Release);
+                drop(locked);
+                // SAFETY: this thread has just won the claim, and no one
+                // else takes the work of a claimed cell.
+                unsafe { cell.drop_work() };
+                hand_over(cell, core.lock(), Err(TaskError::cancelled()));
                 return true;
             }
-            match state
+            match locked
                 .extras
                 .as_mut()
                 .and_then(|extras| extras.canceller.take())
@@ -641,7 +909,7 @@ impl<T> Task<T> {
         // Outside the lock: the hook may complete the task itself, with a
         // cancelled error (a process pool failing the call it stopped),
         // which finishes it as cancelled too.
-        stop() && (finish(shared, Err(TaskError::cancelled()), CANCELLED) || self.is_cancelled())
+        stop() && (finish(cell, Err(TaskError::cancelled()), CANCELLED) || self.is_cancelled())
     }
 
     /// Whether the task was cancelled ([`cancel`](Task::cancel) returned
@@ -656,7 +924,7 @@ impl<T> Task<T> {
     /// assert_eq!(task.join().unwrap(), 1);
     /// ```
     pub fn is_cancelled(&self) -> bool {
-        self.shared.phase.load(Ordering::Acquire) & STEP == CANCELLED
+        self.cell.core().phase.load(Ordering::Acquire) == CANCELLED
     }
 
     /// Has `f` called with the task's result once it finishes — Python's
@@ -687,38 +955,50 @@ impl<T> Task<T> {
     where
         F: FnOnce(&Result<T, TaskError>) + Send + 'static,
     {
-        let shared = &*self.shared;
-        let mut state = shared.state.lock();
+        let cell = &*self.cell;
+        let core = cell.core();
+        let mut locked = core.lock();
         loop {
-            match std::mem::replace(&mut state.slot, ResultState::Lent) {
-                ResultState::Ready(result) => {
+            match core
+                .slot
+                .compare_exchange(READY, LENT, Ordering::Acquire, Ordering::Acquire)
+            {
+                Ok(_) => {
                     // Finished: run `f` here, without the lock, so that `f`
                     // may use the task; the result is lent out meanwhile.
-                    drop(state);
+                    // SAFETY: moving `slot` from `READY` to `LENT` makes the
+                    // result this thread's until it puts it back.
+                    let result = unsafe { cell.result().read() };
+                    drop(locked);
                     run_callback(Box::new(f), &result);
                     let waker = {
-                        let mut state = shared.state.lock();
-                        state.slot = ResultState::Ready(result);
-                        state.waker.take()
+                        let locked = core.lock();
+                        // SAFETY: `LENT`: the slot is empty, and ours to fill.
+                        unsafe { cell.result().write(result) };
+                        core.publish();
+                        locked
+                            .extras
+                            .as_mut()
+                            .and_then(|extras| extras.waker.take())
                     };
-                    shared.ready.notify_all();
+                    core.wake_parked();
                     if let Some(waker) = waker {
                         waker.wake();
                     }
                     return;
                 }
-                ResultState::Pending => {
-                    state.slot = ResultState::Pending;
-                    state.extras().callbacks.push(Box::new(f));
-                    return;
-                }
-                ResultState::Lent => {
+                Err(LENT) => {
                     // Another thread's callback has it: wait for its return.
-                    shared.ready.wait(&mut state);
+                    drop(locked);
+                    core.park_until(|| core.slot.load(Ordering::SeqCst) != LENT, None);
+                    locked = core.lock();
                 }
-                ResultState::Taken => {
-                    state.slot = ResultState::Taken;
+                Err(TAKEN) => {
                     panic!("decor::Task::on_done on a task already awaited: its result is gone")
+                }
+                Err(_) => {
+                    locked.extras().callbacks.push(Box::new(f));
+                    return;
                 }
             }
         }
@@ -752,18 +1032,23 @@ impl<T> Future for Task<T> {
     type Output = Result<T, TaskError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let mut state = self.shared.state.lock();
-        match std::mem::replace(&mut state.slot, ResultState::Taken) {
-            ResultState::Ready(result) => Poll::Ready(result),
-            pending @ (ResultState::Pending | ResultState::Lent) => {
-                state.slot = pending;
-                match &state.waker {
+        if let Ok(result) = self.take() {
+            return Poll::Ready(result);
+        }
+        // Under the lock, so that a finish either sees the waker or has put
+        // the result in before this looks again.
+        let mut locked = self.cell.core().lock();
+        match self.take() {
+            Ok(result) => Poll::Ready(result),
+            Err(TAKEN) => panic!("a decor::Task polled after it completed"),
+            Err(_) => {
+                let extras = locked.extras();
+                match &extras.waker {
                     Some(waker) if waker.will_wake(cx.waker()) => {}
-                    _ => state.waker = Some(cx.waker().clone()),
+                    _ => extras.waker = Some(cx.waker().clone()),
                 }
                 Poll::Pending
             }
-            ResultState::Taken => panic!("a decor::Task polled after it completed"),
         }
     }
 }
@@ -773,39 +1058,6 @@ impl<T> fmt::Debug for Task<T> {
         f.debug_struct("Task")
             .field("finished", &self.is_finished())
             .finish()
-    }
-}
-
-/// Indexes of completed tasks, in the order they completed. A finishing
-/// task pushes its index; a waiter sleeps on the condvar until one arrives
-/// or its deadline passes, so waiting costs no CPU.
-struct Completions {
-    queue: Mutex<VecDeque<usize>>,
-    ready: Condvar,
-}
-
-impl Completions {
-    fn push(&self, index: usize) {
-        self.queue.lock().push_back(index);
-        self.ready.notify_one();
-    }
-
-    /// The next index, waiting for it until `deadline` (none: for ever).
-    fn pop(&self, deadline: Option<Instant>) -> Option<usize> {
-        let mut queue = self.queue.lock();
-        loop {
-            if let Some(index) = queue.pop_front() {
-                return Some(index);
-            }
-            match deadline {
-                None => self.ready.wait(&mut queue),
-                Some(deadline) => {
-                    if self.ready.wait_until(&mut queue, deadline).timed_out() {
-                        return queue.pop_front();
-                    }
-                }
-            }
-        }
     }
 }
 
@@ -830,25 +1082,31 @@ pub fn as_completed<T, I>(tasks: I) -> AsCompleted<T>
 where
     I: IntoIterator<Item = Task<T>>,
 {
-    let completions = Arc::new(Completions {
-        queue: Mutex::new(VecDeque::new()),
-        ready: Condvar::new(),
-    });
+    // One channel per call: a finishing task sends its position, without a
+    // lock shared with the others.
+    let (sender, receiver) = mpsc::channel();
+    let mut finished = VecDeque::new();
     let mut slots = Vec::new();
     for (index, task) in tasks.into_iter().enumerate() {
-        {
-            let mut state = task.shared.state.lock();
-            match state.slot {
-                ResultState::Pending => state.notify = Some((completions.clone(), index)),
-                _ => completions.push(index),
+        let core = task.cell.core();
+        if matches!(core.slot.load(Ordering::Acquire), EMPTY | WORK) {
+            let mut locked = core.lock();
+            // Look again under the lock: a finish takes the notice under it.
+            if matches!(core.slot.load(Ordering::Acquire), EMPTY | WORK) {
+                locked.extras().notify = Some((sender.clone(), index));
+            } else {
+                finished.push_back(index);
             }
+        } else {
+            finished.push_back(index);
         }
         slots.push(Some(task));
     }
     AsCompleted {
         remaining: slots.len(),
         slots,
-        completions,
+        finished,
+        completions: receiver,
         deadline: None,
     }
 }
@@ -859,7 +1117,10 @@ where
 /// yet yielded.
 pub struct AsCompleted<T> {
     slots: Vec<Option<Task<T>>>,
-    completions: Arc<Completions>,
+    /// Positions of the tasks already finished when `as_completed` looked.
+    finished: VecDeque<usize>,
+    /// Positions sent by the tasks as they finish.
+    completions: mpsc::Receiver<usize>,
     remaining: usize,
     deadline: Option<Instant>,
 }
@@ -916,7 +1177,9 @@ impl<T> AsCompleted<T> {
             .filter_map(|(index, task)| {
                 let task = task?;
                 // No longer ours to be told about.
-                task.shared.state.lock().notify = None;
+                if let Some(extras) = task.cell.core().lock().extras.as_mut() {
+                    extras.notify = None;
+                }
                 Some((index, task))
             })
             .collect()
@@ -930,7 +1193,16 @@ impl<T> Iterator for AsCompleted<T> {
         if self.remaining == 0 {
             return None;
         }
-        let index = self.completions.pop(self.deadline)?;
+        let index = match self.finished.pop_front() {
+            Some(index) => index,
+            None => match self.deadline {
+                None => self.completions.recv().ok()?,
+                Some(deadline) => match deadline.checked_duration_since(Instant::now()) {
+                    Some(left) if !left.is_zero() => self.completions.recv_timeout(left).ok()?,
+                    _ => self.completions.try_recv().ok()?,
+                },
+            },
+        };
         self.remaining -= 1;
         let task = self.slots[index].take().expect("each task completes once");
         Some((index, task.join()))
@@ -1094,7 +1366,6 @@ mod tests {
             seen.fetch_add(1, Ordering::SeqCst);
             true
         }));
-        assert!(completer.start(), "a plain channel's task is running");
         assert!(task.cancel());
         assert!(!task.cancel(), "the hook is called once");
         assert_eq!(stopped.load(Ordering::SeqCst), 1);
@@ -1124,10 +1395,39 @@ mod tests {
 
     #[test]
     fn a_queued_task_cancelled_refuses_the_runners_claim() {
-        let (completer, task) = queued_channel::<u8>();
+        let ran = Arc::new(AtomicU8::new(0));
+        let seen = ran.clone();
+        let (job, task) = queued(move || {
+            seen.fetch_add(1, Ordering::SeqCst);
+            Ok(1u8)
+        });
         assert!(task.cancel());
-        assert!(!completer.start());
-        drop(completer); // not a second finish
+        job.run(); // refused: the work is gone
+        assert_eq!(ran.load(Ordering::SeqCst), 0);
         assert!(task.join().unwrap_err().is_cancelled());
+    }
+
+    #[test]
+    fn a_queue_entry_dropped_unrun_loses_its_task() {
+        let (job, task) = queued(|| Ok(1u8));
+        drop(job);
+        let error = task.join().unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "task was dropped before it produced a result"
+        );
+    }
+
+    #[test]
+    fn a_task_cell_is_one_small_allocation() {
+        // The cell of `#[spawn] fn(u64) -> u64` (a closure of 16 bytes):
+        // one word of state, the extras pointer, and one slot for the
+        // closure and then the result.
+        let slot = size_of::<Result<u64, TaskError>>().max(16);
+        assert_eq!(
+            size_of::<Cell<[u64; 2], u64>>(),
+            16 + slot,
+            "state and extras in 16 bytes"
+        );
     }
 }
