@@ -27,11 +27,13 @@ use std::cell::UnsafeCell;
 use std::collections::VecDeque;
 use std::fmt;
 use std::future::Future;
+use std::marker::PhantomData;
 use std::mem::ManuallyDrop;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU8, Ordering};
-use std::sync::{mpsc, Arc};
+use std::ptr::NonNull;
+use std::sync::atomic::{AtomicU32, AtomicU8, Ordering};
+use std::sync::mpsc;
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
@@ -177,20 +179,24 @@ pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> String {
         .unwrap_or_else(|| "Box<dyn Any>".to_owned())
 }
 
-/// `Core::claim`: who has the task: still queued (cancellable), claimed by
-/// its runner or by [`Task::cancel`].
+/// `Header::claim`: who has the task: still queued (cancellable), claimed
+/// by its runner or by [`Task::cancel`].
 const QUEUED: u8 = 0;
 const RUNNING: u8 = 1;
-/// `Core::phase`: not finished, or finished as done or cancelled. Set
-/// first, under the task's lock, by whoever finishes the task, so that no
+/// `Header::phase`: not finished, or finished as done or cancelled. Set
+/// once, under the task's lock, by whoever finishes the task, so that no
 /// one else can; the result lands in the slot after the callbacks have run.
 const UNFINISHED: u8 = 0;
 const DONE: u8 = 2;
 /// In both `claim` (cancel claimed it) and `phase` (it finished so).
 const CANCELLED: u8 = 3;
+/// Added to `phase` by a thread about to park on the task, so that whoever
+/// changes what it waits for knows to wake it. Never taken away: a task
+/// finishes once, so it costs at most a needless wake-up call or two.
+const PARKED: u8 = 0x80;
 
-/// `Core::slot`: what the cell's slot holds. `EMPTY` and `WORK` both mean
-/// the task has not finished.
+/// `Header::slot`: what the cell's slot holds. `EMPTY` and `WORK` both
+/// mean the task has not finished.
 const EMPTY: u8 = 0;
 /// The work, until the claim's winner takes it out.
 const WORK: u8 = 1;
@@ -202,35 +208,75 @@ const LENT: u8 = 3;
 /// Taken by `join` or `poll`.
 const TAKEN: u8 = 4;
 
-/// A task's state, the part of its cell that does not depend on the work's
-/// type: five bytes of atomics and a one-byte lock in one word, and one
-/// pointer to what few tasks need.
+/// The start of every task's cell, whatever its work and result: what a
+/// pool's queue, which knows neither, needs to run or drop it. Two words.
 ///
-/// Who may touch what:
+/// Who may touch what in a cell:
 /// - the work in the slot: whoever wins the `claim` (the runner, or a
-///   cancel while queued), which takes it out and sets `slot` to `EMPTY`;
+///   cancel while the task is queued), which takes it out and sets `slot`
+///   to `EMPTY`;
 /// - the result in the slot: written once by whoever sets `phase` to
-///   finished (under `lock`), then taken by whoever moves `slot` from
-///   `READY` (a compare-and-swap, so by one thread);
-/// - `extras`: under `lock`.
-struct Core<T> {
+///   finished (under `lock`), then moved out by whoever moves `slot` from
+///   `READY` (a compare-and-swap: one thread);
+/// - the extras: under `lock`.
+#[repr(C)]
+struct Header {
+    /// The functions that know the cell's types.
+    vtable: &'static VTable,
+    /// The task's handle, and its queue entry or completer: at most two.
+    refs: AtomicU32,
     /// [`QUEUED`], [`RUNNING`] or [`CANCELLED`].
     claim: AtomicU8,
-    /// [`UNFINISHED`], [`DONE`] or [`CANCELLED`]; changed under `lock`.
+    /// [`UNFINISHED`], [`DONE`] or [`CANCELLED`], plus [`PARKED`].
     phase: AtomicU8,
     /// [`EMPTY`], [`WORK`], [`READY`], [`LENT`] or [`TAKEN`].
     slot: AtomicU8,
-    /// Non-zero once a thread has parked waiting on this task; the key
-    /// it parks on is this field's address. Never cleared: a task is
-    /// finished once, so at most one needless wake-up call comes of it.
-    parked: AtomicU8,
+    /// Guards the extras and the finishing (`phase`). One byte.
+    lock: Mutex<()>,
+}
+
+/// What a cell's header points to: its functions, made for its types.
+struct VTable {
+    /// Runs the work (the queue entry's reference is handed over).
+    run: unsafe fn(NonNull<Header>),
+    /// Finishes the task as lost without running it (likewise).
+    abandon: unsafe fn(NonNull<Header>),
+    /// Drops the work unrun, for a cancel that has won the claim.
+    drop_work: unsafe fn(NonNull<Header>),
+    /// Drops what the cell holds and frees it (the last reference's).
+    destroy: unsafe fn(NonNull<Header>),
+    /// Where the slot is, from the cell's start.
+    slot_offset: usize,
     /// Whether [`shutdown`](crate::shutdown) waits for this task.
     counted: bool,
-    /// Guards `extras` and the finishing (`phase`).
-    lock: Mutex<()>,
+}
+
+/// A task's state, the part of its cell that knows the result's type but
+/// not the work's: the header and one pointer to what few tasks need.
+#[repr(C)]
+struct Core<T> {
+    header: Header,
     /// Callbacks, a canceller, a waker, an `as_completed` notice: boxed,
     /// as most tasks have none of them and every task has a cell.
     extras: UnsafeCell<Option<Box<Extras<T>>>>,
+}
+
+/// The one allocation a task lives in: its state, and a slot holding first
+/// the work (for a pool task) and then the result. `repr(C)`: a pointer to
+/// it is a pointer to its `Core` and its `Header`.
+#[repr(C)]
+struct Cell<F, T> {
+    core: Core<T>,
+    slot: UnsafeCell<Slot<F, T>>,
+}
+
+/// The work, then the result, in one place: a task needs one at a time.
+/// Which one is in is `Header::slot`. `repr(C)`: both at its start.
+#[repr(C)]
+union Slot<F, T> {
+    work: ManuallyDrop<F>,
+    result: ManuallyDrop<Result<T, TaskError>>,
+    empty: (),
 }
 
 /// An [`Task::on_done`] callback.
@@ -274,20 +320,8 @@ impl<T> Locked<'_, T> {
 }
 
 impl<T> Core<T> {
-    fn new(counted: bool, claim: u8, slot: u8) -> Core<T> {
-        Core {
-            claim: AtomicU8::new(claim),
-            phase: AtomicU8::new(UNFINISHED),
-            slot: AtomicU8::new(slot),
-            parked: AtomicU8::new(0),
-            counted,
-            lock: Mutex::new(()),
-            extras: UnsafeCell::new(None),
-        }
-    }
-
     fn lock(&self) -> Locked<'_, T> {
-        let guard = self.lock.lock();
+        let guard = self.header.lock.lock();
         Locked {
             // SAFETY: `extras` is only reached through a `Locked`, made
             // here with `lock` held for as long as the reference lives; so
@@ -297,12 +331,28 @@ impl<T> Core<T> {
         }
     }
 
-    fn is_ready(&self) -> bool {
-        self.slot.load(Ordering::SeqCst) == READY
+    fn phase(&self) -> u8 {
+        self.header.phase.load(Ordering::Acquire) & !PARKED
     }
 
+    /// Marks the task finished as `phase`; under the lock, once.
+    fn set_phase(&self, phase: u8) {
+        // An or, not a store: a parking thread may be adding `PARKED`.
+        self.header.phase.fetch_or(phase, Ordering::Release);
+    }
+
+    fn slot(&self) -> u8 {
+        self.header.slot.load(Ordering::SeqCst)
+    }
+
+    fn is_ready(&self) -> bool {
+        self.slot() == READY
+    }
+
+    /// The key a thread parks on: the `phase` byte's address, which no
+    /// other lock parks on (the task's `lock` parks on its own byte).
     fn key(&self) -> usize {
-        std::ptr::from_ref(&self.parked) as usize
+        std::ptr::from_ref(&self.header.phase) as usize
     }
 
     /// Sleeps until `done()` or `deadline`; returns `done()`. The
@@ -314,13 +364,12 @@ impl<T> Core<T> {
                 return true;
             }
             // SeqCst here and in `wake_parked`'s load, as the condition's
-            // stores are: either the waker sees this flag and wakes us, or
+            // stores are: either the waker sees `PARKED` and wakes us, or
             // the condition read in `validate` sees its store.
-            self.parked.store(1, Ordering::SeqCst);
-            // SAFETY: the key is the address of this task's own `parked`
-            // byte, which no other lock parks on (its `lock` parks on its
-            // own byte); `validate` only reads atomics and cannot panic,
-            // and the other callbacks do nothing.
+            self.header.phase.fetch_or(PARKED, Ordering::SeqCst);
+            // SAFETY: the key is this task's own (see `key`); `validate`
+            // only reads atomics and cannot panic, and the other callbacks
+            // do nothing.
             let parked = unsafe {
                 parking_lot_core::park(
                     self.key(),
@@ -340,7 +389,7 @@ impl<T> Core<T> {
     /// Wakes every thread parked on this task, after a change of what
     /// they wait for.
     fn wake_parked(&self) {
-        if self.parked.load(Ordering::SeqCst) != 0 {
+        if self.header.phase.load(Ordering::SeqCst) & PARKED != 0 {
             // SAFETY: the same key as `park_until`'s.
             unsafe {
                 parking_lot_core::unpark_all(self.key(), parking_lot_core::DEFAULT_UNPARK_TOKEN);
@@ -348,47 +397,111 @@ impl<T> Core<T> {
         }
     }
 
-    /// Marks the result put in the slot, and wakes whoever waits.
+    /// Marks the result put in the slot.
     fn publish(&self) {
-        self.slot.store(READY, Ordering::SeqCst);
+        self.header.slot.store(READY, Ordering::SeqCst);
     }
 }
 
-/// The one allocation a task lives in: its state, and a slot holding first
-/// the work (for a pool task) and then the result. A pool's queue reaches
-/// it as a [`Run`], the task's handle as a [`Handle`].
-struct Cell<F, T> {
-    core: Core<T>,
-    slot: UnsafeCell<Slot<F, T>>,
+/// One counted reference to a task's cell, typed by its result: what a
+/// [`Task`] and a [`Completer`] hold. Dropping the last frees the cell.
+struct CellRef<T> {
+    /// From `Box::into_raw` of the whole cell, so good for all of it.
+    ptr: NonNull<Core<T>>,
+    /// Dropping the cell may drop a `T`.
+    _result: PhantomData<T>,
 }
 
-/// The work, then the result, in one place: a task needs one at a time.
-/// Which one is in is `Core::slot`.
-union Slot<F, T> {
-    work: ManuallyDrop<F>,
-    result: ManuallyDrop<Result<T, TaskError>>,
-    empty: (),
-}
-
-/// Stands for the work of a cell that has none: a [`channel`]'s, whose
-/// runner holds its work itself.
-struct NoWork;
-
-// SAFETY: a cell is shared between the task's handle, its completer or
-// queue entry, and whoever cancels it; every part of it is either atomic,
-// under `lock`, or owned by one thread at a time as `Core` describes: the
-// work by the claim's winner, the result by its writer and then its taker.
-// So it only ever moves `F` and `T` between threads, never shares them:
-// `Send` on both is enough for both traits.
-unsafe impl<F: Send, T: Send> Send for Cell<F, T> {}
+// SAFETY: a cell is shared by its handle, its queue entry or completer and
+// whoever cancels it, but every part of it is atomic, under its lock, or
+// owned by one thread at a time as `Header` describes: it only ever moves a
+// `T` (and the work, `Send` by `queued`'s bounds) between threads, never
+// shares one. So `T: Send` is enough for both, as for a `Mutex<T>`.
+unsafe impl<T: Send> Send for CellRef<T> {}
 // SAFETY: as above.
-unsafe impl<F: Send, T: Send> Sync for Cell<F, T> {}
+unsafe impl<T: Send> Sync for CellRef<T> {}
+
+impl<T> CellRef<T> {
+    /// Takes over one reference counted in the cell at `header`, whose
+    /// result type is `T`.
+    ///
+    /// # Safety
+    ///
+    /// `header` starts a live cell of result type `T`, and the caller
+    /// owns one of its counted references, which this takes.
+    unsafe fn from_raw(header: NonNull<Header>) -> CellRef<T> {
+        CellRef {
+            ptr: header.cast(),
+            _result: PhantomData,
+        }
+    }
+
+    fn core(&self) -> &Core<T> {
+        // SAFETY: a counted reference keeps the cell alive, and a cell
+        // starts with its `Core` (`repr(C)`).
+        unsafe { self.ptr.as_ref() }
+    }
+
+    /// The slot, where the work and then the result are. Read or write
+    /// them only as `Header` allows.
+    fn slot_ptr(&self) -> *mut u8 {
+        let offset = self.core().header.vtable.slot_offset;
+        // SAFETY: the slot's offset in this very cell, which `ptr` covers.
+        unsafe { self.ptr.as_ptr().cast::<u8>().add(offset) }
+    }
+
+    fn result(&self) -> *mut Result<T, TaskError> {
+        // Both union fields are at its start, and `ManuallyDrop` is
+        // `repr(transparent)`.
+        self.slot_ptr().cast()
+    }
+
+    /// Drops the work unrun.
+    ///
+    /// # Safety
+    ///
+    /// The caller has won the claim (`QUEUED` to `CANCELLED`).
+    unsafe fn drop_work(&self) {
+        let header = self.ptr.cast::<Header>();
+        // SAFETY: the caller's promise, passed on; the vtable's function
+        // was made for this cell's types.
+        unsafe { (self.core().header.vtable.drop_work)(header) }
+    }
+}
+
+impl<T> Drop for CellRef<T> {
+    fn drop(&mut self) {
+        // SAFETY: this reference is counted and given up here.
+        unsafe { release(self.ptr.cast()) }
+    }
+}
+
+/// Gives up one counted reference to the cell at `header`, freeing it if
+/// it was the last.
+///
+/// # Safety
+///
+/// The caller owns one counted reference to the live cell at `header`, and
+/// does not use it again.
+unsafe fn release(header: NonNull<Header>) {
+    // SAFETY: the caller's reference keeps the cell alive until this
+    // decrement; nothing below reads it through `header_ref` after it.
+    let header_ref = unsafe { header.as_ref() };
+    let destroy = header_ref.vtable.destroy;
+    // Release, then Acquire by the last: every use of the cell by any
+    // reference happens before it is freed (as `std::sync::Arc` does).
+    if header_ref.refs.fetch_sub(1, Ordering::Release) == 1 {
+        std::sync::atomic::fence(Ordering::Acquire);
+        // SAFETY: that was the last reference: no one else reaches it.
+        unsafe { destroy(header) };
+    }
+}
 
 impl<F, T> Drop for Cell<F, T> {
     fn drop(&mut self) {
         let slot = self.slot.get_mut();
-        match *self.core.slot.get_mut() {
-            // SAFETY: the slot holds what `Core::slot` says, and this is
+        match *self.core.header.slot.get_mut() {
+            // SAFETY: the slot holds what `Header::slot` says, and this is
             // the last reference to it.
             WORK => unsafe { ManuallyDrop::drop(&mut slot.work) },
             // SAFETY: as above.
@@ -398,51 +511,42 @@ impl<F, T> Drop for Cell<F, T> {
     }
 }
 
-/// What a task's handle and completer see of its cell.
-trait Handle<T>: Send + Sync {
-    fn core(&self) -> &Core<T>;
-    /// Where the result goes. Read or write it only as `Core` allows.
-    fn result(&self) -> *mut Result<T, TaskError>;
-    /// Drops the work unrun, for the claim's winner that cancels it.
+impl<F, T> Cell<F, T> {
+    /// Puts a cell with two counted references on the heap.
+    fn allocate(
+        vtable: &'static VTable,
+        claim: u8,
+        slot: u8,
+        contents: Slot<F, T>,
+    ) -> NonNull<Header> {
+        let cell = Box::new(Cell {
+            core: Core {
+                header: Header {
+                    vtable,
+                    refs: AtomicU32::new(2),
+                    claim: AtomicU8::new(claim),
+                    phase: AtomicU8::new(UNFINISHED),
+                    slot: AtomicU8::new(slot),
+                    lock: Mutex::new(()),
+                },
+                extras: UnsafeCell::new(None),
+            },
+            slot: UnsafeCell::new(contents),
+        });
+        NonNull::from(Box::leak(cell)).cast()
+    }
+
+    /// `VTable::destroy`.
     ///
     /// # Safety
     ///
-    /// The caller has won the claim (`QUEUED` to `CANCELLED`) and not yet
-    /// taken the work.
-    unsafe fn drop_work(&self);
-}
-
-impl<F: Send, T: Send> Handle<T> for Cell<F, T> {
-    fn core(&self) -> &Core<T> {
-        &self.core
+    /// `header` is a `Cell<F, T>` from `allocate`, and the caller gave up
+    /// its last reference.
+    unsafe fn destroy(header: NonNull<Header>) {
+        // SAFETY: made by `Box::leak` of a `Box<Cell<F, T>>` (the caller's
+        // promise), and no one else reaches it any more.
+        drop(unsafe { Box::from_raw(header.cast::<Cell<F, T>>().as_ptr()) });
     }
-
-    fn result(&self) -> *mut Result<T, TaskError> {
-        // `ManuallyDrop` is `repr(transparent)`: a pointer to the field is
-        // a pointer to the result.
-        // SAFETY: a field's address in a live cell; nothing is read.
-        unsafe { std::ptr::addr_of_mut!((*self.slot.get()).result) }.cast()
-    }
-
-    unsafe fn drop_work(&self) {
-        if self.core.slot.load(Ordering::Acquire) == WORK {
-            // SAFETY: the claim's winner alone reaches the work (the
-            // caller's promise), and `WORK` says it is there.
-            let work = unsafe { ManuallyDrop::take(&mut (*self.slot.get()).work) };
-            self.core.slot.store(EMPTY, Ordering::Release);
-            drop_quietly(work);
-        }
-    }
-}
-
-/// What a pool's queue sees of a task's cell: the work to run.
-pub(crate) trait Run: Send + Sync {
-    /// Runs the work and finishes the task with its result, unless the
-    /// task was cancelled meanwhile: then it does nothing.
-    fn run(self: Arc<Self>);
-    /// Finishes the task as lost without running it (its queue entry was
-    /// dropped).
-    fn abandon(self: Arc<Self>);
 }
 
 impl<F, T> Cell<F, T>
@@ -450,44 +554,113 @@ where
     F: FnOnce() -> Result<T, TaskError> + Send + 'static,
     T: Send + 'static,
 {
+    /// The functions of a pool task's cell.
+    const POOL: VTable = VTable {
+        run: Self::run,
+        abandon: Self::abandon,
+        drop_work: Self::drop_work,
+        destroy: Self::destroy,
+        slot_offset: std::mem::offset_of!(Self, slot),
+        counted: true,
+    };
+
     /// Takes the work out, if this thread wins the claim.
-    fn claim(&self) -> Option<F> {
-        self.core
+    ///
+    /// # Safety
+    ///
+    /// `cell` is a `Cell<F, T>`.
+    unsafe fn claim(cell: &CellRef<T>) -> Option<F> {
+        cell.core()
+            .header
             .claim
             .compare_exchange(QUEUED, RUNNING, Ordering::AcqRel, Ordering::Acquire)
             .ok()?;
-        // SAFETY: winning the claim makes the work this thread's alone, and
-        // a queued cell holds its work until the claim's winner takes it.
-        let work = unsafe { ManuallyDrop::take(&mut (*self.slot.get()).work) };
-        self.core.slot.store(EMPTY, Ordering::Release);
+        // SAFETY: winning the claim makes the work this thread's alone; a
+        // queued cell holds its work until then (the slot is `WORK`).
+        let work = unsafe { cell.slot_ptr().cast::<F>().read() };
+        cell.core().header.slot.store(EMPTY, Ordering::Release);
         Some(work)
     }
-}
 
-impl<F, T> Run for Cell<F, T>
-where
-    F: FnOnce() -> Result<T, TaskError> + Send + 'static,
-    T: Send + 'static,
-{
-    fn run(self: Arc<Self>) {
-        let Some(work) = self.claim() else {
+    /// `VTable::run`.
+    ///
+    /// # Safety
+    ///
+    /// `header` is a `Cell<F, T>`, and the caller hands over one of its
+    /// counted references (its queue entry's).
+    unsafe fn run(header: NonNull<Header>) {
+        // SAFETY: the caller's promises.
+        let cell = unsafe { CellRef::<T>::from_raw(header) };
+        // SAFETY: `cell` is a `Cell<F, T>`.
+        let Some(work) = (unsafe { Self::claim(&cell) }) else {
             return; // cancelled: the cancel dropped the work
         };
         // The work catches its panics; were one to escape, the task would
         // still finish, as lost.
-        let unfinished = Unfinished(&*self);
+        let unfinished = Unfinished(&cell);
         let result = work();
         std::mem::forget(unfinished);
-        finish(&*self, result, DONE);
+        finish(&cell, result, DONE);
     }
 
-    fn abandon(self: Arc<Self>) {
-        if let Some(work) = self.claim() {
+    /// `VTable::abandon`.
+    ///
+    /// # Safety
+    ///
+    /// As [`Cell::run`].
+    unsafe fn abandon(header: NonNull<Header>) {
+        // SAFETY: the caller's promises.
+        let cell = unsafe { CellRef::<T>::from_raw(header) };
+        // SAFETY: `cell` is a `Cell<F, T>`.
+        if let Some(work) = unsafe { Self::claim(&cell) } {
             drop_quietly(work);
-            finish(&*self, Err(TaskError::lost()), DONE);
+            finish(&cell, Err(TaskError::lost()), DONE);
+        }
+    }
+
+    /// `VTable::drop_work`.
+    ///
+    /// # Safety
+    ///
+    /// `header` is a live `Cell<F, T>` whose claim the caller has won.
+    unsafe fn drop_work(header: NonNull<Header>) {
+        // SAFETY: live, and of these types (the caller's promise).
+        let cell = unsafe { header.cast::<Cell<F, T>>().as_ref() };
+        if cell.core.header.slot.load(Ordering::Acquire) == WORK {
+            // SAFETY: the claim's winner alone reaches the work, and
+            // `WORK` says it is there.
+            let work = unsafe { ManuallyDrop::take(&mut (*cell.slot.get()).work) };
+            cell.core.header.slot.store(EMPTY, Ordering::Release);
+            drop_quietly(work);
         }
     }
 }
+
+/// Stands for the work of a cell that has none: a [`channel`]'s, whose
+/// runner holds its work itself.
+struct NoWork;
+
+impl<T: Send + 'static> Cell<NoWork, T> {
+    /// A [`channel`]'s cell: no work to run or drop.
+    const CHANNEL: VTable = VTable {
+        run: no_work,
+        abandon: no_work,
+        drop_work: no_work,
+        destroy: Self::destroy,
+        slot_offset: std::mem::offset_of!(Self, slot),
+        counted: true,
+    };
+
+    /// A [`daemon_channel`]'s: the same, not waited for at shutdown.
+    const DAEMON: VTable = VTable {
+        counted: false,
+        ..Self::CHANNEL
+    };
+}
+
+/// The work functions of a cell without work: never called (no queue
+/// entry is made for it, and its claim is never `QUEUED`).
+unsafe fn no_work(_: NonNull<Header>) {}
 
 /// Drops work left unrun. Its drop is the user's code (the arguments'
 /// drops): a panic in it must not keep the task from finishing.
@@ -502,7 +675,7 @@ fn drop_quietly<F>(work: F) {
 
 /// Finishes its task as lost if dropped: while work runs, only a panic
 /// escaping it drops this.
-struct Unfinished<'a, T>(&'a dyn Handle<T>);
+struct Unfinished<'a, T>(&'a CellRef<T>);
 
 impl<T> Drop for Unfinished<'_, T> {
     fn drop(&mut self) {
@@ -510,24 +683,29 @@ impl<T> Drop for Unfinished<'_, T> {
     }
 }
 
-/// A task waiting in a pool's queue; dropped unrun, its task finishes as
-/// lost.
-pub(crate) struct Job(Option<Arc<dyn Run>>);
+/// A task waiting in a pool's queue: one pointer to its cell. Dropped
+/// unrun, its task finishes as lost.
+pub(crate) struct Job(NonNull<Header>);
+
+// SAFETY: `queued`, which alone makes a `Job`, requires the work and the
+// result to be `Send`; the rest of the cell is shared as `CellRef` says.
+unsafe impl Send for Job {}
 
 impl Job {
     /// Runs the task (or, if it was cancelled, does nothing).
-    pub(crate) fn run(mut self) {
-        if let Some(cell) = self.0.take() {
-            cell.run();
-        }
+    pub(crate) fn run(self) {
+        let header = self.0;
+        std::mem::forget(self); // its reference goes to `run`
+                                // SAFETY: the job's counted reference keeps the cell alive and is
+                                // handed over; the vtable's function was made for the cell.
+        unsafe { (header.as_ref().vtable.run)(header) }
     }
 }
 
 impl Drop for Job {
     fn drop(&mut self) {
-        if let Some(cell) = self.0.take() {
-            cell.abandon();
-        }
+        // SAFETY: as in `run`.
+        unsafe { (self.0.as_ref().vtable.abandon)(self.0) }
     }
 }
 
@@ -541,14 +719,14 @@ where
     T: Send + 'static,
 {
     crate::shutdown::submitted();
-    let cell = Arc::new(Cell {
-        core: Core::new(true, QUEUED, WORK),
-        slot: UnsafeCell::new(Slot {
-            work: ManuallyDrop::new(work),
-        }),
-    });
-    let job: Arc<dyn Run> = cell.clone();
-    (Job(Some(job)), Task { cell })
+    let slot = Slot::<F, T> {
+        work: ManuallyDrop::new(work),
+    };
+    let header = Cell::allocate(&Cell::<F, T>::POOL, QUEUED, WORK, slot);
+    // SAFETY: a fresh `Cell<F, T>` with two counted references: one for the
+    // job, one for the task.
+    let cell = unsafe { CellRef::from_raw(header) };
+    (Job(header), Task { cell })
 }
 
 /// The result of work submitted to a pool, a thread or a process: wait for
@@ -569,13 +747,13 @@ where
 /// ```
 #[must_use = "join the task to see its result or its panic, or `.detach()` it; un-joined it still runs, but at exit only `#[decor::main]` or `decor::shutdown()` waits for it"]
 pub struct Task<T> {
-    cell: Arc<dyn Handle<T>>,
+    cell: CellRef<T>,
 }
 
 /// The sending half of a [`Task`]: whoever runs the work completes it.
 /// Dropped without completing, the task fails (it was lost).
 pub struct Completer<T> {
-    cell: Option<Arc<dyn Handle<T>>>,
+    cell: Option<CellRef<T>>,
 }
 
 /// A connected completer and task, outstanding until completed: what
@@ -585,26 +763,26 @@ pub struct Completer<T> {
 #[cfg_attr(not(feature = "processes"), allow(dead_code))]
 pub fn channel<T: Send + 'static>() -> (Completer<T>, Task<T>) {
     crate::shutdown::submitted();
-    connected(true)
+    connected(&Cell::<NoWork, T>::CHANNEL)
 }
 
 /// A connected completer and task that [`shutdown`](crate::shutdown) does
 /// not wait for: a `dedicated` thread's, a daemon. Running from the start,
 /// as the thread is.
 pub fn daemon_channel<T: Send + 'static>() -> (Completer<T>, Task<T>) {
-    connected(false)
+    connected(&Cell::<NoWork, T>::DAEMON)
 }
 
-fn connected<T: Send + 'static>(counted: bool) -> (Completer<T>, Task<T>) {
-    let cell: Arc<dyn Handle<T>> = Arc::new(Cell::<NoWork, T> {
-        core: Core::new(counted, RUNNING, EMPTY),
-        slot: UnsafeCell::new(Slot { empty: () }),
-    });
+fn connected<T: Send + 'static>(vtable: &'static VTable) -> (Completer<T>, Task<T>) {
+    let header = Cell::<NoWork, T>::allocate(vtable, RUNNING, EMPTY, Slot { empty: () });
+    // SAFETY: a fresh cell of result type `T` with two counted references:
+    // one for the completer, one for the task.
+    let (completer, task) = unsafe { (CellRef::from_raw(header), CellRef::from_raw(header)) };
     (
         Completer {
-            cell: Some(cell.clone()),
+            cell: Some(completer),
         },
-        Task { cell },
+        Task { cell: task },
     )
 }
 
@@ -637,7 +815,7 @@ impl<T> Completer<T> {
                 Err(error) if error.is_cancelled() => CANCELLED,
                 _ => DONE,
             };
-            finish(&*cell, result, phase);
+            finish(&cell, result, phase);
         }
     }
 }
@@ -645,7 +823,7 @@ impl<T> Completer<T> {
 impl<T> Drop for Completer<T> {
     fn drop(&mut self) {
         if let Some(cell) = self.cell.take() {
-            finish(&*cell, Err(TaskError::lost()), DONE);
+            finish(&cell, Err(TaskError::lost()), DONE);
         }
     }
 }
@@ -653,15 +831,15 @@ impl<T> Drop for Completer<T> {
 /// Finishes the task with `result` as `phase` ([`DONE`] or [`CANCELLED`]),
 /// unless it has finished already (a cancelled task whose runner completes
 /// it anyway): then `result` is dropped and this returns `false`.
-fn finish<T>(cell: &dyn Handle<T>, result: Result<T, TaskError>, phase: u8) -> bool {
+fn finish<T>(cell: &CellRef<T>, result: Result<T, TaskError>, phase: u8) -> bool {
     let core = cell.core();
     let locked = core.lock();
-    if core.phase.load(Ordering::Acquire) != UNFINISHED {
+    if core.phase() != UNFINISHED {
         drop(locked);
         drop(result); // its drop is the user's code: without the lock
         return false;
     }
-    core.phase.store(phase, Ordering::Release);
+    core.set_phase(phase);
     hand_over(cell, locked, result);
     true
 }
@@ -672,11 +850,7 @@ fn finish<T>(cell: &dyn Handle<T>, result: Result<T, TaskError>, phase: u8) -> b
 /// Callbacks run first, without the lock, on this thread; the result goes
 /// into the slot only when no callback is left (one added meanwhile runs
 /// here too), so a `join` returns after every callback has run.
-fn hand_over<'a, T>(
-    cell: &'a dyn Handle<T>,
-    mut locked: Locked<'a, T>,
-    result: Result<T, TaskError>,
-) {
+fn hand_over<'a, T>(cell: &'a CellRef<T>, mut locked: Locked<'a, T>, result: Result<T, TaskError>) {
     let core = cell.core();
     loop {
         let callbacks = locked.take_callbacks();
@@ -709,7 +883,7 @@ fn hand_over<'a, T>(
     }
     // After the result is in: a `shutdown` that returns has every result in
     // place.
-    if core.counted {
+    if core.header.vtable.counted {
         crate::shutdown::finished();
     }
 }
@@ -730,7 +904,8 @@ impl<T> Task<T> {
     /// Takes the result if it is in; else says what the slot holds.
     fn take(&self) -> Result<Result<T, TaskError>, u8> {
         let core = self.cell.core();
-        core.slot
+        core.header
+            .slot
             .compare_exchange(READY, TAKEN, Ordering::Acquire, Ordering::Acquire)?;
         // SAFETY: moving `slot` from `READY` to `TAKEN` (a compare-and-swap:
         // one thread wins) makes the result, written before `READY` was
@@ -778,7 +953,7 @@ impl<T> Task<T> {
     /// machine (a CPU leaving its idle state) costs more than the task.
     fn spin_briefly(&self) {
         const SPIN: Duration = Duration::from_micros(50);
-        let slot = &self.cell.core().slot;
+        let slot = &self.cell.core().header.slot;
         let start = Instant::now();
         loop {
             for _ in 0..64 {
@@ -838,7 +1013,7 @@ impl<T> Task<T> {
 
     /// Whether the result is in (a cancelled task's too).
     pub fn is_finished(&self) -> bool {
-        matches!(self.cell.core().slot.load(Ordering::Acquire), READY | LENT)
+        matches!(self.cell.core().slot(), READY | LENT)
     }
 
     /// Cancels the task if it has not started: it then never runs, its
@@ -873,14 +1048,15 @@ impl<T> Task<T> {
     /// assert_eq!(busy.join().unwrap(), "ran");
     /// ```
     pub fn cancel(&self) -> bool {
-        let cell = &*self.cell;
+        let cell = &self.cell;
         let core = cell.core();
         let stop = {
             let locked = core.lock();
-            if core.phase.load(Ordering::Acquire) != UNFINISHED {
+            if core.phase() != UNFINISHED {
                 return false;
             }
             if core
+                .header
                 .claim
                 .compare_exchange(QUEUED, CANCELLED, Ordering::AcqRel, Ordering::Acquire)
                 .is_ok()
@@ -889,7 +1065,7 @@ impl<T> Task<T> {
                 // the work to us. Finished as cancelled from here on (no
                 // one else can finish it); the work is dropped without the
                 // lock, as its drop is the user's code.
-                core.phase.store(CANCELLED, Ordering::Release);
+                core.set_phase(CANCELLED);
                 drop(locked);
                 // SAFETY: this thread has just won the claim, and no one
                 // else takes the work of a claimed cell.
@@ -924,7 +1100,7 @@ impl<T> Task<T> {
     /// assert_eq!(task.join().unwrap(), 1);
     /// ```
     pub fn is_cancelled(&self) -> bool {
-        self.cell.core().phase.load(Ordering::Acquire) == CANCELLED
+        self.cell.core().phase() == CANCELLED
     }
 
     /// Has `f` called with the task's result once it finishes — Python's
@@ -955,14 +1131,16 @@ impl<T> Task<T> {
     where
         F: FnOnce(&Result<T, TaskError>) + Send + 'static,
     {
-        let cell = &*self.cell;
+        let cell = &self.cell;
         let core = cell.core();
         let mut locked = core.lock();
         loop {
-            match core
-                .slot
-                .compare_exchange(READY, LENT, Ordering::Acquire, Ordering::Acquire)
-            {
+            match core.header.slot.compare_exchange(
+                READY,
+                LENT,
+                Ordering::Acquire,
+                Ordering::Acquire,
+            ) {
                 Ok(_) => {
                     // Finished: run `f` here, without the lock, so that `f`
                     // may use the task; the result is lent out meanwhile.
@@ -990,7 +1168,7 @@ impl<T> Task<T> {
                 Err(LENT) => {
                     // Another thread's callback has it: wait for its return.
                     drop(locked);
-                    core.park_until(|| core.slot.load(Ordering::SeqCst) != LENT, None);
+                    core.park_until(|| core.slot() != LENT, None);
                     locked = core.lock();
                 }
                 Err(TAKEN) => {
@@ -1089,10 +1267,10 @@ where
     let mut slots = Vec::new();
     for (index, task) in tasks.into_iter().enumerate() {
         let core = task.cell.core();
-        if matches!(core.slot.load(Ordering::Acquire), EMPTY | WORK) {
+        if matches!(core.slot(), EMPTY | WORK) {
             let mut locked = core.lock();
             // Look again under the lock: a finish takes the notice under it.
-            if matches!(core.slot.load(Ordering::Acquire), EMPTY | WORK) {
+            if matches!(core.slot(), EMPTY | WORK) {
                 locked.extras().notify = Some((sender.clone(), index));
             } else {
                 finished.push_back(index);
@@ -1356,6 +1534,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Arc;
 
     #[test]
     fn a_runner_hook_lets_cancel_stop_work_in_flight() {
@@ -1420,14 +1599,14 @@ mod tests {
 
     #[test]
     fn a_task_cell_is_one_small_allocation() {
-        // The cell of `#[spawn] fn(u64) -> u64` (a closure of 16 bytes):
-        // one word of state, the extras pointer, and one slot for the
-        // closure and then the result.
-        let slot = size_of::<Result<u64, TaskError>>().max(16);
-        assert_eq!(
-            size_of::<Cell<[u64; 2], u64>>(),
-            16 + slot,
-            "state and extras in 16 bytes"
-        );
+        // The cell of `#[spawn] fn(u64) -> u64` (a closure of 16 bytes): a
+        // vtable pointer, a word of counts and state, the extras pointer,
+        // and one slot for the closure and then the result.
+        assert_eq!(size_of::<Header>(), 16);
+        assert_eq!(size_of::<Result<u64, TaskError>>(), 16);
+        assert_eq!(size_of::<Cell<[u64; 2], u64>>(), 40);
+        // The handle and a queue entry: one pointer each.
+        assert_eq!(size_of::<Task<u64>>(), 8);
+        assert_eq!(size_of::<Job>(), 8);
     }
 }
