@@ -289,8 +289,12 @@ struct Extras<T> {
     callbacks: Vec<Callback<T>>,
     canceller: Option<Canceller>,
     waker: Option<Waker>,
-    /// Told the task's index when it completes (`as_completed`, `wait`).
-    notify: Option<(mpsc::Sender<usize>, usize)>,
+    /// Told the task's index when it completes (`as_completed`, `wait`):
+    /// the `AsCompleted`'s sender, borrowed rather than cloned (a clone per
+    /// task would pass the channel's count between the threads), which is
+    /// safe as the `AsCompleted` takes the notice back under this task's
+    /// lock before it drops the sender, and it is used only under the lock.
+    notify: Option<(NonNull<mpsc::Sender<usize>>, usize)>,
 }
 
 /// A task's lock held, and with it its extras.
@@ -869,17 +873,22 @@ fn hand_over<'a, T>(cell: &'a CellRef<T>, mut locked: Locked<'a, T>, result: Res
     unsafe { cell.result().write(result) };
     core.publish();
     let extras = locked.extras.take(); // a canceller must not outlive the work
-    drop(locked);
+    let mut waker = None;
+    if let Some(mut extras) = extras {
+        if let Some((sender, index)) = extras.notify.take() {
+            // SAFETY: registered and still under the lock, the notice's
+            // sender is alive (see `Extras::notify`). Sending never blocks.
+            let _ = unsafe { sender.as_ref() }.send(index);
+        }
+        waker = extras.waker.take();
+        drop(locked);
+        drop(extras); // callbacks and canceller: user code, without the lock
+    } else {
+        drop(locked);
+    }
     core.wake_parked();
-    if let Some(extras) = extras {
-        let Extras { waker, notify, .. } = *extras;
-        if let Some(waker) = waker {
-            waker.wake();
-        }
-        if let Some((sender, index)) = notify {
-            // A dropped `AsCompleted` no longer listens: nothing to tell.
-            let _ = sender.send(index);
-        }
+    if let Some(waker) = waker {
+        waker.wake();
     }
     // After the result is in: a `shutdown` that returns has every result in
     // place.
@@ -1261,8 +1270,10 @@ where
     I: IntoIterator<Item = Task<T>>,
 {
     // One channel per call: a finishing task sends its position, without a
-    // lock shared with the others.
+    // lock shared with the others. Boxed, so that its address, which the
+    // tasks are given, stays put.
     let (sender, receiver) = mpsc::channel();
+    let sender = Box::new(sender);
     let mut finished = VecDeque::new();
     let mut slots = Vec::new();
     for (index, task) in tasks.into_iter().enumerate() {
@@ -1271,7 +1282,7 @@ where
             let mut locked = core.lock();
             // Look again under the lock: a finish takes the notice under it.
             if matches!(core.slot(), EMPTY | WORK) {
-                locked.extras().notify = Some((sender.clone(), index));
+                locked.extras().notify = Some((NonNull::from(&*sender), index));
             } else {
                 finished.push_back(index);
             }
@@ -1285,6 +1296,7 @@ where
         slots,
         finished,
         completions: receiver,
+        _sender: sender,
         deadline: None,
     }
 }
@@ -1299,6 +1311,9 @@ pub struct AsCompleted<T> {
     finished: VecDeque<usize>,
     /// Positions sent by the tasks as they finish.
     completions: mpsc::Receiver<usize>,
+    /// The sender the pending tasks were given (see `Extras::notify`),
+    /// kept alive here.
+    _sender: Box<mpsc::Sender<usize>>,
     remaining: usize,
     deadline: Option<Instant>,
 }
@@ -1348,19 +1363,30 @@ impl<T> AsCompleted<T> {
     /// let positions: Vec<usize> = pending.iter().map(|(i, _)| *i).collect();
     /// assert_eq!(positions, [0, 1]);
     /// ```
-    pub fn into_pending(self) -> Vec<(usize, Task<T>)> {
-        self.slots
+    pub fn into_pending(mut self) -> Vec<(usize, Task<T>)> {
+        self.forget_tasks();
+        std::mem::take(&mut self.slots)
             .into_iter()
             .enumerate()
-            .filter_map(|(index, task)| {
-                let task = task?;
-                // No longer ours to be told about.
-                if let Some(extras) = task.cell.core().lock().extras.as_mut() {
-                    extras.notify = None;
-                }
-                Some((index, task))
-            })
+            .filter_map(|(index, task)| Some((index, task?)))
             .collect()
+    }
+
+    /// Takes back the notices given to the tasks not yet yielded: they are
+    /// no longer ours to be told about, and their sender is about to go.
+    fn forget_tasks(&mut self) {
+        for task in self.slots.iter().flatten() {
+            if let Some(extras) = task.cell.core().lock().extras.as_mut() {
+                extras.notify = None;
+            }
+        }
+    }
+}
+
+impl<T> Drop for AsCompleted<T> {
+    fn drop(&mut self) {
+        // Before `_sender` is dropped (see `Extras::notify`).
+        self.forget_tasks();
     }
 }
 
