@@ -291,9 +291,11 @@ struct Extras<T> {
     waker: Option<Waker>,
     /// Told the task's index when it completes (`as_completed`, `wait`):
     /// the `AsCompleted`'s sender, borrowed rather than cloned (a clone per
-    /// task would pass the channel's count between the threads), which is
-    /// safe as the `AsCompleted` takes the notice back under this task's
-    /// lock before it drops the sender, and it is used only under the lock.
+    /// task would pass the channel's count between the threads). Safe as
+    /// it is used only under this task's lock, and the `AsCompleted` takes
+    /// that lock for every task before it drops the sender: for a task not
+    /// yet yielded to take the notice back, and for one yielded to wait for
+    /// its `send` to return.
     notify: Option<(NonNull<mpsc::Sender<usize>>, usize)>,
 }
 
@@ -1397,18 +1399,28 @@ impl<T> Iterator for AsCompleted<T> {
         if self.remaining == 0 {
             return None;
         }
-        let index = match self.finished.pop_front() {
-            Some(index) => index,
+        let (index, sent) = match self.finished.pop_front() {
+            Some(index) => (index, false),
             None => match self.deadline {
-                None => self.completions.recv().ok()?,
+                None => (self.completions.recv().ok()?, true),
                 Some(deadline) => match deadline.checked_duration_since(Instant::now()) {
-                    Some(left) if !left.is_zero() => self.completions.recv_timeout(left).ok()?,
-                    _ => self.completions.try_recv().ok()?,
+                    Some(left) if !left.is_zero() => {
+                        (self.completions.recv_timeout(left).ok()?, true)
+                    }
+                    _ => (self.completions.try_recv().ok()?, true),
                 },
             },
         };
         self.remaining -= 1;
         let task = self.slots[index].take().expect("each task completes once");
+        if sent {
+            // The finisher sends under the task's lock, and its `send` may
+            // still be running (waking this thread) after the index is in:
+            // take the lock once, so that it has returned before this
+            // iterator, and with it the sender, can be dropped. Uncontended
+            // but for those few instructions.
+            drop(task.cell.core().lock());
+        }
         Some((index, task.join()))
     }
 
