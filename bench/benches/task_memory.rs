@@ -215,8 +215,6 @@ fn median(mut values: Vec<f64>) -> f64 {
 }
 
 fn main() {
-    // `cargo bench` passes `--bench`; `cargo test --benches` passes nothing
-    // and wants a quick run.
     let rounds: usize = std::env::var("DECOR_BENCH_ROUNDS")
         .ok()
         .and_then(|r| r.parse().ok())

@@ -33,7 +33,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicU32, AtomicU8, Ordering};
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc};
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
@@ -128,7 +128,7 @@ impl TaskError {
     /// The task was cancelled by [`Task::cancel`] before it ran.
     ///
     /// ```
-    /// # use std::sync::mpsc;
+    /// # use std::sync::{mpsc, Arc};
     /// #[decor::spawn(threads = 1)]
     /// fn step(gate: Option<mpsc::Receiver<()>>) {
     ///     if let Some(gate) = gate { let _ = gate.recv(); }
@@ -290,13 +290,10 @@ struct Extras<T> {
     canceller: Option<Canceller>,
     waker: Option<Waker>,
     /// Told the task's index when it completes (`as_completed`, `wait`):
-    /// the `AsCompleted`'s sender, borrowed rather than cloned (a clone per
-    /// task would pass the channel's count between the threads). Safe as
-    /// it is used only under this task's lock, and the `AsCompleted` takes
-    /// that lock for every task before it drops the sender: for a task not
-    /// yet yielded to take the notice back, and for one yielded to wait for
-    /// its `send` to return.
-    notify: Option<(NonNull<mpsc::Sender<usize>>, usize)>,
+    /// the `AsCompleted`'s notifier, borrowed rather than counted (a count
+    /// per pending task would pass the count's line between the caller and
+    /// the workers). See [`Notifier`] for why it outlives every use.
+    notify: Option<(NonNull<Notifier>, usize)>,
 }
 
 /// A task's lock held, and with it its extras.
@@ -877,14 +874,24 @@ fn hand_over<'a, T>(cell: &'a CellRef<T>, mut locked: Locked<'a, T>, result: Res
     let extras = locked.extras.take(); // a canceller must not outlive the work
     let mut waker = None;
     if let Some(mut extras) = extras {
-        if let Some((sender, index)) = extras.notify.take() {
-            // SAFETY: registered and still under the lock, the notice's
-            // sender is alive (see `Extras::notify`). Sending never blocks.
-            let _ = unsafe { sender.as_ref() }.send(index);
+        let notify = extras.notify.take();
+        if let Some((notifier, _)) = notify {
+            // SAFETY: a notice still registered, under the lock, has a live
+            // notifier from `Arc::into_raw` (see `Notifier`); this count is
+            // the finisher's own, given back after the send.
+            unsafe { Arc::increment_strong_count(notifier.as_ptr()) };
         }
         waker = extras.waker.take();
         drop(locked);
         drop(extras); // callbacks and canceller: user code, without the lock
+        if let Some((notifier, index)) = notify {
+            // SAFETY: the count taken above, owned here. The send is made
+            // without the task's lock: the woken iterator may look at the
+            // task at once, and need not wait for this thread to return.
+            let notifier = unsafe { Arc::from_raw(notifier.as_ptr()) };
+            // A dropped `AsCompleted` no longer listens: nothing to tell.
+            let _ = notifier.sender.send(index);
+        }
     } else {
         drop(locked);
     }
@@ -1041,7 +1048,7 @@ impl<T> Task<T> {
     /// caller, but the worker still runs it; its result is dropped.)
     ///
     /// ```
-    /// use std::sync::mpsc;
+    /// use std::sync::{mpsc, Arc};
     ///
     /// #[decor::spawn(threads = 1)]
     /// fn step(gate: Option<mpsc::Receiver<()>>) -> &'static str {
@@ -1127,7 +1134,7 @@ impl<T> Task<T> {
     /// On a task already `.await`ed to completion: its result is gone.
     ///
     /// ```
-    /// use std::sync::mpsc;
+    /// use std::sync::{mpsc, Arc};
     ///
     /// #[decor::spawn]
     /// fn answer() -> u32 { 42 }
@@ -1275,7 +1282,9 @@ where
     // lock shared with the others. Boxed, so that its address, which the
     // tasks are given, stays put.
     let (sender, receiver) = mpsc::channel();
-    let sender = Box::new(sender);
+    let notifier = Arc::into_raw(Arc::new(Notifier { sender }));
+    // `Arc::into_raw` never gives a null pointer.
+    let notifier = NonNull::new(notifier.cast_mut()).expect("an Arc's pointer");
     let mut finished = VecDeque::new();
     let mut slots = Vec::new();
     for (index, task) in tasks.into_iter().enumerate() {
@@ -1284,7 +1293,7 @@ where
             let mut locked = core.lock();
             // Look again under the lock: a finish takes the notice under it.
             if matches!(core.slot(), EMPTY | WORK) {
-                locked.extras().notify = Some((NonNull::from(&*sender), index));
+                locked.extras().notify = Some((notifier, index));
             } else {
                 finished.push_back(index);
             }
@@ -1298,9 +1307,24 @@ where
         slots,
         finished,
         completions: receiver,
-        _sender: sender,
+        notifier,
         deadline: None,
     }
+}
+
+/// Where an `as_completed` call's tasks send their positions, borrowed by
+/// each pending task (`Extras::notify`).
+///
+/// Why it outlives every use: it is an `Arc`, of which the `AsCompleted`
+/// holds one count, and a pending task's notice none. A finisher takes the
+/// notice under the task's lock and, still under it, a count of its own,
+/// which it gives up after its send. Before giving up its own count, the
+/// `AsCompleted` takes every remaining task's lock and takes its notice
+/// back; a task yielded has sent already. So whenever a notice is used, a
+/// count is held: the `AsCompleted`'s, then the finisher's. The counts are
+/// touched only once per finish, not at registration.
+struct Notifier {
+    sender: mpsc::Sender<usize>,
 }
 
 /// The iterator [`as_completed`] returns: `(position, result)` pairs in
@@ -1313,9 +1337,9 @@ pub struct AsCompleted<T> {
     finished: VecDeque<usize>,
     /// Positions sent by the tasks as they finish.
     completions: mpsc::Receiver<usize>,
-    /// The sender the pending tasks were given (see `Extras::notify`),
-    /// kept alive here.
-    _sender: Box<mpsc::Sender<usize>>,
+    /// What the pending tasks were given (see `Extras::notify`): one
+    /// count of an `Arc<Notifier>`, from `Arc::into_raw`.
+    notifier: NonNull<Notifier>,
     remaining: usize,
     deadline: Option<Instant>,
 }
@@ -1327,7 +1351,7 @@ impl<T> AsCompleted<T> {
     /// what was left).
     ///
     /// ```
-    /// use std::sync::mpsc;
+    /// use std::sync::{mpsc, Arc};
     /// use std::time::Duration;
     ///
     /// #[decor::spawn(threads = 2)]
@@ -1385,10 +1409,22 @@ impl<T> AsCompleted<T> {
     }
 }
 
+// SAFETY: the fields are `Send` for `T: Send` but for the notifier's
+// pointer, which stands for an `Arc<Notifier>` count (`Notifier` is `Send +
+// Sync`: an `mpsc::Sender` is).
+unsafe impl<T: Send> Send for AsCompleted<T> {}
+// SAFETY: as above; and the receiver, the one field not `Sync`, is used only
+// through `&mut self` (`next`) or `self` (`into_pending`, drop): a shared
+// `&AsCompleted` reaches only `len` and `size_hint`, which read counters.
+unsafe impl<T: Send> Sync for AsCompleted<T> {}
+
 impl<T> Drop for AsCompleted<T> {
     fn drop(&mut self) {
-        // Before `_sender` is dropped (see `Extras::notify`).
+        // Before giving up our count of the notifier (see `Notifier`).
         self.forget_tasks();
+        // SAFETY: the count this iterator holds (from `Arc::into_raw` in
+        // `as_completed`), given up once, here.
+        drop(unsafe { Arc::from_raw(self.notifier.as_ptr()) });
     }
 }
 
@@ -1399,28 +1435,18 @@ impl<T> Iterator for AsCompleted<T> {
         if self.remaining == 0 {
             return None;
         }
-        let (index, sent) = match self.finished.pop_front() {
-            Some(index) => (index, false),
+        let index = match self.finished.pop_front() {
+            Some(index) => index,
             None => match self.deadline {
-                None => (self.completions.recv().ok()?, true),
+                None => self.completions.recv().ok()?,
                 Some(deadline) => match deadline.checked_duration_since(Instant::now()) {
-                    Some(left) if !left.is_zero() => {
-                        (self.completions.recv_timeout(left).ok()?, true)
-                    }
-                    _ => (self.completions.try_recv().ok()?, true),
+                    Some(left) if !left.is_zero() => self.completions.recv_timeout(left).ok()?,
+                    _ => self.completions.try_recv().ok()?,
                 },
             },
         };
         self.remaining -= 1;
         let task = self.slots[index].take().expect("each task completes once");
-        if sent {
-            // The finisher sends under the task's lock, and its `send` may
-            // still be running (waking this thread) after the index is in:
-            // take the lock once, so that it has returned before this
-            // iterator, and with it the sender, can be dropped. Uncontended
-            // but for those few instructions.
-            drop(task.cell.core().lock());
-        }
         Some((index, task.join()))
     }
 
@@ -1501,7 +1527,7 @@ pub struct Waited<T> {
 /// The caller sleeps while it waits.
 ///
 /// ```
-/// use std::sync::mpsc;
+/// use std::sync::{mpsc, Arc};
 /// use decor::Wait;
 ///
 /// #[decor::spawn(threads = 2)]
@@ -1572,7 +1598,6 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Arc;
 
     #[test]
     fn a_runner_hook_lets_cancel_stop_work_in_flight() {
