@@ -24,6 +24,10 @@
 //! - `decor_spawn_as_completed`: the same tasks through
 //!   `decor::as_completed`, placed by index.
 //!
+//! Group `spawn_many_100k`: the same at 100,000 tasks, without the
+//! per-task-channel variant (issue 11, item 4: `as_completed` and
+//! `join_all` <= 1.05 x `rayon_spawn_channel` here).
+//!
 //! Group `spawn_round_trip`: submit one tiny task and wait for its result.
 //!
 //! - `rayon_spawn_channel`: a new `mpsc::channel`, `pool.spawn` sending the
@@ -47,6 +51,9 @@ use decor_bench::{interleaved, rayon_spawn_channel, work, MEASUREMENT, WARM_UP};
 
 /// Tasks per iteration of `spawn_many`.
 const TASKS: u64 = 10_000;
+
+/// Tasks per iteration of `spawn_many_100k`.
+const MANY_TASKS: u64 = 100_000;
 
 #[decor::spawn]
 fn tiny(x: u64) -> u64 {
@@ -149,6 +156,44 @@ fn spawn_many(c: &mut Criterion) {
     group.finish();
 }
 
+fn spawn_many_100k(c: &mut Criterion) {
+    let pool = pools();
+    let expected: Vec<u64> = (0..MANY_TASKS).map(work).collect();
+    assert_eq!(rayon_spawn_channel(&pool, MANY_TASKS), expected);
+    assert_eq!(decor_join_all(MANY_TASKS), expected);
+    assert_eq!(decor_as_completed(MANY_TASKS), expected);
+    interleaved(
+        "spawn_many_100k",
+        "rayon_spawn_channel",
+        1,
+        &[
+            ("rayon_spawn_channel", &|| {
+                black_box(rayon_spawn_channel(&pool, black_box(MANY_TASKS)));
+            }),
+            ("decor_spawn_join_all", &|| {
+                black_box(decor_join_all(black_box(MANY_TASKS)));
+            }),
+            ("decor_spawn_as_completed", &|| {
+                black_box(decor_as_completed(black_box(MANY_TASKS)));
+            }),
+        ],
+    );
+
+    let mut group = c.benchmark_group("spawn_many_100k");
+    group.sampling_mode(SamplingMode::Flat);
+    group.sample_size(10);
+    group.bench_function("rayon_spawn_channel", |b| {
+        b.iter(|| rayon_spawn_channel(&pool, black_box(MANY_TASKS)))
+    });
+    group.bench_function("decor_spawn_join_all", |b| {
+        b.iter(|| decor_join_all(black_box(MANY_TASKS)))
+    });
+    group.bench_function("decor_spawn_as_completed", |b| {
+        b.iter(|| decor_as_completed(black_box(MANY_TASKS)))
+    });
+    group.finish();
+}
+
 fn spawn_round_trip(c: &mut Criterion) {
     let pool = pools();
     assert_eq!(rayon_round_trip(&pool, 42), work(42));
@@ -182,6 +227,6 @@ criterion_group! {
     config = Criterion::default()
         .warm_up_time(WARM_UP)
         .measurement_time(MEASUREMENT);
-    targets = spawn_many, spawn_round_trip
+    targets = spawn_many, spawn_many_100k, spawn_round_trip
 }
 criterion_main!(benches);

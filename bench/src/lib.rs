@@ -10,7 +10,8 @@
 //! | `benches/logged_disabled.rs` | `logged_disabled` | `#[logged]` vs `#[instrument]` at a level the subscriber filters out |
 //! | `benches/logged_enabled.rs` | `logged_enabled` | `#[logged]` vs `#[instrument(ret, err)]` formatting into `io::sink` |
 //! | `benches/parallel.rs` | `parallel_sum`, `parallel_fib` | `#[parallel]` vs rayon on the seed's sum and fibonacci |
-//! | `benches/spawn.rs` | `spawn_many`, `spawn_round_trip` | `#[spawn]` vs `rayon::spawn` + a channel |
+//! | `benches/spawn.rs` | `spawn_many`, `spawn_many_100k`, `spawn_round_trip` | `#[spawn]` vs `rayon::spawn` + a channel |
+//! | `benches/task_memory.rs` | (not criterion) | bytes per queued and per finished `#[spawn]` task vs `rayon::ThreadPool::spawn` + a channel, at 10^6 tasks, through a counting allocator |
 //! | `benches/futures.rs` | `cancel_queued`, `on_done`, `wait_first_completed` | `Task::cancel`, `on_done`, `decor::wait` vs the same by hand (std threads, rayon, channels); wake-up latency and a waiting caller's CPU time on stderr |
 //! | `benches/process_peers.rs` | (not criterion) | the peers of `#[spawn(processes = 2)]`: procspawn's `Pool` and `spawn`, round trip and pipelined |
 //! | `benches/scaling.rs` | (not criterion) | sizes swept: sums of 10^2..10^8 elements, 1..10^6 tasks, 0 B..64 MiB payloads, against rayon, procspawn, a raw pipe and Python ([`scaling`]) |

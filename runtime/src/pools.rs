@@ -34,6 +34,8 @@ use std::sync::OnceLock;
 
 use parking_lot::Mutex;
 
+use crate::task::Job;
+
 /// A pool a decorated function runs on: `threads` worker threads for
 /// `#[spawn]` tasks, and a rayon pool of as many threads for `#[parallel]`
 /// chunks, each started on first use.
@@ -50,8 +52,6 @@ pub struct Pool {
     workers: OnceLock<Workers>,
     rayon: OnceLock<Option<rayon::ThreadPool>>,
 }
-
-type Job = Box<dyn FnOnce() + Send>;
 
 /// The threads running `#[spawn]` tasks, fed through one channel; `None`
 /// if not one of them could start, and then jobs run on the caller.
@@ -133,7 +133,7 @@ impl Pool {
             None => job,
         };
         // No worker to run it: run it here rather than lose it.
-        job();
+        job.run();
     }
 
     /// Starts the pool's threads, stopping at the first that cannot start
@@ -150,7 +150,7 @@ impl Pool {
                     OWN_QUEUE.with(|own| *own.borrow_mut() = Some(jobs.clone()));
                     // Jobs catch their own panics, so a worker never dies.
                     for job in jobs {
-                        job();
+                        job.run();
                     }
                 });
             if let Err(error) = spawned {
@@ -223,7 +223,7 @@ pub(crate) fn run_one_queued_job() -> bool {
     let job = OWN_QUEUE.with(|own| own.borrow().as_ref().and_then(|jobs| jobs.try_recv().ok()));
     match job {
         Some(job) => {
-            job();
+            job.run();
             true
         }
         None => false,

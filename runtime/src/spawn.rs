@@ -5,7 +5,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use crate::caller_span::CallerSpan;
 use crate::pools::PoolSite;
-use crate::task::{daemon_channel, queued_channel, Task, TaskError};
+use crate::task::{daemon_channel, queued, Task, TaskError};
 
 /// Runs `work` on the pool, inside the caller's current span; a panic
 /// becomes the task's error and the worker thread lives on. A task
@@ -16,13 +16,10 @@ where
     T: Send + 'static,
     F: FnOnce() -> T + Send + 'static,
 {
-    let (completer, task) = queued_channel();
     let span = CallerSpan::current();
-    pool.get().submit(Box::new(move || {
-        if completer.start() {
-            completer.complete(span.run(|| run(work)));
-        }
-    }));
+    // One allocation: the task's state, this closure, then its result.
+    let (job, task) = queued(move || span.run(|| run(work)));
+    pool.get().submit(job);
     task
 }
 

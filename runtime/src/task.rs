@@ -2,38 +2,50 @@
 //! [`as_completed`] / [`join_all`] helpers — Python's `Future`,
 //! `as_completed` and `[f.result() for f in futures]`.
 //!
-//! A task's result travels through one small shared slot. The side that runs
-//! the work holds a [`Completer`]; whatever runs it (a pool thread, a
-//! dedicated thread, later a worker process) only has to call
-//! [`Completer::complete`] once, so the handle knows nothing of where the
-//! work ran.
+//! A task lives in one allocation, its cell: its state, and a slot that
+//! holds first the work (for a pool task) and then the result. A pool's
+//! queue holds the cell as a [`Job`] to run; the caller's [`Task`] holds the
+//! same cell. Work that runs elsewhere (a dedicated thread, a worker
+//! process) gets a cell without work and a [`Completer`]: whatever runs it
+//! only has to call [`Completer::complete`] once, so the handle knows
+//! nothing of where the work ran.
 //!
 //! Cancellation: a task's `claim` says whether it is still queued or has
 //! been claimed (by its runner, or by a cancel), its `phase` whether it has
-//! finished. A runner that queues work makes its tasks with
-//! [`queued_channel`] and claims each one with [`Completer::start`] before
-//! running it; [`Task::cancel`] wins only against a task not yet claimed,
-//! finishes it at once, and the runner, finding the claim refused, drops the
-//! work unrun. A runner that can stop work in flight (a worker process it can
-//! kill) installs a hook with [`Completer::on_cancel`].
+//! finished. A pool's worker claims a queued task before running it;
+//! [`Task::cancel`] wins only against a task not yet claimed, drops its
+//! work, and finishes it at once; the worker, finding the claim refused,
+//! does nothing. A runner that can stop work in flight (a worker process it
+//! can kill) installs a hook with [`Completer::on_cancel`].
+//!
+//! Waiting: `join` spins briefly on the slot's state, then parks on the
+//! task's address (`parking_lot_core`), so a cell needs no condition
+//! variable of its own.
 
 use std::any::Any;
+use std::cell::UnsafeCell;
 use std::collections::VecDeque;
 use std::fmt;
 use std::future::Future;
+use std::marker::PhantomData;
+use std::mem::ManuallyDrop;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU8, Ordering};
-use std::sync::Arc;
+use std::ptr::NonNull;
+use std::sync::atomic::{AtomicU32, AtomicU8, Ordering};
+use std::sync::{mpsc, Arc};
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
-use parking_lot::{Condvar, Mutex};
+use parking_lot::{Mutex, MutexGuard};
 
 /// Why a task produced no value.
 #[derive(Clone, Debug)]
 pub struct TaskError {
-    kind: Kind,
+    /// Boxed: a task's slot is as large as its result, and a `Result<T,
+    /// TaskError>` is then as large as `T` plus a word; the box is made
+    /// only when a task fails.
+    kind: Box<Kind>,
 }
 
 #[derive(Clone, Debug)]
@@ -51,7 +63,7 @@ impl TaskError {
     /// The task panicked; its message is kept.
     pub fn panic(payload: &(dyn Any + Send)) -> TaskError {
         TaskError {
-            kind: Kind::Panic(panic_message(payload)),
+            kind: Box::new(Kind::Panic(panic_message(payload))),
         }
     }
 
@@ -59,7 +71,7 @@ impl TaskError {
     #[cfg_attr(not(feature = "processes"), allow(dead_code))]
     pub(crate) fn panicked(message: String) -> TaskError {
         TaskError {
-            kind: Kind::Panic(message),
+            kind: Box::new(Kind::Panic(message)),
         }
     }
 
@@ -68,53 +80,55 @@ impl TaskError {
     #[cfg_attr(not(feature = "processes"), allow(dead_code))]
     pub(crate) fn transport(why: String) -> TaskError {
         TaskError {
-            kind: Kind::Transport(why),
+            kind: Box::new(Kind::Transport(why)),
         }
     }
 
     /// The process running the task died; `status` says how.
     pub fn crash(status: impl Into<String>) -> TaskError {
         TaskError {
-            kind: Kind::Crash(status.into()),
+            kind: Box::new(Kind::Crash(status.into())),
         }
     }
 
     /// The task ran past its time limit.
     pub fn timeout(limit: Duration) -> TaskError {
         TaskError {
-            kind: Kind::Timeout(limit),
+            kind: Box::new(Kind::Timeout(limit)),
         }
     }
 
     fn lost() -> TaskError {
-        TaskError { kind: Kind::Lost }
+        TaskError {
+            kind: Box::new(Kind::Lost),
+        }
     }
 
     pub(crate) fn cancelled() -> TaskError {
         TaskError {
-            kind: Kind::Cancelled,
+            kind: Box::new(Kind::Cancelled),
         }
     }
 
     /// The task panicked.
     pub fn is_panic(&self) -> bool {
-        matches!(self.kind, Kind::Panic(_))
+        matches!(*self.kind, Kind::Panic(_))
     }
 
     /// The worker process running the task crashed.
     pub fn is_crash(&self) -> bool {
-        matches!(self.kind, Kind::Crash(_))
+        matches!(*self.kind, Kind::Crash(_))
     }
 
     /// The task ran past its `timeout`.
     pub fn is_timeout(&self) -> bool {
-        matches!(self.kind, Kind::Timeout(_))
+        matches!(*self.kind, Kind::Timeout(_))
     }
 
     /// The task was cancelled by [`Task::cancel`] before it ran.
     ///
     /// ```
-    /// # use std::sync::mpsc;
+    /// # use std::sync::{mpsc, Arc};
     /// #[decor::spawn(threads = 1)]
     /// fn step(gate: Option<mpsc::Receiver<()>>) {
     ///     if let Some(gate) = gate { let _ = gate.recv(); }
@@ -129,12 +143,12 @@ impl TaskError {
     /// busy.join().unwrap();
     /// ```
     pub fn is_cancelled(&self) -> bool {
-        matches!(self.kind, Kind::Cancelled)
+        matches!(*self.kind, Kind::Cancelled)
     }
 
     /// The panic's message, if the task panicked with a string.
     pub fn panic_message(&self) -> Option<&str> {
-        match &self.kind {
+        match &*self.kind {
             Kind::Panic(message) => Some(message),
             _ => None,
         }
@@ -143,7 +157,7 @@ impl TaskError {
 
 impl fmt::Display for TaskError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.kind {
+        match &*self.kind {
             Kind::Panic(message) => write!(f, "task panicked: {message}"),
             Kind::Crash(status) => write!(f, "worker crashed: {status}"),
             Kind::Timeout(limit) => write!(f, "task timed out after {limit:?}"),
@@ -165,52 +179,104 @@ pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> String {
         .unwrap_or_else(|| "Box<dyn Any>".to_owned())
 }
 
-enum ResultState<T> {
-    Pending,
-    Ready(Result<T, TaskError>),
-    /// Out of the slot for an [`Task::on_done`] callback on the caller's
-    /// thread, put back when it returns.
-    Lent,
-    Taken,
-}
-
-/// `Shared::claim`: who has the task: still queued (cancellable), claimed
-/// by its runner ([`Completer::start`]) or by [`Task::cancel`].
+/// `Header::claim`: who has the task: still queued (cancellable), claimed
+/// by its runner or by [`Task::cancel`].
 const QUEUED: u8 = 0;
 const RUNNING: u8 = 1;
-/// `Shared::phase`: not finished, or finished as done or cancelled, in the
-/// low bits ([`STEP`]). Set first, under the state lock, by whoever
-/// finishes the task, so that no one else can; the result lands in the
-/// slot after the callbacks have run, and then [`FILLED`] is added.
+/// `Header::phase`: not finished, or finished as done or cancelled. Set
+/// once, under the task's lock, by whoever finishes the task, so that no
+/// one else can; the result lands in the slot after the callbacks have run.
 const UNFINISHED: u8 = 0;
 const DONE: u8 = 2;
 /// In both `claim` (cancel claimed it) and `phase` (it finished so).
 const CANCELLED: u8 = 3;
-const STEP: u8 = 3;
-/// Added to `phase` once the result is in the slot: what [`Task::join`]'s
-/// spin watches for. Not [`DONE`] itself, which comes before the callbacks
-/// run: a joiner seeing it would go to sleep just before the result comes.
-const FILLED: u8 = 4;
+/// Added to `phase` by a thread about to park on the task, so that whoever
+/// changes what it waits for knows to wake it. Never taken away: a task
+/// finishes once, so it costs at most a needless wake-up call or two.
+const PARKED: u8 = 0x80;
 
-/// `repr(C)`, to keep `claim` and `phase` on different cache lines (the
-/// state between them is 72 bytes or more): the runner claims the task
-/// while the caller spins on `phase` in [`Task::join`], and on one line the
-/// claim would take the line from the spinning caller and back, a round
-/// trip's worth of time (measured: +15% on a tiny task's round trip).
+/// `Header::slot`: what the cell's slot holds. `EMPTY` and `WORK` both
+/// mean the task has not finished.
+const EMPTY: u8 = 0;
+/// The work, until the claim's winner takes it out.
+const WORK: u8 = 1;
+/// The result, ready to take: what [`Task::join`]'s spin watches for.
+const READY: u8 = 2;
+/// Out of the slot for an [`Task::on_done`] callback on the caller's
+/// thread, put back when it returns.
+const LENT: u8 = 3;
+/// Taken by `join` or `poll`.
+const TAKEN: u8 = 4;
+
+/// The start of every task's cell, whatever its work and result: what a
+/// pool's queue, which knows neither, needs to run or drop it. Two words.
+///
+/// Who may touch what in a cell:
+/// - the work in the slot: whoever wins the `claim` (the runner, or a
+///   cancel while the task is queued), which takes it out and sets `slot`
+///   to `EMPTY`;
+/// - the result in the slot: written once by whoever sets `phase` to
+///   finished (under `lock`), then moved out by whoever moves `slot` from
+///   `READY` (a compare-and-swap: one thread);
+/// - the extras: under `lock`.
 #[repr(C)]
-struct Shared<T> {
-    /// [`QUEUED`], [`RUNNING`] or [`CANCELLED`]. Atomic so that a runner's
-    /// claim takes no lock; `cancel` changes it under the state lock.
+struct Header {
+    /// The functions that know the cell's types.
+    vtable: &'static VTable,
+    /// The task's handle, and its queue entry or completer: at most two.
+    refs: AtomicU32,
+    /// [`QUEUED`], [`RUNNING`] or [`CANCELLED`].
     claim: AtomicU8,
-    /// Whether [`shutdown`](crate::shutdown) waits for this task. Kept here,
-    /// in padding, rather than in the `Completer` a queued job carries.
-    counted: bool,
-    state: Mutex<State<T>>,
-    ready: Condvar,
-    /// [`UNFINISHED`], [`DONE`] or [`CANCELLED`], plus [`FILLED`] once the
-    /// result is in. Changed only under the state lock; atomic for
-    /// `join`'s spin and `is_cancelled`, which take none.
+    /// [`UNFINISHED`], [`DONE`] or [`CANCELLED`], plus [`PARKED`].
     phase: AtomicU8,
+    /// [`EMPTY`], [`WORK`], [`READY`], [`LENT`] or [`TAKEN`].
+    slot: AtomicU8,
+    /// Guards the extras and the finishing (`phase`). One byte.
+    lock: Mutex<()>,
+}
+
+/// What a cell's header points to: its functions, made for its types.
+struct VTable {
+    /// Runs the work (the queue entry's reference is handed over).
+    run: unsafe fn(NonNull<Header>),
+    /// Finishes the task as lost without running it (likewise).
+    abandon: unsafe fn(NonNull<Header>),
+    /// Drops the work unrun, for a cancel that has won the claim.
+    drop_work: unsafe fn(NonNull<Header>),
+    /// Drops what the cell holds and frees it (the last reference's).
+    destroy: unsafe fn(NonNull<Header>),
+    /// Where the slot is, from the cell's start.
+    slot_offset: usize,
+    /// Whether [`shutdown`](crate::shutdown) waits for this task.
+    counted: bool,
+}
+
+/// A task's state, the part of its cell that knows the result's type but
+/// not the work's: the header and one pointer to what few tasks need.
+#[repr(C)]
+struct Core<T> {
+    header: Header,
+    /// Callbacks, a canceller, a waker, an `as_completed` notice: boxed,
+    /// as most tasks have none of them and every task has a cell.
+    extras: UnsafeCell<Option<Box<Extras<T>>>>,
+}
+
+/// The one allocation a task lives in: its state, and a slot holding first
+/// the work (for a pool task) and then the result. `repr(C)`: a pointer to
+/// it is a pointer to its `Core` and its `Header`.
+#[repr(C)]
+struct Cell<F, T> {
+    core: Core<T>,
+    slot: UnsafeCell<Slot<F, T>>,
+}
+
+/// The work, then the result, in one place: a task needs one at a time.
+/// Which one is in is `Header::slot`. `repr(C)`: both at its start.
+#[repr(C)]
+union Slot<F, T> {
+    work: ManuallyDrop<F>,
+    result: ManuallyDrop<Result<T, TaskError>>,
+    empty: (),
 }
 
 /// An [`Task::on_done`] callback.
@@ -219,27 +285,31 @@ type Callback<T> = Box<dyn FnOnce(&Result<T, TaskError>) + Send>;
 /// A runner's way to stop work in flight ([`Completer::on_cancel`]).
 type Canceller = Box<dyn FnOnce() -> bool + Send>;
 
-struct State<T> {
-    slot: ResultState<T>,
-    waker: Option<Waker>,
-    /// Told the task's index when it completes (`as_completed`, `wait`).
-    notify: Option<(Arc<Completions>, usize)>,
-    /// Callbacks and a canceller, boxed: most tasks have neither, and every
-    /// task allocates its state, so they cost an idle task one word.
-    extras: Option<Box<Extras<T>>>,
-}
-
 struct Extras<T> {
     callbacks: Vec<Callback<T>>,
     canceller: Option<Canceller>,
+    waker: Option<Waker>,
+    /// Told the task's index when it completes (`as_completed`, `wait`):
+    /// the `AsCompleted`'s notifier, borrowed rather than counted (a count
+    /// per pending task would pass the count's line between the caller and
+    /// the workers). See [`Notifier`] for why it outlives every use.
+    notify: Option<(NonNull<Notifier>, usize)>,
 }
 
-impl<T> State<T> {
+/// A task's lock held, and with it its extras.
+struct Locked<'a, T> {
+    extras: &'a mut Option<Box<Extras<T>>>,
+    _guard: MutexGuard<'a, ()>,
+}
+
+impl<T> Locked<'_, T> {
     fn extras(&mut self) -> &mut Extras<T> {
         self.extras.get_or_insert_with(|| {
             Box::new(Extras {
                 callbacks: Vec::new(),
                 canceller: None,
+                waker: None,
+                notify: None,
             })
         })
     }
@@ -250,6 +320,416 @@ impl<T> State<T> {
             .map(|extras| std::mem::take(&mut extras.callbacks))
             .unwrap_or_default()
     }
+}
+
+impl<T> Core<T> {
+    fn lock(&self) -> Locked<'_, T> {
+        let guard = self.header.lock.lock();
+        Locked {
+            // SAFETY: `extras` is only reached through a `Locked`, made
+            // here with `lock` held for as long as the reference lives; so
+            // no other reference to it exists meanwhile.
+            extras: unsafe { &mut *self.extras.get() },
+            _guard: guard,
+        }
+    }
+
+    fn phase(&self) -> u8 {
+        self.header.phase.load(Ordering::Acquire) & !PARKED
+    }
+
+    /// Marks the task finished as `phase`; under the lock, once.
+    fn set_phase(&self, phase: u8) {
+        // An or, not a store: a parking thread may be adding `PARKED`.
+        self.header.phase.fetch_or(phase, Ordering::Release);
+    }
+
+    fn slot(&self) -> u8 {
+        self.header.slot.load(Ordering::SeqCst)
+    }
+
+    fn is_ready(&self) -> bool {
+        self.slot() == READY
+    }
+
+    /// The key a thread parks on: the `phase` byte's address, which no
+    /// other lock parks on (the task's `lock` parks on its own byte).
+    fn key(&self) -> usize {
+        std::ptr::from_ref(&self.header.phase) as usize
+    }
+
+    /// Sleeps until `done()` or `deadline`; returns `done()`. The
+    /// condition must read atomics only (it runs inside the parking lot's
+    /// queue lock); whoever makes it true calls [`Core::wake_parked`] after.
+    fn park_until(&self, done: impl Fn() -> bool, deadline: Option<Instant>) -> bool {
+        loop {
+            if done() {
+                return true;
+            }
+            // SeqCst here and in `wake_parked`'s load, as the condition's
+            // stores are: either the waker sees `PARKED` and wakes us, or
+            // the condition read in `validate` sees its store.
+            self.header.phase.fetch_or(PARKED, Ordering::SeqCst);
+            // SAFETY: the key is this task's own (see `key`); `validate`
+            // only reads atomics and cannot panic, and the other callbacks
+            // do nothing.
+            let parked = unsafe {
+                parking_lot_core::park(
+                    self.key(),
+                    || !done(),
+                    || {},
+                    |_, _| {},
+                    parking_lot_core::DEFAULT_PARK_TOKEN,
+                    deadline,
+                )
+            };
+            if parked == parking_lot_core::ParkResult::TimedOut {
+                return done();
+            }
+        }
+    }
+
+    /// Wakes every thread parked on this task, after a change of what
+    /// they wait for.
+    fn wake_parked(&self) {
+        if self.header.phase.load(Ordering::SeqCst) & PARKED != 0 {
+            // SAFETY: the same key as `park_until`'s.
+            unsafe {
+                parking_lot_core::unpark_all(self.key(), parking_lot_core::DEFAULT_UNPARK_TOKEN);
+            }
+        }
+    }
+
+    /// Marks the result put in the slot.
+    fn publish(&self) {
+        self.header.slot.store(READY, Ordering::SeqCst);
+    }
+}
+
+/// One counted reference to a task's cell, typed by its result: what a
+/// [`Task`] and a [`Completer`] hold. Dropping the last frees the cell.
+struct CellRef<T> {
+    /// From `Box::into_raw` of the whole cell, so good for all of it.
+    ptr: NonNull<Core<T>>,
+    /// Dropping the cell may drop a `T`.
+    _result: PhantomData<T>,
+}
+
+// SAFETY: a cell is shared by its handle, its queue entry or completer and
+// whoever cancels it, but every part of it is atomic, under its lock, or
+// owned by one thread at a time as `Header` describes: it only ever moves a
+// `T` (and the work, `Send` by `queued`'s bounds) between threads, never
+// shares one. So `T: Send` is enough for both, as for a `Mutex<T>`.
+unsafe impl<T: Send> Send for CellRef<T> {}
+// SAFETY: as above.
+unsafe impl<T: Send> Sync for CellRef<T> {}
+
+impl<T> CellRef<T> {
+    /// Takes over one reference counted in the cell at `header`, whose
+    /// result type is `T`.
+    ///
+    /// # Safety
+    ///
+    /// `header` starts a live cell of result type `T`, and the caller
+    /// owns one of its counted references, which this takes.
+    unsafe fn from_raw(header: NonNull<Header>) -> CellRef<T> {
+        CellRef {
+            ptr: header.cast(),
+            _result: PhantomData,
+        }
+    }
+
+    fn core(&self) -> &Core<T> {
+        // SAFETY: a counted reference keeps the cell alive, and a cell
+        // starts with its `Core` (`repr(C)`).
+        unsafe { self.ptr.as_ref() }
+    }
+
+    /// The slot, where the work and then the result are. Read or write
+    /// them only as `Header` allows.
+    fn slot_ptr(&self) -> *mut u8 {
+        let offset = self.core().header.vtable.slot_offset;
+        // SAFETY: the slot's offset in this very cell, which `ptr` covers.
+        unsafe { self.ptr.as_ptr().cast::<u8>().add(offset) }
+    }
+
+    fn result(&self) -> *mut Result<T, TaskError> {
+        // Both union fields are at its start, and `ManuallyDrop` is
+        // `repr(transparent)`.
+        self.slot_ptr().cast()
+    }
+
+    /// Drops the work unrun.
+    ///
+    /// # Safety
+    ///
+    /// The caller has won the claim (`QUEUED` to `CANCELLED`).
+    unsafe fn drop_work(&self) {
+        let header = self.ptr.cast::<Header>();
+        // SAFETY: the caller's promise, passed on; the vtable's function
+        // was made for this cell's types.
+        unsafe { (self.core().header.vtable.drop_work)(header) }
+    }
+}
+
+impl<T> Drop for CellRef<T> {
+    fn drop(&mut self) {
+        // SAFETY: this reference is counted and given up here.
+        unsafe { release(self.ptr.cast()) }
+    }
+}
+
+/// Gives up one counted reference to the cell at `header`, freeing it if
+/// it was the last.
+///
+/// # Safety
+///
+/// The caller owns one counted reference to the live cell at `header`, and
+/// does not use it again.
+unsafe fn release(header: NonNull<Header>) {
+    // SAFETY: the caller's reference keeps the cell alive until this
+    // decrement; nothing below reads it through `header_ref` after it.
+    let header_ref = unsafe { header.as_ref() };
+    let destroy = header_ref.vtable.destroy;
+    // Release, then Acquire by the last: every use of the cell by any
+    // reference happens before it is freed (as `std::sync::Arc` does).
+    if header_ref.refs.fetch_sub(1, Ordering::Release) == 1 {
+        std::sync::atomic::fence(Ordering::Acquire);
+        // SAFETY: that was the last reference: no one else reaches it.
+        unsafe { destroy(header) };
+    }
+}
+
+impl<F, T> Drop for Cell<F, T> {
+    fn drop(&mut self) {
+        let slot = self.slot.get_mut();
+        match *self.core.header.slot.get_mut() {
+            // SAFETY: the slot holds what `Header::slot` says, and this is
+            // the last reference to it.
+            WORK => unsafe { ManuallyDrop::drop(&mut slot.work) },
+            // SAFETY: as above.
+            READY => unsafe { ManuallyDrop::drop(&mut slot.result) },
+            _ => {}
+        }
+    }
+}
+
+impl<F, T> Cell<F, T> {
+    /// Puts a cell with two counted references on the heap.
+    fn allocate(
+        vtable: &'static VTable,
+        claim: u8,
+        slot: u8,
+        contents: Slot<F, T>,
+    ) -> NonNull<Header> {
+        let cell = Box::new(Cell {
+            core: Core {
+                header: Header {
+                    vtable,
+                    refs: AtomicU32::new(2),
+                    claim: AtomicU8::new(claim),
+                    phase: AtomicU8::new(UNFINISHED),
+                    slot: AtomicU8::new(slot),
+                    lock: Mutex::new(()),
+                },
+                extras: UnsafeCell::new(None),
+            },
+            slot: UnsafeCell::new(contents),
+        });
+        NonNull::from(Box::leak(cell)).cast()
+    }
+
+    /// `VTable::destroy`.
+    ///
+    /// # Safety
+    ///
+    /// `header` is a `Cell<F, T>` from `allocate`, and the caller gave up
+    /// its last reference.
+    unsafe fn destroy(header: NonNull<Header>) {
+        // SAFETY: made by `Box::leak` of a `Box<Cell<F, T>>` (the caller's
+        // promise), and no one else reaches it any more.
+        drop(unsafe { Box::from_raw(header.cast::<Cell<F, T>>().as_ptr()) });
+    }
+}
+
+impl<F, T> Cell<F, T>
+where
+    F: FnOnce() -> Result<T, TaskError> + Send + 'static,
+    T: Send + 'static,
+{
+    /// The functions of a pool task's cell.
+    const POOL: VTable = VTable {
+        run: Self::run,
+        abandon: Self::abandon,
+        drop_work: Self::drop_work,
+        destroy: Self::destroy,
+        slot_offset: std::mem::offset_of!(Self, slot),
+        counted: true,
+    };
+
+    /// Takes the work out, if this thread wins the claim.
+    ///
+    /// # Safety
+    ///
+    /// `cell` is a `Cell<F, T>`.
+    unsafe fn claim(cell: &CellRef<T>) -> Option<F> {
+        cell.core()
+            .header
+            .claim
+            .compare_exchange(QUEUED, RUNNING, Ordering::AcqRel, Ordering::Acquire)
+            .ok()?;
+        // SAFETY: winning the claim makes the work this thread's alone; a
+        // queued cell holds its work until then (the slot is `WORK`).
+        let work = unsafe { cell.slot_ptr().cast::<F>().read() };
+        cell.core().header.slot.store(EMPTY, Ordering::Release);
+        Some(work)
+    }
+
+    /// `VTable::run`.
+    ///
+    /// # Safety
+    ///
+    /// `header` is a `Cell<F, T>`, and the caller hands over one of its
+    /// counted references (its queue entry's).
+    unsafe fn run(header: NonNull<Header>) {
+        // SAFETY: the caller's promises.
+        let cell = unsafe { CellRef::<T>::from_raw(header) };
+        // SAFETY: `cell` is a `Cell<F, T>`.
+        let Some(work) = (unsafe { Self::claim(&cell) }) else {
+            return; // cancelled: the cancel dropped the work
+        };
+        // The work catches its panics; were one to escape, the task would
+        // still finish, as lost.
+        let unfinished = Unfinished(&cell);
+        let result = work();
+        std::mem::forget(unfinished);
+        finish(&cell, result, DONE);
+    }
+
+    /// `VTable::abandon`.
+    ///
+    /// # Safety
+    ///
+    /// As [`Cell::run`].
+    unsafe fn abandon(header: NonNull<Header>) {
+        // SAFETY: the caller's promises.
+        let cell = unsafe { CellRef::<T>::from_raw(header) };
+        // SAFETY: `cell` is a `Cell<F, T>`.
+        if let Some(work) = unsafe { Self::claim(&cell) } {
+            drop_quietly(work);
+            finish(&cell, Err(TaskError::lost()), DONE);
+        }
+    }
+
+    /// `VTable::drop_work`.
+    ///
+    /// # Safety
+    ///
+    /// `header` is a live `Cell<F, T>` whose claim the caller has won.
+    unsafe fn drop_work(header: NonNull<Header>) {
+        // SAFETY: live, and of these types (the caller's promise).
+        let cell = unsafe { header.cast::<Cell<F, T>>().as_ref() };
+        if cell.core.header.slot.load(Ordering::Acquire) == WORK {
+            // SAFETY: the claim's winner alone reaches the work, and
+            // `WORK` says it is there.
+            let work = unsafe { ManuallyDrop::take(&mut (*cell.slot.get()).work) };
+            cell.core.header.slot.store(EMPTY, Ordering::Release);
+            drop_quietly(work);
+        }
+    }
+}
+
+/// Stands for the work of a cell that has none: a [`channel`]'s, whose
+/// runner holds its work itself.
+struct NoWork;
+
+impl<T: Send + 'static> Cell<NoWork, T> {
+    /// A [`channel`]'s cell: no work to run or drop.
+    const CHANNEL: VTable = VTable {
+        run: no_work,
+        abandon: no_work,
+        drop_work: no_work,
+        destroy: Self::destroy,
+        slot_offset: std::mem::offset_of!(Self, slot),
+        counted: true,
+    };
+
+    /// A [`daemon_channel`]'s: the same, not waited for at shutdown.
+    const DAEMON: VTable = VTable {
+        counted: false,
+        ..Self::CHANNEL
+    };
+}
+
+/// The work functions of a cell without work: never called (no queue
+/// entry is made for it, and its claim is never `QUEUED`).
+unsafe fn no_work(_: NonNull<Header>) {}
+
+/// Drops work left unrun. Its drop is the user's code (the arguments'
+/// drops): a panic in it must not keep the task from finishing.
+fn drop_quietly<F>(work: F) {
+    if let Err(payload) = catch_unwind(AssertUnwindSafe(|| drop(work))) {
+        eprintln!(
+            "decor: dropping a cancelled task's arguments panicked: {}",
+            panic_message(&*payload)
+        );
+    }
+}
+
+/// Finishes its task as lost if dropped: while work runs, only a panic
+/// escaping it drops this.
+struct Unfinished<'a, T>(&'a CellRef<T>);
+
+impl<T> Drop for Unfinished<'_, T> {
+    fn drop(&mut self) {
+        finish(self.0, Err(TaskError::lost()), DONE);
+    }
+}
+
+/// A task waiting in a pool's queue: one pointer to its cell. Dropped
+/// unrun, its task finishes as lost.
+pub(crate) struct Job(NonNull<Header>);
+
+// SAFETY: `queued`, which alone makes a `Job`, requires the work and the
+// result to be `Send`; the rest of the cell is shared as `CellRef` says.
+unsafe impl Send for Job {}
+
+impl Job {
+    /// Runs the task (or, if it was cancelled, does nothing).
+    pub(crate) fn run(self) {
+        let header = self.0;
+        std::mem::forget(self); // its reference goes to `run`
+                                // SAFETY: the job's counted reference keeps the cell alive and is
+                                // handed over; the vtable's function was made for the cell.
+        unsafe { (header.as_ref().vtable.run)(header) }
+    }
+}
+
+impl Drop for Job {
+    fn drop(&mut self) {
+        // SAFETY: as in `run`.
+        unsafe { (self.0.as_ref().vtable.abandon)(self.0) }
+    }
+}
+
+/// A task for a pool to run `work`, and its handle: one allocation holding
+/// the task's state and `work`, then its result. Counted by
+/// [`shutdown`](crate::shutdown) until it finishes; it can be cancelled
+/// until a worker claims it.
+pub(crate) fn queued<T, F>(work: F) -> (Job, Task<T>)
+where
+    F: FnOnce() -> Result<T, TaskError> + Send + 'static,
+    T: Send + 'static,
+{
+    crate::shutdown::submitted();
+    let slot = Slot::<F, T> {
+        work: ManuallyDrop::new(work),
+    };
+    let header = Cell::allocate(&Cell::<F, T>::POOL, QUEUED, WORK, slot);
+    // SAFETY: a fresh `Cell<F, T>` with two counted references: one for the
+    // job, one for the task.
+    let cell = unsafe { CellRef::from_raw(header) };
+    (Job(header), Task { cell })
 }
 
 /// The result of work submitted to a pool, a thread or a process: wait for
@@ -270,13 +750,13 @@ impl<T> State<T> {
 /// ```
 #[must_use = "join the task to see its result or its panic, or `.detach()` it; un-joined it still runs, but at exit only `#[decor::main]` or `decor::shutdown()` waits for it"]
 pub struct Task<T> {
-    shared: Arc<Shared<T>>,
+    cell: CellRef<T>,
 }
 
 /// The sending half of a [`Task`]: whoever runs the work completes it.
 /// Dropped without completing, the task fails (it was lost).
 pub struct Completer<T> {
-    shared: Option<Arc<Shared<T>>>,
+    cell: Option<CellRef<T>>,
 }
 
 /// A connected completer and task, outstanding until completed: what
@@ -284,62 +764,32 @@ pub struct Completer<T> {
 /// the start: [`Task::cancel`] refuses unless the runner installs
 /// [`Completer::on_cancel`].
 #[cfg_attr(not(feature = "processes"), allow(dead_code))]
-pub fn channel<T>() -> (Completer<T>, Task<T>) {
+pub fn channel<T: Send + 'static>() -> (Completer<T>, Task<T>) {
     crate::shutdown::submitted();
-    connected(true, RUNNING)
-}
-
-/// As [`channel`], for a runner that queues the work: the task can be
-/// cancelled until the runner claims it with [`Completer::start`].
-pub fn queued_channel<T>() -> (Completer<T>, Task<T>) {
-    crate::shutdown::submitted();
-    connected(true, QUEUED)
+    connected(&Cell::<NoWork, T>::CHANNEL)
 }
 
 /// A connected completer and task that [`shutdown`](crate::shutdown) does
 /// not wait for: a `dedicated` thread's, a daemon. Running from the start,
 /// as the thread is.
-pub fn daemon_channel<T>() -> (Completer<T>, Task<T>) {
-    connected(false, RUNNING)
+pub fn daemon_channel<T: Send + 'static>() -> (Completer<T>, Task<T>) {
+    connected(&Cell::<NoWork, T>::DAEMON)
 }
 
-fn connected<T>(counted: bool, claim: u8) -> (Completer<T>, Task<T>) {
-    let shared = Arc::new(Shared {
-        state: Mutex::new(State {
-            slot: ResultState::Pending,
-            waker: None,
-            notify: None,
-            extras: None,
-        }),
-        ready: Condvar::new(),
-        claim: AtomicU8::new(claim),
-        counted,
-        phase: AtomicU8::new(UNFINISHED),
-    });
+fn connected<T: Send + 'static>(vtable: &'static VTable) -> (Completer<T>, Task<T>) {
+    let header = Cell::<NoWork, T>::allocate(vtable, RUNNING, EMPTY, Slot { empty: () });
+    // SAFETY: a fresh cell of result type `T` with two counted references:
+    // one for the completer, one for the task.
+    let (completer, task) = unsafe { (CellRef::from_raw(header), CellRef::from_raw(header)) };
     (
         Completer {
-            shared: Some(shared.clone()),
+            cell: Some(completer),
         },
-        Task { shared },
+        Task { cell: task },
     )
 }
 
 impl<T> Completer<T> {
-    /// Claims a queued task for running: `false` if it was cancelled, and
-    /// then the runner must drop the work without running it (dropping the
-    /// completer is then harmless). Call it just before running the work.
-    #[inline]
-    pub fn start(&self) -> bool {
-        let shared = self.shared.as_ref().expect("a completer completes once");
-        match shared
-            .claim
-            .compare_exchange(QUEUED, RUNNING, Ordering::AcqRel, Ordering::Acquire)
-        {
-            Ok(_) => true,
-            Err(claim) => claim == RUNNING,
-        }
-    }
-
     /// Installs how [`Task::cancel`] stops this task's work once it runs:
     /// `stop` is called at most once, on the cancelling thread, without any
     /// lock of the task held, and returns whether the work was stopped (for
@@ -354,29 +804,29 @@ impl<T> Completer<T> {
     /// queue, or kills and replaces the worker running it.
     #[cfg_attr(not(feature = "processes"), allow(dead_code))] // process calls only
     pub fn on_cancel(&self, stop: Box<dyn FnOnce() -> bool + Send>) {
-        if let Some(shared) = &self.shared {
-            shared.state.lock().extras().canceller = Some(stop);
+        if let Some(cell) = &self.cell {
+            cell.core().lock().extras().canceller = Some(stop);
         }
     }
 
     /// Hands the task its result and wakes whoever waits for it.
     pub fn complete(mut self, result: Result<T, TaskError>) {
-        if let Some(shared) = self.shared.take() {
+        if let Some(cell) = self.cell.take() {
             // A runner that stopped the work for `cancel` (see `on_cancel`)
             // completes it with a cancelled error: the task is cancelled.
             let phase = match &result {
                 Err(error) if error.is_cancelled() => CANCELLED,
                 _ => DONE,
             };
-            finish(&shared, result, phase);
+            finish(&cell, result, phase);
         }
     }
 }
 
 impl<T> Drop for Completer<T> {
     fn drop(&mut self) {
-        if let Some(shared) = self.shared.take() {
-            finish(&shared, Err(TaskError::lost()), DONE);
+        if let Some(cell) = self.cell.take() {
+            finish(&cell, Err(TaskError::lost()), DONE);
         }
     }
 }
@@ -384,57 +834,74 @@ impl<T> Drop for Completer<T> {
 /// Finishes the task with `result` as `phase` ([`DONE`] or [`CANCELLED`]),
 /// unless it has finished already (a cancelled task whose runner completes
 /// it anyway): then `result` is dropped and this returns `false`.
-fn finish<T>(shared: &Shared<T>, result: Result<T, TaskError>, phase: u8) -> bool {
-    let state = shared.state.lock();
-    if shared.phase.load(Ordering::Acquire) & STEP >= DONE {
+fn finish<T>(cell: &CellRef<T>, result: Result<T, TaskError>, phase: u8) -> bool {
+    let core = cell.core();
+    let locked = core.lock();
+    if core.phase() != UNFINISHED {
+        drop(locked);
+        drop(result); // its drop is the user's code: without the lock
         return false;
     }
-    shared.phase.store(phase, Ordering::Release);
-    hand_over(shared, state, result);
+    core.set_phase(phase);
+    hand_over(cell, locked, result);
     true
 }
 
 /// Gives a task whose phase its caller has just set to finished (under
-/// `state`'s lock) its result.
+/// `locked`) its result.
 ///
 /// Callbacks run first, without the lock, on this thread; the result goes
 /// into the slot only when no callback is left (one added meanwhile runs
 /// here too), so a `join` returns after every callback has run.
-fn hand_over<'a, T>(
-    shared: &'a Shared<T>,
-    mut state: parking_lot::MutexGuard<'a, State<T>>,
-    result: Result<T, TaskError>,
-) {
+fn hand_over<'a, T>(cell: &'a CellRef<T>, mut locked: Locked<'a, T>, result: Result<T, TaskError>) {
+    let core = cell.core();
     loop {
-        let callbacks = state.take_callbacks();
+        let callbacks = locked.take_callbacks();
         if callbacks.is_empty() {
             break;
         }
-        drop(state);
+        drop(locked);
         for callback in callbacks {
             run_callback(callback, &result);
         }
-        state = shared.state.lock();
+        locked = core.lock();
     }
-    state.slot = ResultState::Ready(result);
-    // Only finishing writes `phase` now, and under this lock: a plain store.
-    let phase = shared.phase.load(Ordering::Relaxed);
-    shared.phase.store(phase | FILLED, Ordering::Release);
-    let extras = state.extras.take(); // a canceller must not outlive the work
-    let waker = state.waker.take();
-    let notify = state.notify.take();
-    drop(state);
-    drop(extras);
-    shared.ready.notify_all();
+    // SAFETY: the slot holds neither work (the claim's winner took it out
+    // before the task could finish, or the cell never had any) nor a result
+    // (only the one thread that set `phase` to finished writes one, once).
+    unsafe { cell.result().write(result) };
+    core.publish();
+    let extras = locked.extras.take(); // a canceller must not outlive the work
+    let mut waker = None;
+    if let Some(mut extras) = extras {
+        let notify = extras.notify.take();
+        if let Some((notifier, _)) = notify {
+            // SAFETY: a notice still registered, under the lock, has a live
+            // notifier from `Arc::into_raw` (see `Notifier`); this count is
+            // the finisher's own, given back after the send.
+            unsafe { Arc::increment_strong_count(notifier.as_ptr()) };
+        }
+        waker = extras.waker.take();
+        drop(locked);
+        drop(extras); // callbacks and canceller: user code, without the lock
+        if let Some((notifier, index)) = notify {
+            // SAFETY: the count taken above, owned here. The send is made
+            // without the task's lock: the woken iterator may look at the
+            // task at once, and need not wait for this thread to return.
+            let notifier = unsafe { Arc::from_raw(notifier.as_ptr()) };
+            // A dropped `AsCompleted` no longer listens: nothing to tell.
+            let _ = notifier.sender.send(index);
+        }
+    } else {
+        drop(locked);
+    }
+    core.wake_parked();
     if let Some(waker) = waker {
         waker.wake();
     }
-    if let Some((completions, index)) = notify {
-        completions.push(index);
-    }
     // After the result is in: a `shutdown` that returns has every result in
     // place.
-    if shared.counted {
+    if core.header.vtable.counted {
         crate::shutdown::finished();
     }
 }
@@ -452,43 +919,49 @@ fn run_callback<T>(callback: Callback<T>, result: &Result<T, TaskError>) {
 }
 
 impl<T> Task<T> {
+    /// Takes the result if it is in; else says what the slot holds.
+    fn take(&self) -> Result<Result<T, TaskError>, u8> {
+        let core = self.cell.core();
+        core.header
+            .slot
+            .compare_exchange(READY, TAKEN, Ordering::Acquire, Ordering::Acquire)?;
+        // SAFETY: moving `slot` from `READY` to `TAKEN` (a compare-and-swap:
+        // one thread wins) makes the result, written before `READY` was
+        // stored, this thread's to move out; nothing reads it again.
+        Ok(unsafe { self.cell.result().read() })
+    }
+
     /// Waits for the result.
     ///
     /// Called on a `#[spawn]` worker thread that holds no `#[synchronized]`
     /// lock, it runs other queued tasks of its pool while it waits, so a task
     /// that joins another task of its own pool cannot starve it of threads.
     /// (Holding a lock it only waits: a task run meanwhile could enter the
-    /// re-entrant lock on this thread beside its holder.)
+    /// re-entrant lock beside its holder.)
     pub fn join(self) -> Result<T, TaskError> {
+        let core = self.cell.core();
         let helps = crate::pools::on_worker_thread();
         if !helps {
             self.spin_briefly();
         }
-        let mut state = self.shared.state.lock();
         loop {
-            match std::mem::replace(&mut state.slot, ResultState::Taken) {
-                ResultState::Ready(result) => return result,
+            match self.take() {
+                Ok(result) => return result,
+                Err(TAKEN) => {
+                    unreachable!("only join and poll take the result, and both own the task")
+                }
                 // Lent cannot happen here (`on_done` borrows the task, `join`
                 // owns it), but waiting for its return is right if it does.
-                pending @ (ResultState::Pending | ResultState::Lent) => {
-                    state.slot = pending;
-                    if helps && !crate::synchronized::holding_a_lock() {
-                        drop(state);
-                        if !crate::pools::run_one_queued_job() {
-                            // Nothing to help with: nap briefly, then look again.
-                            let mut again = self.shared.state.lock();
-                            if !matches!(again.slot, ResultState::Ready(_)) {
-                                self.shared
-                                    .ready
-                                    .wait_for(&mut again, Duration::from_millis(1));
-                            }
-                        }
-                        state = self.shared.state.lock();
-                    } else {
-                        self.shared.ready.wait(&mut state);
-                    }
+                Err(_) => {}
+            }
+            if helps && !crate::synchronized::holding_a_lock() {
+                if !crate::pools::run_one_queued_job() {
+                    // Nothing to help with: nap briefly, then look again.
+                    let nap = Instant::now().checked_add(Duration::from_millis(1));
+                    core.park_until(|| core.is_ready(), nap);
                 }
-                ResultState::Taken => unreachable!("only join and poll take the result"),
+            } else {
+                core.park_until(|| core.is_ready(), None);
             }
         }
     }
@@ -498,10 +971,11 @@ impl<T> Task<T> {
     /// machine (a CPU leaving its idle state) costs more than the task.
     fn spin_briefly(&self) {
         const SPIN: Duration = Duration::from_micros(50);
+        let slot = &self.cell.core().header.slot;
         let start = Instant::now();
         loop {
             for _ in 0..64 {
-                if self.shared.phase.load(Ordering::Acquire) & FILLED != 0 {
+                if slot.load(Ordering::Acquire) == READY {
                     return;
                 }
                 std::hint::spin_loop();
@@ -531,30 +1005,13 @@ impl<T> Task<T> {
             // Longer than the clock can count: no limit.
             return Ok(self.join());
         };
-        {
-            let mut state = self.shared.state.lock();
-            loop {
-                match std::mem::replace(&mut state.slot, ResultState::Taken) {
-                    ResultState::Ready(result) => return Ok(result),
-                    pending @ (ResultState::Pending | ResultState::Lent) => {
-                        state.slot = pending;
-                        if self
-                            .shared
-                            .ready
-                            .wait_until(&mut state, deadline)
-                            .timed_out()
-                        {
-                            if let ResultState::Ready(_) = state.slot {
-                                continue;
-                            }
-                            break;
-                        }
-                    }
-                    ResultState::Taken => unreachable!("only join and poll take the result"),
-                }
-            }
+        let core = self.cell.core();
+        core.park_until(|| core.is_ready(), Some(deadline));
+        match self.take() {
+            Ok(result) => Ok(result),
+            Err(TAKEN) => unreachable!("only join and poll take the result, and both own the task"),
+            Err(_) => Err(self),
         }
-        Err(self)
     }
 
     /// Lets the task run on without waiting for it: its result, or its
@@ -574,10 +1031,7 @@ impl<T> Task<T> {
 
     /// Whether the result is in (a cancelled task's too).
     pub fn is_finished(&self) -> bool {
-        matches!(
-            self.shared.state.lock().slot,
-            ResultState::Ready(_) | ResultState::Lent
-        )
+        matches!(self.cell.core().slot(), READY | LENT)
     }
 
     /// Cancels the task if it has not started: it then never runs, its
@@ -594,7 +1048,7 @@ impl<T> Task<T> {
     /// caller, but the worker still runs it; its result is dropped.)
     ///
     /// ```
-    /// use std::sync::mpsc;
+    /// use std::sync::{mpsc, Arc};
     ///
     /// #[decor::spawn(threads = 1)]
     /// fn step(gate: Option<mpsc::Receiver<()>>) -> &'static str {
@@ -612,24 +1066,32 @@ impl<T> Task<T> {
     /// assert_eq!(busy.join().unwrap(), "ran");
     /// ```
     pub fn cancel(&self) -> bool {
-        let shared = &*self.shared;
+        let cell = &self.cell;
+        let core = cell.core();
         let stop = {
-            let mut state = shared.state.lock();
-            if shared.phase.load(Ordering::Acquire) & STEP != UNFINISHED {
+            let locked = core.lock();
+            if core.phase() != UNFINISHED {
                 return false;
             }
-            if shared
+            if core
+                .header
                 .claim
                 .compare_exchange(QUEUED, CANCELLED, Ordering::AcqRel, Ordering::Acquire)
                 .is_ok()
             {
-                // Still queued: the runner's claim now fails, and it drops
-                // the work unrun.
-                shared.phase.store(CANCELLED, Ordering::Release);
-                hand_over(shared, state, Err(TaskError::cancelled()));
+                // Still queued: the runner's claim now fails, and it leaves
+                // the work to us. Finished as cancelled from here on (no
+                // one else can finish it); the work is dropped without the
+                // lock, as its drop is the user's code.
+                core.set_phase(CANCELLED);
+                drop(locked);
+                // SAFETY: this thread has just won the claim, and no one
+                // else takes the work of a claimed cell.
+                unsafe { cell.drop_work() };
+                hand_over(cell, core.lock(), Err(TaskError::cancelled()));
                 return true;
             }
-            match state
+            match locked
                 .extras
                 .as_mut()
                 .and_then(|extras| extras.canceller.take())
@@ -641,7 +1103,7 @@ impl<T> Task<T> {
         // Outside the lock: the hook may complete the task itself, with a
         // cancelled error (a process pool failing the call it stopped),
         // which finishes it as cancelled too.
-        stop() && (finish(shared, Err(TaskError::cancelled()), CANCELLED) || self.is_cancelled())
+        stop() && (finish(cell, Err(TaskError::cancelled()), CANCELLED) || self.is_cancelled())
     }
 
     /// Whether the task was cancelled ([`cancel`](Task::cancel) returned
@@ -656,7 +1118,7 @@ impl<T> Task<T> {
     /// assert_eq!(task.join().unwrap(), 1);
     /// ```
     pub fn is_cancelled(&self) -> bool {
-        self.shared.phase.load(Ordering::Acquire) & STEP == CANCELLED
+        self.cell.core().phase() == CANCELLED
     }
 
     /// Has `f` called with the task's result once it finishes — Python's
@@ -672,7 +1134,7 @@ impl<T> Task<T> {
     /// On a task already `.await`ed to completion: its result is gone.
     ///
     /// ```
-    /// use std::sync::mpsc;
+    /// use std::sync::{mpsc, Arc};
     ///
     /// #[decor::spawn]
     /// fn answer() -> u32 { 42 }
@@ -687,38 +1149,52 @@ impl<T> Task<T> {
     where
         F: FnOnce(&Result<T, TaskError>) + Send + 'static,
     {
-        let shared = &*self.shared;
-        let mut state = shared.state.lock();
+        let cell = &self.cell;
+        let core = cell.core();
+        let mut locked = core.lock();
         loop {
-            match std::mem::replace(&mut state.slot, ResultState::Lent) {
-                ResultState::Ready(result) => {
+            match core.header.slot.compare_exchange(
+                READY,
+                LENT,
+                Ordering::Acquire,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => {
                     // Finished: run `f` here, without the lock, so that `f`
                     // may use the task; the result is lent out meanwhile.
-                    drop(state);
+                    // SAFETY: moving `slot` from `READY` to `LENT` makes the
+                    // result this thread's until it puts it back.
+                    let result = unsafe { cell.result().read() };
+                    drop(locked);
                     run_callback(Box::new(f), &result);
                     let waker = {
-                        let mut state = shared.state.lock();
-                        state.slot = ResultState::Ready(result);
-                        state.waker.take()
+                        let locked = core.lock();
+                        // SAFETY: `LENT`: the slot is empty, and ours to fill.
+                        unsafe { cell.result().write(result) };
+                        core.publish();
+                        locked
+                            .extras
+                            .as_mut()
+                            .and_then(|extras| extras.waker.take())
                     };
-                    shared.ready.notify_all();
+                    core.wake_parked();
                     if let Some(waker) = waker {
                         waker.wake();
                     }
                     return;
                 }
-                ResultState::Pending => {
-                    state.slot = ResultState::Pending;
-                    state.extras().callbacks.push(Box::new(f));
-                    return;
-                }
-                ResultState::Lent => {
+                Err(LENT) => {
                     // Another thread's callback has it: wait for its return.
-                    shared.ready.wait(&mut state);
+                    drop(locked);
+                    core.park_until(|| core.slot() != LENT, None);
+                    locked = core.lock();
                 }
-                ResultState::Taken => {
-                    state.slot = ResultState::Taken;
+                Err(TAKEN) => {
                     panic!("decor::Task::on_done on a task already awaited: its result is gone")
+                }
+                Err(_) => {
+                    locked.extras().callbacks.push(Box::new(f));
+                    return;
                 }
             }
         }
@@ -752,18 +1228,23 @@ impl<T> Future for Task<T> {
     type Output = Result<T, TaskError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let mut state = self.shared.state.lock();
-        match std::mem::replace(&mut state.slot, ResultState::Taken) {
-            ResultState::Ready(result) => Poll::Ready(result),
-            pending @ (ResultState::Pending | ResultState::Lent) => {
-                state.slot = pending;
-                match &state.waker {
+        if let Ok(result) = self.take() {
+            return Poll::Ready(result);
+        }
+        // Under the lock, so that a finish either sees the waker or has put
+        // the result in before this looks again.
+        let mut locked = self.cell.core().lock();
+        match self.take() {
+            Ok(result) => Poll::Ready(result),
+            Err(TAKEN) => panic!("a decor::Task polled after it completed"),
+            Err(_) => {
+                let extras = locked.extras();
+                match &extras.waker {
                     Some(waker) if waker.will_wake(cx.waker()) => {}
-                    _ => state.waker = Some(cx.waker().clone()),
+                    _ => extras.waker = Some(cx.waker().clone()),
                 }
                 Poll::Pending
             }
-            ResultState::Taken => panic!("a decor::Task polled after it completed"),
         }
     }
 }
@@ -773,39 +1254,6 @@ impl<T> fmt::Debug for Task<T> {
         f.debug_struct("Task")
             .field("finished", &self.is_finished())
             .finish()
-    }
-}
-
-/// Indexes of completed tasks, in the order they completed. A finishing
-/// task pushes its index; a waiter sleeps on the condvar until one arrives
-/// or its deadline passes, so waiting costs no CPU.
-struct Completions {
-    queue: Mutex<VecDeque<usize>>,
-    ready: Condvar,
-}
-
-impl Completions {
-    fn push(&self, index: usize) {
-        self.queue.lock().push_back(index);
-        self.ready.notify_one();
-    }
-
-    /// The next index, waiting for it until `deadline` (none: for ever).
-    fn pop(&self, deadline: Option<Instant>) -> Option<usize> {
-        let mut queue = self.queue.lock();
-        loop {
-            if let Some(index) = queue.pop_front() {
-                return Some(index);
-            }
-            match deadline {
-                None => self.ready.wait(&mut queue),
-                Some(deadline) => {
-                    if self.ready.wait_until(&mut queue, deadline).timed_out() {
-                        return queue.pop_front();
-                    }
-                }
-            }
-        }
     }
 }
 
@@ -830,27 +1278,53 @@ pub fn as_completed<T, I>(tasks: I) -> AsCompleted<T>
 where
     I: IntoIterator<Item = Task<T>>,
 {
-    let completions = Arc::new(Completions {
-        queue: Mutex::new(VecDeque::new()),
-        ready: Condvar::new(),
-    });
+    // One channel per call: a finishing task sends its position, without a
+    // lock shared with the others. Boxed, so that its address, which the
+    // tasks are given, stays put.
+    let (sender, receiver) = mpsc::channel();
+    let notifier = Arc::into_raw(Arc::new(Notifier { sender }));
+    // `Arc::into_raw` never gives a null pointer.
+    let notifier = NonNull::new(notifier.cast_mut()).expect("an Arc's pointer");
+    let mut finished = VecDeque::new();
     let mut slots = Vec::new();
     for (index, task) in tasks.into_iter().enumerate() {
-        {
-            let mut state = task.shared.state.lock();
-            match state.slot {
-                ResultState::Pending => state.notify = Some((completions.clone(), index)),
-                _ => completions.push(index),
+        let core = task.cell.core();
+        if matches!(core.slot(), EMPTY | WORK) {
+            let mut locked = core.lock();
+            // Look again under the lock: a finish takes the notice under it.
+            if matches!(core.slot(), EMPTY | WORK) {
+                locked.extras().notify = Some((notifier, index));
+            } else {
+                finished.push_back(index);
             }
+        } else {
+            finished.push_back(index);
         }
         slots.push(Some(task));
     }
     AsCompleted {
         remaining: slots.len(),
         slots,
-        completions,
+        finished,
+        completions: receiver,
+        notifier,
         deadline: None,
     }
+}
+
+/// Where an `as_completed` call's tasks send their positions, borrowed by
+/// each pending task (`Extras::notify`).
+///
+/// Why it outlives every use: it is an `Arc`, of which the `AsCompleted`
+/// holds one count, and a pending task's notice none. A finisher takes the
+/// notice under the task's lock and, still under it, a count of its own,
+/// which it gives up after its send. Before giving up its own count, the
+/// `AsCompleted` takes every remaining task's lock and takes its notice
+/// back; a task yielded has sent already. So whenever a notice is used, a
+/// count is held: the `AsCompleted`'s, then the finisher's. The counts are
+/// touched only once per finish, not at registration.
+struct Notifier {
+    sender: mpsc::Sender<usize>,
 }
 
 /// The iterator [`as_completed`] returns: `(position, result)` pairs in
@@ -859,7 +1333,13 @@ where
 /// yet yielded.
 pub struct AsCompleted<T> {
     slots: Vec<Option<Task<T>>>,
-    completions: Arc<Completions>,
+    /// Positions of the tasks already finished when `as_completed` looked.
+    finished: VecDeque<usize>,
+    /// Positions sent by the tasks as they finish.
+    completions: mpsc::Receiver<usize>,
+    /// What the pending tasks were given (see `Extras::notify`): one
+    /// count of an `Arc<Notifier>`, from `Arc::into_raw`.
+    notifier: NonNull<Notifier>,
     remaining: usize,
     deadline: Option<Instant>,
 }
@@ -871,7 +1351,7 @@ impl<T> AsCompleted<T> {
     /// what was left).
     ///
     /// ```
-    /// use std::sync::mpsc;
+    /// use std::sync::{mpsc, Arc};
     /// use std::time::Duration;
     ///
     /// #[decor::spawn(threads = 2)]
@@ -909,17 +1389,42 @@ impl<T> AsCompleted<T> {
     /// let positions: Vec<usize> = pending.iter().map(|(i, _)| *i).collect();
     /// assert_eq!(positions, [0, 1]);
     /// ```
-    pub fn into_pending(self) -> Vec<(usize, Task<T>)> {
-        self.slots
+    pub fn into_pending(mut self) -> Vec<(usize, Task<T>)> {
+        self.forget_tasks();
+        std::mem::take(&mut self.slots)
             .into_iter()
             .enumerate()
-            .filter_map(|(index, task)| {
-                let task = task?;
-                // No longer ours to be told about.
-                task.shared.state.lock().notify = None;
-                Some((index, task))
-            })
+            .filter_map(|(index, task)| Some((index, task?)))
             .collect()
+    }
+
+    /// Takes back the notices given to the tasks not yet yielded: they are
+    /// no longer ours to be told about, and their sender is about to go.
+    fn forget_tasks(&mut self) {
+        for task in self.slots.iter().flatten() {
+            if let Some(extras) = task.cell.core().lock().extras.as_mut() {
+                extras.notify = None;
+            }
+        }
+    }
+}
+
+// SAFETY: the fields are `Send` for `T: Send` but for the notifier's
+// pointer, which stands for an `Arc<Notifier>` count (`Notifier` is `Send +
+// Sync`: an `mpsc::Sender` is).
+unsafe impl<T: Send> Send for AsCompleted<T> {}
+// SAFETY: as above; and the receiver, the one field not `Sync`, is used only
+// through `&mut self` (`next`) or `self` (`into_pending`, drop): a shared
+// `&AsCompleted` reaches only `len` and `size_hint`, which read counters.
+unsafe impl<T: Send> Sync for AsCompleted<T> {}
+
+impl<T> Drop for AsCompleted<T> {
+    fn drop(&mut self) {
+        // Before giving up our count of the notifier (see `Notifier`).
+        self.forget_tasks();
+        // SAFETY: the count this iterator holds (from `Arc::into_raw` in
+        // `as_completed`), given up once, here.
+        drop(unsafe { Arc::from_raw(self.notifier.as_ptr()) });
     }
 }
 
@@ -930,7 +1435,16 @@ impl<T> Iterator for AsCompleted<T> {
         if self.remaining == 0 {
             return None;
         }
-        let index = self.completions.pop(self.deadline)?;
+        let index = match self.finished.pop_front() {
+            Some(index) => index,
+            None => match self.deadline {
+                None => self.completions.recv().ok()?,
+                Some(deadline) => match deadline.checked_duration_since(Instant::now()) {
+                    Some(left) if !left.is_zero() => self.completions.recv_timeout(left).ok()?,
+                    _ => self.completions.try_recv().ok()?,
+                },
+            },
+        };
         self.remaining -= 1;
         let task = self.slots[index].take().expect("each task completes once");
         Some((index, task.join()))
@@ -1013,7 +1527,7 @@ pub struct Waited<T> {
 /// The caller sleeps while it waits.
 ///
 /// ```
-/// use std::sync::mpsc;
+/// use std::sync::{mpsc, Arc};
 /// use decor::Wait;
 ///
 /// #[decor::spawn(threads = 2)]
@@ -1094,7 +1608,6 @@ mod tests {
             seen.fetch_add(1, Ordering::SeqCst);
             true
         }));
-        assert!(completer.start(), "a plain channel's task is running");
         assert!(task.cancel());
         assert!(!task.cancel(), "the hook is called once");
         assert_eq!(stopped.load(Ordering::SeqCst), 1);
@@ -1124,10 +1637,39 @@ mod tests {
 
     #[test]
     fn a_queued_task_cancelled_refuses_the_runners_claim() {
-        let (completer, task) = queued_channel::<u8>();
+        let ran = Arc::new(AtomicU8::new(0));
+        let seen = ran.clone();
+        let (job, task) = queued(move || {
+            seen.fetch_add(1, Ordering::SeqCst);
+            Ok(1u8)
+        });
         assert!(task.cancel());
-        assert!(!completer.start());
-        drop(completer); // not a second finish
+        job.run(); // refused: the work is gone
+        assert_eq!(ran.load(Ordering::SeqCst), 0);
         assert!(task.join().unwrap_err().is_cancelled());
+    }
+
+    #[test]
+    fn a_queue_entry_dropped_unrun_loses_its_task() {
+        let (job, task) = queued(|| Ok(1u8));
+        drop(job);
+        let error = task.join().unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "task was dropped before it produced a result"
+        );
+    }
+
+    #[test]
+    fn a_task_cell_is_one_small_allocation() {
+        // The cell of `#[spawn] fn(u64) -> u64` (a closure of 16 bytes): a
+        // vtable pointer, a word of counts and state, the extras pointer,
+        // and one slot for the closure and then the result.
+        assert_eq!(size_of::<Header>(), 16);
+        assert_eq!(size_of::<Result<u64, TaskError>>(), 16);
+        assert_eq!(size_of::<Cell<[u64; 2], u64>>(), 40);
+        // The handle and a queue entry: one pointer each.
+        assert_eq!(size_of::<Task<u64>>(), 8);
+        assert_eq!(size_of::<Job>(), 8);
     }
 }
