@@ -159,7 +159,7 @@ fn spawn_many(c: &mut Criterion) {
 fn spawn_many_100k(c: &mut Criterion) {
     let pool = pools();
     let expected: Vec<u64> = (0..MANY_TASKS).map(work).collect();
-    assert_eq!(rayon_spawn_channel(&pool, MANY_TASKS), expected);
+    assert_eq!(rayon_spawn_channel(&pool, MANY_TASKS, work), expected);
     assert_eq!(decor_join_all(MANY_TASKS), expected);
     assert_eq!(decor_as_completed(MANY_TASKS), expected);
     interleaved(
@@ -168,7 +168,7 @@ fn spawn_many_100k(c: &mut Criterion) {
         1,
         &[
             ("rayon_spawn_channel", &|| {
-                black_box(rayon_spawn_channel(&pool, black_box(MANY_TASKS)));
+                black_box(rayon_spawn_channel(&pool, black_box(MANY_TASKS), work));
             }),
             ("decor_spawn_join_all", &|| {
                 black_box(decor_join_all(black_box(MANY_TASKS)));
@@ -183,7 +183,7 @@ fn spawn_many_100k(c: &mut Criterion) {
     group.sampling_mode(SamplingMode::Flat);
     group.sample_size(10);
     group.bench_function("rayon_spawn_channel", |b| {
-        b.iter(|| rayon_spawn_channel(&pool, black_box(MANY_TASKS)))
+        b.iter(|| rayon_spawn_channel(&pool, black_box(MANY_TASKS), work))
     });
     group.bench_function("decor_spawn_join_all", |b| {
         b.iter(|| decor_join_all(black_box(MANY_TASKS)))
