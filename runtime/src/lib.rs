@@ -340,6 +340,7 @@ pub mod __private {
     #[cfg(feature = "processes")]
     pub mod process {
         pub use crate::parallel::run_in_processes;
+        pub use crate::process::outgoing::OutgoingRequest;
         pub use crate::process::pool::ProcessPoolSite;
         pub use crate::process::registry::{
             send, serve, Arguments, Entry, Init, ResultWire, Slice, ENTRIES, INITS,

@@ -81,11 +81,11 @@ fn run<T>(work: impl FnOnce() -> T) -> Result<T, TaskError> {
 /// Sends one call of `entry` to the function's worker processes
 /// (`processes = N`); `arguments` appends the encoded arguments.
 #[cfg(feature = "processes")]
-pub fn in_processes<R>(
+pub fn in_processes<'a, R>(
     pool: &crate::process::pool::ProcessPoolSite,
     entry: &'static crate::process::registry::Entry,
     result: &'static crate::process::registry::ResultWire<R>,
-    arguments: impl FnOnce(&mut Vec<u8>) -> Result<(), String>,
+    arguments: impl FnOnce(&mut crate::process::outgoing::OutgoingRequest<'a>) -> Result<(), String>,
 ) -> Task<R>
 where
     R: Send + 'static,

@@ -227,7 +227,7 @@ fn request(rt: &Paths, names: &[TokenStream], wires: &[Wire]) -> TokenStream {
         quote_spanned!(ty.span()=> #send::<#ty, #parameters::#name, _>(#sent, #request)?;)
     });
     quote! {
-        |#request: &mut ::std::vec::Vec<u8>| -> ::core::result::Result<(), ::std::string::String> {
+        |#request: &mut _| -> ::core::result::Result<(), ::std::string::String> {
             #(#sends)*
             ::core::result::Result::Ok(())
         }
