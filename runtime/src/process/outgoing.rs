@@ -92,15 +92,17 @@ impl<'a> OutgoingRequest<'a> {
         head
     }
 
-    /// The whole, sealed frame, lent bytes copied in, built in `buffer`
-    /// (cleared; a kept buffer spares a fresh allocation), for the pipe.
-    /// The frame buffer this request was built in is handed back too.
-    pub(crate) fn into_frame(self, mut buffer: Vec<u8>) -> (Vec<u8>, Vec<u8>) {
+    /// The whole, sealed frame, for the pipe: the one it was built in if
+    /// nothing was lent; else lent bytes copied in, built in a `buffer()`
+    /// (cleared; a kept buffer spares a fresh allocation), and the frame
+    /// buffer this request was built in is handed back too.
+    pub(crate) fn into_frame(self, buffer: impl FnOnce() -> Vec<u8>) -> (Vec<u8>, Option<Vec<u8>>) {
         if self.lent.is_empty() {
             let mut frame = self.frame;
             wire::seal(&mut frame);
-            return (frame, buffer);
+            return (frame, None);
         }
+        let mut buffer = buffer();
         buffer.clear();
         buffer.reserve(self.head_len + self.arguments_len());
         buffer.extend_from_slice(&self.frame[..self.head_len]);
@@ -108,7 +110,7 @@ impl<'a> OutgoingRequest<'a> {
             bulk::append(piece, &mut buffer);
         }
         wire::seal(&mut buffer);
-        (buffer, self.frame)
+        (buffer, Some(self.frame))
     }
 
     /// The frame buffer, given back when the request is not sent.
@@ -138,7 +140,7 @@ mod tests {
         assert_eq!(lent.lent.len(), 1, "only the large argument is lent");
         let pieces: Vec<u8> = lent.argument_pieces().flatten().copied().collect();
         let head = lent.inbox_head();
-        let (frame, _) = lent.into_frame(Vec::new());
+        let (frame, _) = lent.into_frame(Vec::new);
         assert_eq!(frame, copied);
         let (inline, arguments) = wire::for_inbox(&copied).unwrap();
         assert_eq!(head, inline);

@@ -477,9 +477,16 @@ impl ProcessPool {
         );
         match encode(&mut request) {
             Ok(()) => {
+                // A small request can only take the pipe: it is sealed now,
+                // as before requests lent anything.
+                let (frame, fresh) = if request.arguments_len() < mailbox::FROM {
+                    (self.whole(request), None)
+                } else {
+                    (Vec::new(), Some(request))
+                };
                 let call = Call {
                     id,
-                    frame: Arc::default(),
+                    frame: Arc::new(frame),
                     posted: None,
                     done: Some(Box::new(done)),
                     delivered: true,
@@ -488,7 +495,7 @@ impl ProcessPool {
                     moves: 0,
                     context,
                 };
-                self.submit(call, Some(request));
+                self.submit(call, fresh);
             }
             Err(why) => {
                 self.keep_spare(request.into_buffer());
@@ -509,8 +516,10 @@ impl ProcessPool {
     /// `request` made whole, for the pipe (in a kept buffer if there is
     /// one); the buffer it was built in is kept for a later call.
     fn whole(&self, request: OutgoingRequest<'_>) -> Vec<u8> {
-        let (frame, unused) = request.into_frame(self.spare_or_new());
-        self.keep_spare(unused);
+        let (frame, unused) = request.into_frame(|| self.spare_or_new());
+        if let Some(unused) = unused {
+            self.keep_spare(unused);
+        }
         frame
     }
 
