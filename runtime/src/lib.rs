@@ -343,7 +343,7 @@ pub mod __private {
         pub use crate::process::outgoing::OutgoingRequest;
         pub use crate::process::pool::ProcessPoolSite;
         pub use crate::process::registry::{
-            send, serve, Arguments, Entry, Init, ResultWire, Slice, ENTRIES, INITS,
+            send, send_copied, serve, Arguments, Entry, Init, ResultWire, Slice, ENTRIES, INITS,
         };
         pub use crate::spawn::in_processes;
         pub use linkme;

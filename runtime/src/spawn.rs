@@ -90,11 +90,30 @@ pub fn in_processes<'a, R>(
 where
     R: Send + 'static,
 {
+    let timeout = pool.call_timeout();
+    let pool = pool.get();
+    let (id, task, done) = process_task(pool, result);
+    pool.call(id, entry, timeout, arguments, done);
+    task
+}
+
+/// A process call's id, its task, and what completes the task when the
+/// pool hears how the call ended (the result decoded by `result`).
+#[cfg(feature = "processes")]
+pub(crate) fn process_task<R>(
+    pool: &'static crate::process::pool::ProcessPool,
+    result: &'static crate::process::registry::ResultWire<R>,
+) -> (
+    crate::process::pool::CallId,
+    Task<R>,
+    impl FnOnce(crate::process::pool::CallOutcome<'_>) + Send + 'static,
+)
+where
+    R: Send + 'static,
+{
     use crate::process::pool::CallOutcome;
 
     let (completer, task) = crate::task::channel();
-    let timeout = pool.call_timeout();
-    let pool = pool.get();
     // `Task::cancel` stops the call through the pool.
     let id = pool.reserve();
     completer.on_cancel(Box::new(move || pool.cancel(id, TaskError::cancelled())));
@@ -104,6 +123,5 @@ where
             CallOutcome::Failed(error) => Err(error),
         })
     };
-    pool.call(id, entry, timeout, arguments, done);
-    task
+    (id, task, done)
 }

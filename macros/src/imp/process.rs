@@ -234,6 +234,42 @@ fn request(rt: &Paths, names: &[TokenStream], wires: &[Wire]) -> TokenStream {
     }
 }
 
+/// The closure that appends one `#[parallel]` chunk's call's arguments to
+/// its request: like `request`'s, with the chunk (parameter `over`) as its
+/// first parameter, sent by `send_copied` unless it is a borrowed slice (an
+/// owned chunk does not live until the request is sent; a slice borrows
+/// the caller's data, which does).
+pub fn chunk_request(
+    rt: &Paths,
+    names: &[TokenStream],
+    wires: &[Wire],
+    over: usize,
+    chunk: &Ident,
+    borrowed: bool,
+) -> TokenStream {
+    let request = Ident::new("__decor_request", Span::mixed_site());
+    let parameters = parameters();
+    let sends = names
+        .iter()
+        .zip(wires)
+        .enumerate()
+        .map(|(index, (name, wire))| {
+            let (ty, sent) = (&wire.ty, &wire.sent);
+            let send = if index == over && !borrowed {
+                rt.process("send_copied")
+            } else {
+                rt.process("send")
+            };
+            quote_spanned!(ty.span()=> #send::<#ty, #parameters::#name, _>(#sent, #request)?;)
+        });
+    quote! {
+        |#chunk, #request: &mut _| -> ::core::result::Result<(), ::std::string::String> {
+            #(#sends)*
+            ::core::result::Result::Ok(())
+        }
+    }
+}
+
 /// The span of the function's result type, where a result that cannot
 /// cross is reported.
 fn output_span(function: &ItemFn) -> Span {

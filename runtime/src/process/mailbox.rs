@@ -199,16 +199,18 @@ impl Mailbox {
     /// payload fits under [`MOST`]; `false` (nothing written) otherwise, and
     /// the payload goes through the pipe.
     pub(crate) fn put(&mut self, payload: &[u8]) -> bool {
-        self.put_pieces(payload.len(), [payload]).is_some()
+        self.put_pieces(payload.len(), [payload], false).is_some()
     }
 
     /// [`put`](Mailbox::put) of a payload of `len` bytes given in pieces,
-    /// written one after the other; the payload as its call keeps it, or
-    /// `None` (nothing written).
+    /// written one after the other (with `one_thread`, never split over a
+    /// helper thread); the payload as its call keeps it, or `None` (nothing
+    /// written).
     pub(crate) fn put_pieces<'p>(
         &mut self,
         len: usize,
         pieces: impl IntoIterator<Item = &'p [u8]>,
+        one_thread: bool,
     ) -> Option<Posted> {
         if len > MOST || self.state().load(Ordering::Acquire) != FREE {
             return None;
@@ -235,7 +237,17 @@ impl Mailbox {
             // `at + piece.len()` is within the `need` bytes mapped and in
             // the file (checked above); the source is a Rust slice, which
             // cannot overlap a mapping no Rust object refers to.
-            unsafe { super::bulk::copy_to(self.mapping.map.add(at), piece) };
+            unsafe {
+                if one_thread {
+                    std::ptr::copy_nonoverlapping(
+                        piece.as_ptr(),
+                        self.mapping.map.add(at),
+                        piece.len(),
+                    );
+                } else {
+                    super::bulk::copy_to(self.mapping.map.add(at), piece);
+                }
+            }
             at += piece.len();
         }
         if at != need {

@@ -41,6 +41,7 @@ impl Mailbox {
         &mut self,
         _len: usize,
         _pieces: impl IntoIterator<Item = &'p [u8]>,
+        _one_thread: bool,
     ) -> Option<Posted> {
         match *self {}
     }

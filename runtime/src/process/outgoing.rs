@@ -31,6 +31,10 @@ pub struct OutgoingRequest<'a> {
     lent: Vec<(usize, &'a [u8])>,
     /// The bytes in `lent`.
     lent_len: usize,
+    /// Copied on this thread alone: other requests are being copied on
+    /// other threads at the same time (see `ProcessPool::send_all`), so a
+    /// helper thread would only compete with them.
+    pub(crate) one_thread: bool,
 }
 
 impl<'a> OutgoingRequest<'a> {
@@ -44,6 +48,7 @@ impl<'a> OutgoingRequest<'a> {
             head_len,
             lent: Vec::new(),
             lent_len: 0,
+            one_thread: false,
         }
     }
 

@@ -74,6 +74,13 @@ pub struct Call {
     context: Option<Arc<Context>>,
 }
 
+/// A call encoded and ready to send (see [`ProcessPool::prepare`]); it
+/// borrows its large arguments for `'a`.
+pub(crate) struct PreparedCall<'a> {
+    call: Call,
+    fresh: Option<OutgoingRequest<'a>>,
+}
+
 /// The parent's way to one worker process's requests: its pipe and, where
 /// they could be made, its inbox (see `process::mailbox`).
 struct Sender {
@@ -109,7 +116,7 @@ impl Sender {
             return None;
         }
         inbox.after_send(len);
-        inbox.put_pieces(len, request.argument_pieces())
+        inbox.put_pieces(len, request.argument_pieces(), request.one_thread)
     }
 }
 
@@ -458,12 +465,30 @@ impl ProcessPool {
     /// encoded. `timeout` limits the time it runs once the worker has it.
     pub fn call<'a>(
         &'static self,
-        CallId(id): CallId,
+        id: CallId,
         entry: &Entry,
         timeout: Option<Duration>,
         encode: impl FnOnce(&mut OutgoingRequest<'a>) -> Result<(), String>,
         done: impl FnOnce(CallOutcome<'_>) + Send + 'static,
     ) {
+        if let Some(call) = self.prepare(id, entry, timeout, encode, done) {
+            self.send_prepared(call);
+        }
+    }
+
+    /// [`call`](ProcessPool::call) up to sending: the request is encoded
+    /// (its large arguments lent, see `outgoing`) on this thread, with this
+    /// thread's tracing context; [`send_prepared`](ProcessPool::send_prepared),
+    /// which copies the arguments to the worker, may run on another.
+    /// `None` when the arguments cannot be encoded (`done` has heard why).
+    pub(crate) fn prepare<'a>(
+        &'static self,
+        CallId(id): CallId,
+        entry: &Entry,
+        timeout: Option<Duration>,
+        encode: impl FnOnce(&mut OutgoingRequest<'a>) -> Result<(), String>,
+        done: impl FnOnce(CallOutcome<'_>) + Send + 'static,
+    ) -> Option<PreparedCall<'a>> {
         // One load when nothing logs: then the worker forwards nothing and
         // no context is kept.
         let level = tracing::level_filters::LevelFilter::current();
@@ -475,33 +500,68 @@ impl ProcessPool {
             wire::log_level(level),
             entry.name(),
         );
-        match encode(&mut request) {
-            Ok(()) => {
-                // A small request can only take the pipe: it is sealed now,
-                // as before requests lent anything.
-                let (frame, fresh) = if request.arguments_len() < mailbox::FROM {
-                    (self.whole(request), None)
-                } else {
-                    (Vec::new(), Some(request))
-                };
-                let call = Call {
-                    id,
-                    frame: Arc::new(frame),
-                    posted: None,
-                    done: Some(Box::new(done)),
-                    delivered: true,
-                    written: false,
-                    timeout,
-                    moves: 0,
-                    context,
-                };
-                self.submit(call, fresh);
-            }
-            Err(why) => {
-                self.keep_spare(request.into_buffer());
-                done(CallOutcome::Failed(TaskError::transport(why)))
+        if let Err(why) = encode(&mut request) {
+            self.keep_spare(request.into_buffer());
+            done(CallOutcome::Failed(TaskError::transport(why)));
+            return None;
+        }
+        // A small request can only take the pipe: it is sealed now, as
+        // before requests lent anything.
+        let (frame, fresh) = if request.arguments_len() < mailbox::FROM {
+            (self.whole(request), None)
+        } else {
+            (Vec::new(), Some(request))
+        };
+        let call = Call {
+            id,
+            frame: Arc::new(frame),
+            posted: None,
+            done: Some(Box::new(done)),
+            delivered: true,
+            written: false,
+            timeout,
+            moves: 0,
+            context,
+        };
+        Some(PreparedCall { call, fresh })
+    }
+
+    /// Sends a [`prepare`](ProcessPool::prepare)d call to a worker.
+    pub(crate) fn send_prepared(&'static self, prepared: PreparedCall<'_>) {
+        self.submit(prepared.call, prepared.fresh);
+    }
+
+    /// Sends `calls` (in their order, each to the least busy worker), their
+    /// copies to the workers running at once: this thread and one more per
+    /// further call take them in turn (a thread that cannot start leaves
+    /// its share to the others).
+    pub(crate) fn send_all(&'static self, mut calls: Vec<PreparedCall<'_>>) {
+        if calls.len() < 2 {
+            calls.into_iter().for_each(|call| self.send_prepared(call));
+            return;
+        }
+        // The copies run side by side already: splitting each over two
+        // threads too would only add threads (1.6-1.7x the serial loop on
+        // the seed sum unsplit, 1.9-2.1x split, on 2 vCPUs).
+        for call in &mut calls {
+            if let Some(request) = &mut call.fresh {
+                request.one_thread = true;
             }
         }
+        let helpers = calls.len() - 1;
+        let queue = Mutex::new(calls.into_iter());
+        let take_and_send = || loop {
+            let Some(call) = queue.lock().next() else {
+                return;
+            };
+            self.send_prepared(call);
+        };
+        std::thread::scope(|scope| {
+            for _ in 0..helpers {
+                let _ = std::thread::Builder::new().spawn_scoped(scope, take_and_send);
+            }
+            take_and_send();
+        });
     }
 
     /// A kept request buffer, or a new one: one load while none is kept.

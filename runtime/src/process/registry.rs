@@ -238,6 +238,16 @@ where
     wire::encode_argument(value, request)
 }
 
+/// [`send`] without lending: `value`'s bytes are copied into the request
+/// now. For a `#[parallel]` chunk the expansion owns (a `Vec` or range),
+/// which does not live until the request is sent.
+pub fn send_copied<W, P, V>(value: &V, request: &mut OutgoingRequest<'_>) -> Result<(), String>
+where
+    V: SendsAs<W, P> + ?Sized,
+{
+    wire::encode_value(value, request.frame_mut())
+}
+
 /// Values the parent sends for parameter `P` that cross as a `W` (see
 /// [`send`]).
 #[diagnostic::on_unimplemented(
