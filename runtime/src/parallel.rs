@@ -460,8 +460,11 @@ fn for_each_index(pool: &PoolSite, count: usize, job: &(dyn Fn(usize) + Sync)) {
     }
 }
 
-/// [`run`] for `processes = N`: `call` sends a chunk, with the shared
-/// arguments, to one of the function's worker processes. Short input runs
+/// [`run`] for `processes = N`: each chunk, with the shared arguments,
+/// goes to one of the function's worker processes as a call of `entry`,
+/// its request appended by `encode` and its result decoded by `result`.
+/// The requests are encoded here, in chunk order, then sent together, each
+/// chunk's copy to its worker on a thread of its own. Short input runs
 /// `body` on the caller, as with threads; otherwise even a single chunk goes
 /// to a worker, since isolation may be why `processes` was chosen.
 ///
