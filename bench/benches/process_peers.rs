@@ -28,7 +28,10 @@
 //!   the 1 MiB decor's pipes ask for) and a procspawn pool, interleaved round by round
 //!   and reported in MB/s each way; then the seed experiment, 8M ones
 //!   summed by `#[parallel(processes = 2)]` ([`decor_sum`]) beside the
-//!   serial loop, interleaved. `bench/bulk_echo.py` is Python's peer.
+//!   serial loop and `#[parallel]` on threads ([`threads_sum`]),
+//!   interleaved. `bench/bulk_echo.py` is Python's peer.
+//! - `seed` (only when named): the seed experiment alone;
+//!   `DECOR_BENCH_SEED_ROUNDS` rounds (20 unless set).
 //!
 //! Each prints `name: median X µs, p90 Y µs (N samples)` as it finishes,
 //! then a table. Targets for decor (warm pool, 2 workers): round trip median
@@ -38,6 +41,7 @@
 //! cargo bench -p decor-bench --bench process_peers              # all, a few seconds
 //! cargo bench -p decor-bench --bench process_peers -- pipelined # names containing a word
 //! cargo bench -p decor-bench --bench process_peers -- bulk      # large payloads, about a minute
+//! cargo bench -p decor-bench --bench process_peers -- seed      # the seed sum alone, seconds
 //! ```
 //!
 //! Not criterion: a round trip is a median and a p90 over individually timed
@@ -425,10 +429,31 @@ fn bulk() {
     drop(pipes);
     pool.shutdown();
 
+    seed(20);
+}
+
+/// The seed experiment on threads: 8M ones summed by `#[parallel]`.
+#[decor::parallel(reduce = |a, b| a + b)]
+fn threads_sum(data: &[u64]) -> u64 {
+    data.iter().sum()
+}
+
+/// The seed experiment: 8M ones summed by the serial loop, by
+/// `#[parallel]` on threads and by `#[parallel(processes = 2)]`, `rounds`
+/// interleaved triples on a warm pool. The first process call (which
+/// starts the workers and grows their inboxes to 32 MB) and the second
+/// (the first on grown inboxes) are timed apart and left out.
+fn seed(rounds: usize) {
     let ones = vec![1u64; 8_000_000];
+    let start = Instant::now();
     assert_eq!(decor_sum(&ones), 8_000_000);
-    let (mut serial, mut processes) = (Vec::new(), Vec::new());
-    for _ in 0..20 {
+    let first = start.elapsed();
+    let start = Instant::now();
+    assert_eq!(decor_sum(&ones), 8_000_000);
+    let second = start.elapsed();
+    assert_eq!(threads_sum(&ones), 8_000_000);
+    let (mut serial, mut threads, mut processes) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..rounds {
         let start = Instant::now();
         let mut total = 0u64;
         for &one in black_box(&ones) {
@@ -437,18 +462,32 @@ fn bulk() {
         serial.push(start.elapsed());
         assert_eq!(black_box(total), 8_000_000);
         let start = Instant::now();
+        let total = threads_sum(black_box(&ones));
+        threads.push(start.elapsed());
+        assert_eq!(total, 8_000_000);
+        let start = Instant::now();
         let total = decor_sum(black_box(&ones));
         processes.push(start.elapsed());
         assert_eq!(total, 8_000_000);
     }
-    let (serial, processes) = (Stats::of(serial), Stats::of(processes));
+    let (serial, threads, processes) =
+        (Stats::of(serial), Stats::of(threads), Stats::of(processes));
+    let ms = |time: Duration| micros(time) / 1e3;
     println!(
-        "\nseed sum of 8M ones, 20 interleaved pairs: serial loop median {:.2} ms, \
-         #[parallel(processes = 2)] median {:.2} ms (p90 {:.2} ms): {:.1}x the loop",
-        micros(serial.median) / 1e3,
-        micros(processes.median) / 1e3,
-        micros(processes.p90) / 1e3,
-        processes.median.as_secs_f64() / serial.median.as_secs_f64()
+        "\nseed sum of 8M ones, {rounds} interleaved triples (first process call {:.2} ms, \
+         second {:.2} ms, both left out): serial loop median {:.2} ms, \
+         #[parallel] on threads median {:.2} ms ({:.2}x the loop), \
+         #[parallel(processes = 2)] median {:.2} ms (p90 {:.2} ms): {:.2}x the loop, \
+         {:.2}x threads",
+        ms(first),
+        ms(second),
+        ms(serial.median),
+        ms(threads.median),
+        threads.median.as_secs_f64() / serial.median.as_secs_f64(),
+        ms(processes.median),
+        ms(processes.p90),
+        processes.median.as_secs_f64() / serial.median.as_secs_f64(),
+        processes.median.as_secs_f64() / threads.median.as_secs_f64()
     );
 }
 
@@ -466,6 +505,14 @@ fn main() {
         .collect();
     if filters.iter().any(|filter| filter == "bulk") {
         bulk();
+        return;
+    }
+    if filters.iter().any(|filter| filter == "seed") {
+        let rounds = std::env::var("DECOR_BENCH_SEED_ROUNDS")
+            .ok()
+            .and_then(|rounds| rounds.parse().ok())
+            .unwrap_or(20);
+        seed(rounds);
         return;
     }
     let selected: Vec<&Variant> = VARIANTS

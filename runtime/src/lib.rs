@@ -340,9 +340,10 @@ pub mod __private {
     #[cfg(feature = "processes")]
     pub mod process {
         pub use crate::parallel::run_in_processes;
+        pub use crate::process::outgoing::OutgoingRequest;
         pub use crate::process::pool::ProcessPoolSite;
         pub use crate::process::registry::{
-            send, serve, Arguments, Entry, Init, ResultWire, Slice, ENTRIES, INITS,
+            send, send_copied, serve, Arguments, Entry, Init, ResultWire, Slice, ENTRIES, INITS,
         };
         pub use crate::spawn::in_processes;
         pub use linkme;

@@ -460,32 +460,53 @@ fn for_each_index(pool: &PoolSite, count: usize, job: &(dyn Fn(usize) + Sync)) {
     }
 }
 
-/// [`run`] for `processes = N`: `call` sends a chunk, with the shared
-/// arguments, to one of the function's worker processes. Short input runs
+/// [`run`] for `processes = N`: each chunk, with the shared arguments,
+/// goes to one of the function's worker processes as a call of `entry`,
+/// its request appended by `encode` and its result decoded by `result`.
+/// The requests are encoded here, in chunk order, then sent together, each
+/// chunk's copy to its worker on a thread of its own. Short input runs
 /// `body` on the caller, as with threads; otherwise even a single chunk goes
 /// to a worker, since isolation may be why `processes` was chosen.
 ///
 /// A chunk that panicked re-panics here with its message; one whose worker
 /// crashed or timed out panics with the [`TaskError`](crate::TaskError).
 #[cfg(feature = "processes")]
-pub fn run_in_processes<S, R, B, C, M>(
+#[allow(clippy::too_many_arguments)] // one per part of the expansion
+pub fn run_in_processes<'a, S, R, B, E, M>(
     pool: &crate::process::pool::ProcessPoolSite,
     plan: Plan,
     input: S,
     body: B,
-    call: C,
+    entry: &'static crate::process::registry::Entry,
+    result: &'static crate::process::registry::ResultWire<R>,
+    encode: E,
     merge: M,
 ) -> R
 where
     S: Split,
     B: Fn(S::Chunk) -> R,
-    C: Fn(S::Chunk) -> crate::Task<R>,
+    E: Fn(S::Chunk, &mut crate::process::outgoing::OutgoingRequest<'a>) -> Result<(), String>,
     M: Merge<R>,
+    R: Send + 'static,
 {
     let Some(parts) = plan.parts(input.len(), || pool.get().processes()) else {
         return merge.merge(input.split(1).into_iter().map(&body).collect());
     };
-    let tasks: Vec<_> = input.split(parts).into_iter().map(call).collect();
+    let timeout = pool.call_timeout();
+    let pool = pool.get();
+    // Encoded here, in order (cheap: large slices are lent, not copied),
+    // then sent all at once: each chunk's copy to its worker runs on a
+    // thread of its own, and the workers start together.
+    let mut tasks = Vec::with_capacity(parts);
+    let mut calls = Vec::with_capacity(parts);
+    for chunk in input.split(parts) {
+        let (id, task, done) = crate::spawn::process_task(pool, result);
+        tasks.push(task);
+        let encode =
+            |request: &mut crate::process::outgoing::OutgoingRequest<'a>| encode(chunk, request);
+        calls.extend(pool.prepare(id, entry, timeout, encode, done));
+    }
+    pool.send_all(calls);
     let count = tasks.len();
     let mut results = Vec::with_capacity(count);
     for (index, task) in tasks.into_iter().enumerate() {

@@ -78,20 +78,39 @@ fn run<T>(work: impl FnOnce() -> T) -> Result<T, TaskError> {
 /// Sends one call of `entry` to the function's worker processes
 /// (`processes = N`); `arguments` appends the encoded arguments.
 #[cfg(feature = "processes")]
-pub fn in_processes<R>(
+pub fn in_processes<'a, R>(
     pool: &crate::process::pool::ProcessPoolSite,
     entry: &'static crate::process::registry::Entry,
     result: &'static crate::process::registry::ResultWire<R>,
-    arguments: impl FnOnce(&mut Vec<u8>) -> Result<(), String>,
+    arguments: impl FnOnce(&mut crate::process::outgoing::OutgoingRequest<'a>) -> Result<(), String>,
 ) -> Task<R>
+where
+    R: Send + 'static,
+{
+    let timeout = pool.call_timeout();
+    let pool = pool.get();
+    let (id, task, done) = process_task(pool, result);
+    pool.call(id, entry, timeout, arguments, done);
+    task
+}
+
+/// A process call's id, its task, and what completes the task when the
+/// pool hears how the call ended (the result decoded by `result`).
+#[cfg(feature = "processes")]
+pub(crate) fn process_task<R>(
+    pool: &'static crate::process::pool::ProcessPool,
+    result: &'static crate::process::registry::ResultWire<R>,
+) -> (
+    crate::process::pool::CallId,
+    Task<R>,
+    impl FnOnce(crate::process::pool::CallOutcome<'_>) + Send + 'static,
+)
 where
     R: Send + 'static,
 {
     use crate::process::pool::CallOutcome;
 
     let (completer, task) = crate::task::channel();
-    let timeout = pool.call_timeout();
-    let pool = pool.get();
     // `Task::cancel` stops the call through the pool.
     let id = pool.reserve();
     completer.on_cancel(Box::new(move || pool.cancel(id, TaskError::cancelled())));
@@ -101,6 +120,5 @@ where
             CallOutcome::Failed(error) => Err(error),
         })
     };
-    pool.call(id, entry, timeout, arguments, done);
-    task
+    (id, task, done)
 }

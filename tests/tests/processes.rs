@@ -239,6 +239,9 @@ enum Fate {
     Exit(i32),
     Segfault,
     Sleep(u64),
+    /// Sleeps this many milliseconds, then aborts: calls queue behind it
+    /// meanwhile.
+    AbortAfter(u64),
 }
 
 /// Meets `fate` and, if it lives, returns the worker's pid.
@@ -269,6 +272,10 @@ fn meet(fate: Fate) -> u32 {
             }
         }
         Fate::Sleep(millis) => std::thread::sleep(std::time::Duration::from_millis(millis)),
+        Fate::AbortAfter(millis) => {
+            std::thread::sleep(std::time::Duration::from_millis(millis));
+            meet(Fate::Abort);
+        }
     }
     std::process::id()
 }
@@ -999,6 +1006,33 @@ fn a_worker_dying_in_a_big_call_fails_it_and_the_next_big_call_succeeds() {
     assert_eq!(bulk_fate(bytes, Fate::Live).join().unwrap(), reversed);
 }
 
+#[spawn(processes = 1)]
+fn bulk_behind(words: Vec<u64>, fate: Fate) -> u64 {
+    meet(fate);
+    words.iter().sum()
+}
+
+#[test]
+fn a_big_call_whose_worker_dies_before_taking_it_from_the_inbox_moves_whole() {
+    const WORDS: u64 = (4 << 20) / 8;
+    let words: Vec<u64> = (0..WORDS).collect();
+    let sum = WORDS * (WORDS - 1) / 2;
+    assert_eq!(bulk_behind(words.clone(), Fate::Live).join().unwrap(), sum);
+    // The small dying call holds the worker, not its inbox: the big calls
+    // behind it go to the inbox (the first) and the pipe (the rest) while
+    // it sleeps, and move to the replacement when it aborts.
+    let dying = bulk_behind(Vec::new(), Fate::AbortAfter(300));
+    let queued: Vec<_> = (0..3)
+        .map(|shift| bulk_behind(words.iter().map(|w| w << shift).collect(), Fate::Live))
+        .collect();
+    let error = dying.join().unwrap_err();
+    assert!(error.is_crash(), "{error}");
+    for (shift, task) in (0..3).zip(queued) {
+        assert_eq!(task.join().unwrap(), sum << shift, "call {shift} moved");
+    }
+    assert_eq!(bulk_behind(words, Fate::Live).join().unwrap(), sum);
+}
+
 #[spawn(processes = 1, recycle = 2)]
 fn bulk_recycled(words: Vec<u64>) -> (Vec<u64>, u32) {
     (words.into_iter().rev().collect(), std::process::id())
@@ -1046,6 +1080,66 @@ fn a_big_call_past_its_timeout_fails_and_the_next_big_call_succeeds() {
 #[parallel(processes = 2, reduce = |a, b| a + b)]
 fn sum_slice(chunk: &[u64]) -> u64 {
     chunk.iter().sum()
+}
+
+#[parallel(processes = 2, reduce = |a, b| a + b)]
+fn sum_bytes(chunk: &[u8], scale: u64) -> u64 {
+    chunk.iter().map(|&b| u64::from(b) * scale).sum()
+}
+
+#[parallel(processes = 2, reduce = |a, b| a + b)]
+fn sum_wide(chunk: &[i128]) -> i128 {
+    chunk.iter().sum()
+}
+
+#[parallel(processes = 2, reduce = |a, b| a.max(b))]
+fn max_float(chunk: &[f32]) -> f32 {
+    chunk.iter().copied().fold(f32::MIN, f32::max)
+}
+
+#[test]
+fn parallel_chunks_of_other_element_types_cross_exactly() {
+    let bytes: Vec<u8> = (0..3_000_001u32).map(|i| (i % 251) as u8).collect();
+    let expected: u64 = bytes.iter().map(|&b| u64::from(b)).sum();
+    assert_eq!(sum_bytes(&bytes, 3), expected * 3);
+    let wide: Vec<i128> = (0..400_000i128).map(|i| (i << 64) - i).collect();
+    assert_eq!(sum_wide(&wide), wide.iter().sum::<i128>());
+    let floats: Vec<f32> = (0..1_000_003u32)
+        .map(|i| (i % 9_973) as f32 * 0.5)
+        .collect();
+    assert_eq!(max_float(&floats), 9_972.0 * 0.5);
+}
+
+#[parallel(processes = 2, reduce = |a, b| a + b)]
+fn sum_shared(chunk: &[u64], add: u64) -> u64 {
+    chunk.iter().map(|w| w + add).sum()
+}
+
+#[test]
+fn parallel_calls_from_many_threads_on_one_pool_all_come_back_exactly() {
+    const WORDS: u64 = 600_000;
+    let words: Vec<u64> = (0..WORDS).collect();
+    let sum = WORDS * (WORDS - 1) / 2;
+    std::thread::scope(|scope| {
+        let threads: Vec<_> = (0..6u64)
+            .map(|thread| {
+                let words = &words;
+                scope.spawn(move || {
+                    for call in 0..5 {
+                        let add = thread * 10 + call;
+                        assert_eq!(
+                            sum_shared(words, add),
+                            sum + add * WORDS,
+                            "thread {thread}, call {call}"
+                        );
+                    }
+                })
+            })
+            .collect();
+        for thread in threads {
+            thread.join().unwrap();
+        }
+    });
 }
 
 #[test]

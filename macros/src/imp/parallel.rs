@@ -497,7 +497,8 @@ fn process_parts(
         _ => quote!(&#chunk),
     };
     let items = process::items(rt, function, copy, processes, names, &wires);
-    let submit = process::submit(rt, function, names, &wires);
-    let submit = quote!(|#chunk| #submit);
+    let borrowed = splitting.split == SplitKind::Slice;
+    let request = process::chunk_request(rt, names, &wires, splitting.over, chunk, borrowed);
+    let submit = quote!(&__DECOR_ENTRY, &__DECOR_RESULT, #request);
     (items, submit)
 }

@@ -227,7 +227,43 @@ fn request(rt: &Paths, names: &[TokenStream], wires: &[Wire]) -> TokenStream {
         quote_spanned!(ty.span()=> #send::<#ty, #parameters::#name, _>(#sent, #request)?;)
     });
     quote! {
-        |#request: &mut ::std::vec::Vec<u8>| -> ::core::result::Result<(), ::std::string::String> {
+        |#request: &mut _| -> ::core::result::Result<(), ::std::string::String> {
+            #(#sends)*
+            ::core::result::Result::Ok(())
+        }
+    }
+}
+
+/// The closure that appends one `#[parallel]` chunk's call's arguments to
+/// its request: like `request`'s, with the chunk (parameter `over`) as its
+/// first parameter, sent by `send_copied` unless it is a borrowed slice (an
+/// owned chunk does not live until the request is sent; a slice borrows
+/// the caller's data, which does).
+pub fn chunk_request(
+    rt: &Paths,
+    names: &[TokenStream],
+    wires: &[Wire],
+    over: usize,
+    chunk: &Ident,
+    borrowed: bool,
+) -> TokenStream {
+    let request = Ident::new("__decor_request", Span::mixed_site());
+    let parameters = parameters();
+    let sends = names
+        .iter()
+        .zip(wires)
+        .enumerate()
+        .map(|(index, (name, wire))| {
+            let (ty, sent) = (&wire.ty, &wire.sent);
+            let send = if index == over && !borrowed {
+                rt.process("send_copied")
+            } else {
+                rt.process("send")
+            };
+            quote_spanned!(ty.span()=> #send::<#ty, #parameters::#name, _>(#sent, #request)?;)
+        });
+    quote! {
+        |#chunk, #request: &mut _| -> ::core::result::Result<(), ::std::string::String> {
             #(#sends)*
             ::core::result::Result::Ok(())
         }

@@ -111,12 +111,20 @@ pub fn is_bulk<T>() -> bool {
 
 /// Appends `bytes` as one bulk value: its length, then the bytes.
 pub fn put(bytes: &[u8], frame: &mut Vec<u8>) {
-    let fresh = frame.capacity() - frame.len() < LEN + bytes.len();
     frame.reserve(LEN + bytes.len());
+    frame.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
+    append(bytes, frame);
+}
+
+/// Appends `bytes` to `frame` as they are, large ones copied on two
+/// threads (see [`copy_to`]); a fresh large allocation is offered huge
+/// pages.
+pub(crate) fn append(bytes: &[u8], frame: &mut Vec<u8>) {
+    let fresh = frame.capacity() - frame.len() < bytes.len();
+    frame.reserve(bytes.len());
     if fresh {
         advise_huge_pages(frame.spare_capacity_mut());
     }
-    frame.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
     let len = frame.len();
     // SAFETY: `reserve` made room for `bytes.len()` more bytes after `len`,
     // which `copy_to` initialises before `set_len` counts them; a slice

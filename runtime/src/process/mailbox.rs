@@ -22,6 +22,7 @@ use std::fs::File;
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, RawFd};
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
 
 /// The header before the payload: the slot's state word, then padding to
 /// a page, so the payload is page-aligned.
@@ -40,24 +41,75 @@ const FREE: u32 = 0;
 /// The slot's state: a payload is in it, and the reader owns it.
 const FULL: u32 = 1;
 
-/// One end of a mailbox: the parent's or the worker's mapping of the file.
-pub(crate) struct Mailbox {
-    file: File,
+/// A shared mapping of a mailbox's file, unmapped when dropped: shared
+/// with the calls whose arguments it holds (see [`Posted`]), so it
+/// outlives a remap or the mailbox itself while one needs it.
+struct Mapping {
     /// The start of the mapping (page-aligned, as `mmap` returns it).
     map: *mut u8,
     /// Bytes mapped at `map`.
-    mapped: usize,
+    len: usize,
+}
+
+// SAFETY: the mapping is owned by this value alone and unmapped only by its
+// drop; the bytes it maps are written only under the rules of `Mailbox`
+// (the slot's state word, the sender's lock), which hold on any thread.
+unsafe impl Send for Mapping {}
+// SAFETY: as for `Send`: shared references only read the payload of a
+// full slot (see `Posted::arguments`) or touch the atomic state word.
+unsafe impl Sync for Mapping {}
+
+impl Drop for Mapping {
+    fn drop(&mut self) {
+        // SAFETY: `map` and `len` are a mapping `remap` made, which only
+        // this value unmaps; no reference into it outlives the value.
+        unsafe { libc::munmap(self.map.cast(), self.len) };
+    }
+}
+
+/// Arguments put in an inbox, as their call keeps them: if the call must
+/// move to another worker before this one took it (the worker died), its
+/// request is made whole again from here.
+pub(crate) struct Posted {
+    mapping: Arc<Mapping>,
+    /// The mailbox's file, to check it still holds the payload.
+    file: Arc<File>,
+    len: usize,
+}
+
+impl Posted {
+    /// The arguments, if the slot still holds them: it is full (the worker
+    /// never took them) and the file still spans them. `None` otherwise.
+    /// Read only once the mailbox's sender is gone, so nothing writes the
+    /// slot any more.
+    pub(crate) fn arguments(&self) -> Option<&[u8]> {
+        // SAFETY: the mapping is at least `HEADER` bytes, page-aligned, its
+        // first word only ever accessed atomically (see `Mailbox::state`).
+        let state = unsafe { AtomicU32::from_ptr(self.mapping.map.cast()) };
+        let size = usize::try_from(self.file.metadata().ok()?.len()).ok()?;
+        let need = HEADER.checked_add(self.len)?;
+        if state.load(Ordering::Acquire) != FULL || need > size || need > self.mapping.len {
+            return None;
+        }
+        // SAFETY: the slot is full, and its writer (the parent's sender,
+        // now gone) filled it before storing `FULL`; nothing writes a full
+        // slot, so the bytes stay as put for this borrow; they are mapped
+        // and within the file (checked above), so reading them cannot
+        // fault; `u8` has no invalid values.
+        Some(unsafe { std::slice::from_raw_parts(self.mapping.map.add(HEADER), self.len) })
+    }
+}
+
+/// One end of a mailbox: the parent's or the worker's mapping of the file.
+pub(crate) struct Mailbox {
+    /// Shared with [`Posted`] payloads.
+    file: Arc<File>,
+    mapping: Arc<Mapping>,
     /// Bytes in the file, as far as this end knows (the writer grows it).
     size: usize,
     /// The writer's side: when a grown file shrinks back.
     keep: super::wire::Keep,
 }
-
-// SAFETY: the mapping is owned by this value alone (no other value in the
-// process refers to it), and the bytes it maps are only read or written
-// through `&mut self` or the atomic state word, so moving it to another
-// thread is as sound as moving a `Vec<u8>`.
-unsafe impl Send for Mailbox {}
 
 impl Mailbox {
     /// A new, empty mailbox, its descriptor closed on `exec` (the parent
@@ -87,15 +139,13 @@ impl Mailbox {
     }
 
     fn map(file: File, size: usize) -> io::Result<Mailbox> {
-        let mut mailbox = Mailbox {
-            file,
-            map: std::ptr::null_mut(),
-            mapped: 0,
+        let mapping = Mailbox::map_file(&file, size)?;
+        Ok(Mailbox {
+            file: Arc::new(file),
+            mapping: Arc::new(mapping),
             size,
             keep: super::wire::Keep::default(),
-        };
-        mailbox.remap(size)?;
-        Ok(mailbox)
+        })
     }
 
     /// The descriptor, for the worker to inherit.
@@ -103,10 +153,9 @@ impl Mailbox {
         self.file.as_raw_fd()
     }
 
-    /// Maps the first `len` bytes of the file (at least `HEADER`), in place
-    /// of the current mapping, which stays if the new one cannot be made.
-    fn remap(&mut self, len: usize) -> io::Result<()> {
-        // SAFETY: a new shared mapping of a file this value owns, at an
+    /// A new mapping of the first `len` bytes of `file` (at least `HEADER`).
+    fn map_file(file: &File, len: usize) -> io::Result<Mapping> {
+        // SAFETY: a new shared mapping of a file this process owns, at an
         // address the kernel picks; it aliases no Rust object. Only bytes
         // below the file's size are ever touched (see `put` and `get`), so
         // no access faults with `SIGBUS`.
@@ -116,26 +165,25 @@ impl Mailbox {
                 len,
                 libc::PROT_READ | libc::PROT_WRITE,
                 libc::MAP_SHARED,
-                self.file.as_raw_fd(),
+                file.as_raw_fd(),
                 0,
             )
         };
         if map == libc::MAP_FAILED {
             return Err(io::Error::last_os_error());
         }
-        self.unmap();
-        self.map = map.cast();
-        self.mapped = len;
-        Ok(())
+        Ok(Mapping {
+            map: map.cast(),
+            len,
+        })
     }
 
-    fn unmap(&mut self) {
-        if !self.map.is_null() {
-            // SAFETY: `map` and `mapped` are the mapping `remap` made, and
-            // no reference into it outlives the `&mut self` borrow here.
-            unsafe { libc::munmap(self.map.cast(), self.mapped) };
-            self.map = std::ptr::null_mut();
-        }
+    /// Maps the first `len` bytes of the file in place of the current
+    /// mapping, which stays if the new one cannot be made (and lives on
+    /// while a `Posted` holds it).
+    fn remap(&mut self, len: usize) -> io::Result<()> {
+        self.mapping = Arc::new(Mailbox::map_file(&self.file, len)?);
+        Ok(())
     }
 
     /// The slot's state word, shared with the other process.
@@ -144,37 +192,73 @@ impl Mailbox {
         // bytes long, so its first 4 bytes are an aligned `u32` that lives
         // as long as `&self`; it is only ever accessed atomically, in both
         // processes.
-        unsafe { AtomicU32::from_ptr(self.map.cast()) }
+        unsafe { AtomicU32::from_ptr(self.mapping.map.cast()) }
     }
 
     /// The writer's side: puts `payload` in the slot if it is free and the
     /// payload fits under [`MOST`]; `false` (nothing written) otherwise, and
     /// the payload goes through the pipe.
     pub(crate) fn put(&mut self, payload: &[u8]) -> bool {
-        if payload.len() > MOST || self.state().load(Ordering::Acquire) != FREE {
-            return false;
+        self.put_pieces(payload.len(), [payload], false).is_some()
+    }
+
+    /// [`put`](Mailbox::put) of a payload of `len` bytes given in pieces,
+    /// written one after the other (with `one_thread`, never split over a
+    /// helper thread); the payload as its call keeps it, or `None` (nothing
+    /// written).
+    pub(crate) fn put_pieces<'p>(
+        &mut self,
+        len: usize,
+        pieces: impl IntoIterator<Item = &'p [u8]>,
+        one_thread: bool,
+    ) -> Option<Posted> {
+        if len > MOST || self.state().load(Ordering::Acquire) != FREE {
+            return None;
         }
-        let need = HEADER + payload.len();
+        let need = HEADER + len;
         if need > self.size {
             // Grown by powers of two: a payload that grows call by call
             // does not grow the file every time. Untouched pages of a
             // `memfd` take no memory.
             let size = need.next_power_of_two().min(HEADER + MOST);
-            if self.file.set_len(size as u64).is_err() {
-                return false;
-            }
+            self.file.set_len(size as u64).ok()?;
             self.size = size;
         }
-        if need > self.mapped && self.remap(self.size).is_err() {
-            return false;
+        if need > self.mapping.len {
+            self.remap(self.size).ok()?;
         }
-        // SAFETY: the slot is free, so the reader reads none of it until
-        // the `Release` store below hands it over; `need` bytes are mapped
-        // and within the file; the source is a Rust slice, which cannot
-        // overlap a mapping no Rust object refers to.
-        unsafe { super::bulk::copy_to(self.map.add(HEADER), payload) };
+        let mut at = HEADER;
+        for piece in pieces {
+            if at + piece.len() > need {
+                return None;
+            }
+            // SAFETY: the slot is free, so the reader reads none of it
+            // until the `Release` store below hands it over; `at` to
+            // `at + piece.len()` is within the `need` bytes mapped and in
+            // the file (checked above); the source is a Rust slice, which
+            // cannot overlap a mapping no Rust object refers to.
+            unsafe {
+                if one_thread {
+                    std::ptr::copy_nonoverlapping(
+                        piece.as_ptr(),
+                        self.mapping.map.add(at),
+                        piece.len(),
+                    );
+                } else {
+                    super::bulk::copy_to(self.mapping.map.add(at), piece);
+                }
+            }
+            at += piece.len();
+        }
+        if at != need {
+            return None;
+        }
         self.state().store(FULL, Ordering::Release);
-        true
+        Some(Posted {
+            mapping: Arc::clone(&self.mapping),
+            file: Arc::clone(&self.file),
+            len,
+        })
     }
 
     /// The reader's side: the `len` bytes the writer put, which this end
@@ -185,7 +269,7 @@ impl Mailbox {
             return None;
         }
         let need = HEADER.checked_add(len)?;
-        if need > self.mapped {
+        if need > self.mapping.len {
             let size = usize::try_from(self.file.metadata().ok()?.len()).ok()?;
             if need > size {
                 return None;
@@ -196,7 +280,7 @@ impl Mailbox {
         // `release`, which takes `&self` and so cannot run while this
         // borrow lives; `len` bytes after the header are mapped and within
         // the file; `u8` has no invalid values.
-        Some(unsafe { std::slice::from_raw_parts(self.map.add(HEADER), len) })
+        Some(unsafe { std::slice::from_raw_parts(self.mapping.map.add(HEADER), len) })
     }
 
     /// The writer's side, after each message of `len` bytes it sent, by
@@ -219,12 +303,6 @@ impl Mailbox {
     /// slot again.
     pub(crate) fn release(&self) {
         self.state().store(FREE, Ordering::Release);
-    }
-}
-
-impl Drop for Mailbox {
-    fn drop(&mut self) {
-        self.unmap();
     }
 }
 

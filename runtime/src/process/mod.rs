@@ -90,6 +90,7 @@ mod mailbox;
 #[cfg(not(target_os = "linux"))]
 #[path = "mailbox_none.rs"]
 mod mailbox;
+pub(crate) mod outgoing;
 pub(crate) mod pool;
 pub(crate) mod registry;
 pub(crate) mod wire;

@@ -13,6 +13,7 @@ use std::sync::OnceLock;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use super::outgoing::OutgoingRequest;
 use super::{bulk, wire};
 
 /// Decodes a call's arguments, runs it, and appends its encoded result.
@@ -230,11 +231,21 @@ impl<E> std::ops::Deref for Slice<'_, E> {
 /// a `W`. A value is sent as itself, a `[T]` as a `Vec<T>`, a `str` as a
 /// `String`; the worker passes the function a reference to what it decodes.
 /// `P` names the parameter, as in [`Arguments::take`].
-pub fn send<W, P, V>(value: &V, request: &mut Vec<u8>) -> Result<(), String>
+pub fn send<'a, W, P, V>(value: &'a V, request: &mut OutgoingRequest<'a>) -> Result<(), String>
 where
     V: SendsAs<W, P> + ?Sized,
 {
-    wire::encode_value(value, request)
+    wire::encode_argument(value, request)
+}
+
+/// [`send`] without lending: `value`'s bytes are copied into the request
+/// now. For a `#[parallel]` chunk the expansion owns (a `Vec` or range),
+/// which does not live until the request is sent.
+pub fn send_copied<W, P, V>(value: &V, request: &mut OutgoingRequest<'_>) -> Result<(), String>
+where
+    V: SendsAs<W, P> + ?Sized,
+{
+    wire::encode_value(value, request.frame_mut())
 }
 
 /// Values the parent sends for parameter `P` that cross as a `W` (see

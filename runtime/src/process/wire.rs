@@ -160,10 +160,29 @@ pub fn for_inbox(frame: &[u8]) -> Option<(Vec<u8>, &[u8])> {
     let head_len = LEN + body.len() - request.arguments.len();
     let mut head = Vec::with_capacity(head_len + 8);
     head.extend_from_slice(&frame[..head_len]);
-    head[LEN + 9] = IN_INBOX;
-    head.extend_from_slice(&(request.arguments.len() as u64).to_le_bytes());
-    seal(&mut head);
+    mark_in_inbox(&mut head, request.arguments.len());
     Some((head, request.arguments))
+}
+
+/// Turns a request's header (its frame up to the arguments) into the
+/// frame sent when its `len` bytes of arguments are in the inbox.
+pub(crate) fn mark_in_inbox(head: &mut Vec<u8>, len: usize) {
+    head[LEN + 9] = IN_INBOX;
+    head.extend_from_slice(&(len as u64).to_le_bytes());
+    seal(head);
+}
+
+/// The whole request again from the frame [`for_inbox`] or
+/// [`mark_in_inbox`] made and the `arguments` that were in the inbox: for
+/// a call that moves to another worker.
+pub(crate) fn inline_again(head: &[u8], arguments: &[u8]) -> Vec<u8> {
+    let head = &head[..head.len() - 8];
+    let mut frame = Vec::with_capacity(head.len() + arguments.len());
+    frame.extend_from_slice(head);
+    frame[LEN + 9] = INLINE;
+    bulk::append(arguments, &mut frame);
+    seal(&mut frame);
+    frame
 }
 
 /// A frame buffer up to this size keeps its allocation between calls.
@@ -271,6 +290,22 @@ pub fn encode_value<T: Serialize + ?Sized>(value: &T, frame: &mut Vec<u8>) -> Re
             Ok(())
         }
         None => encode_into(value, frame),
+    }
+}
+
+/// Appends a call's argument to its request, as [`encode_value`] does; a
+/// large byte-like one is lent to the request (see `outgoing`), not copied.
+#[inline]
+pub fn encode_argument<'a, T: Serialize + ?Sized>(
+    value: &'a T,
+    request: &mut super::outgoing::OutgoingRequest<'a>,
+) -> Result<(), String> {
+    match bulk::bytes_of(value) {
+        Some(bytes) => {
+            request.put_bytes(bytes);
+            Ok(())
+        }
+        None => encode_into(value, request.frame_mut()),
     }
 }
 
