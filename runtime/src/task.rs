@@ -1428,6 +1428,33 @@ impl<T> Drop for AsCompleted<T> {
     }
 }
 
+impl<T> AsCompleted<T> {
+    /// Watches the channel for a few tens of microseconds before `next`
+    /// sleeps on it, as [`Task::join`] does and for the same reason: a
+    /// short task's completion then needs no wake-up of the caller, which
+    /// on an idle machine costs more than the task (measured: one tiny
+    /// task's `as_completed` took 75 µs, its `join` 1 µs). Not on a pool's
+    /// worker thread, whose core the tasks may need.
+    fn spin_for_next(&self) -> Option<usize> {
+        const SPIN: Duration = Duration::from_micros(50);
+        if crate::pools::on_worker_thread() {
+            return None;
+        }
+        let start = Instant::now();
+        loop {
+            for _ in 0..64 {
+                if let Ok(index) = self.completions.try_recv() {
+                    return Some(index);
+                }
+                std::hint::spin_loop();
+            }
+            if start.elapsed() >= SPIN {
+                return None;
+            }
+        }
+    }
+}
+
 impl<T> Iterator for AsCompleted<T> {
     type Item = (usize, Result<T, TaskError>);
 
@@ -1438,7 +1465,10 @@ impl<T> Iterator for AsCompleted<T> {
         let index = match self.finished.pop_front() {
             Some(index) => index,
             None => match self.deadline {
-                None => self.completions.recv().ok()?,
+                None => match self.spin_for_next() {
+                    Some(index) => index,
+                    None => self.completions.recv().ok()?,
+                },
                 Some(deadline) => match deadline.checked_duration_since(Instant::now()) {
                     Some(left) if !left.is_zero() => self.completions.recv_timeout(left).ok()?,
                     _ => self.completions.try_recv().ok()?,
