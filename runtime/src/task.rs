@@ -970,20 +970,8 @@ impl<T> Task<T> {
     /// sleep: a short task's result then needs no wake-up, which on an idle
     /// machine (a CPU leaving its idle state) costs more than the task.
     fn spin_briefly(&self) {
-        const SPIN: Duration = Duration::from_micros(50);
         let slot = &self.cell.core().header.slot;
-        let start = Instant::now();
-        loop {
-            for _ in 0..64 {
-                if slot.load(Ordering::Acquire) == READY {
-                    return;
-                }
-                std::hint::spin_loop();
-            }
-            if start.elapsed() >= SPIN {
-                return;
-            }
-        }
+        spin_until(|| (slot.load(Ordering::Acquire) == READY).then_some(()));
     }
 
     /// Waits at most `limit`; gives the task back if it is still running.
@@ -1428,6 +1416,26 @@ impl<T> Drop for AsCompleted<T> {
     }
 }
 
+/// Polls `ready` for up to 50 µs, with a spin hint between polls and the
+/// clock read only every 64 of them; what it first gives, or `None`. How a
+/// waiter ([`Task::join`], [`AsCompleted`]'s `next`) avoids a sleep and its
+/// wake-up when the answer is a few microseconds away.
+fn spin_until<R>(mut ready: impl FnMut() -> Option<R>) -> Option<R> {
+    const SPIN: Duration = Duration::from_micros(50);
+    let start = Instant::now();
+    loop {
+        for _ in 0..64 {
+            if let Some(value) = ready() {
+                return Some(value);
+            }
+            std::hint::spin_loop();
+        }
+        if start.elapsed() >= SPIN {
+            return None;
+        }
+    }
+}
+
 impl<T> AsCompleted<T> {
     /// Watches the channel for a few tens of microseconds before `next`
     /// sleeps on it, as [`Task::join`] does and for the same reason: a
@@ -1436,22 +1444,10 @@ impl<T> AsCompleted<T> {
     /// task's `as_completed` took 75 µs, its `join` 1 µs). Not on a pool's
     /// worker thread, whose core the tasks may need.
     fn spin_for_next(&self) -> Option<usize> {
-        const SPIN: Duration = Duration::from_micros(50);
         if crate::pools::on_worker_thread() {
             return None;
         }
-        let start = Instant::now();
-        loop {
-            for _ in 0..64 {
-                if let Ok(index) = self.completions.try_recv() {
-                    return Some(index);
-                }
-                std::hint::spin_loop();
-            }
-            if start.elapsed() >= SPIN {
-                return None;
-            }
-        }
+        spin_until(|| self.completions.try_recv().ok())
     }
 }
 
