@@ -22,6 +22,7 @@
 //! ```
 
 mod histogram;
+mod noted;
 mod report;
 mod shard;
 mod stats;
@@ -31,6 +32,8 @@ pub(crate) mod transfer;
 
 use std::collections::BTreeMap;
 
+#[allow(unused_imports)] // callers land with #[retry], #[cache], #[rate_limit]
+pub(crate) use noted::{note, Noted};
 pub use report::Report;
 pub use stats::TimerStats;
 pub use timer::Outcome;
