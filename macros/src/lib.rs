@@ -44,3 +44,15 @@ pub fn parallel(attr: TokenStream, item: TokenStream) -> TokenStream {
 pub fn synchronized(attr: TokenStream, item: TokenStream) -> TokenStream {
     imp::synchronized::expand(attr.into(), item.into()).into()
 }
+
+/// Applies your own decorator. See `decor::with`.
+#[proc_macro_attribute]
+pub fn with(attr: TokenStream, item: TokenStream) -> TokenStream {
+    imp::with::expand(attr.into(), item.into()).into()
+}
+
+/// Runs the body again while it returns `Err`. See `decor::retry`.
+#[proc_macro_attribute]
+pub fn retry(attr: TokenStream, item: TokenStream) -> TokenStream {
+    imp::retry::expand(attr.into(), item.into()).into()
+}

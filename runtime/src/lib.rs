@@ -37,18 +37,22 @@ pub mod pools;
 mod probe;
 #[cfg(feature = "processes")]
 pub mod process;
+mod retry;
 mod shutdown;
 mod spawn;
 mod synchronized;
 mod task;
 mod timed;
 pub mod timers;
+pub mod with;
 
 pub use combine::{Combine, Sum};
 pub use init::{init, Init, InitGuard};
+pub use retry::{Retry, RetryInfo};
 pub use shutdown::shutdown;
 pub use synchronized::{AsyncLock, Lock};
 pub use task::{as_completed, join_all, wait, AsCompleted, Task, TaskError, Wait, Waited};
+pub use with::{After, Arg, Call, Decorator, Outcome, Skipped};
 
 // The README's examples are compiled and run as doctests.
 #[cfg(doctest)]
@@ -270,6 +274,74 @@ pub use decor_macros::parallel;
 #[doc(inline)]
 pub use decor_macros::synchronized;
 
+/// Applies your own decorator: a value implementing [`Decorator`] (or a
+/// plain `fn(&Call<'_>)`), asked before and after each run of the body.
+/// See [`with`](mod@with) for what it can do, [`Retry`] for one written
+/// this way.
+///
+/// `#[decor::with(expr)]` evaluates `expr` at each call: a unit struct, a
+/// `const` or `static`, or a call that builds one (`audit("payments")`).
+/// It works on free functions, methods (`&self`, `&mut self`; a receiver
+/// taken by value runs once), generics, `impl Trait`, `async fn` and
+/// `#[async_trait]` methods. When the decorator may run the body again,
+/// owned arguments are cloned for each run but the last, and `&mut`
+/// arguments are reborrowed. Not on `#[track_caller]` functions (the body
+/// runs in a closure), nor on methods returning a borrow of `&mut self`.
+///
+/// Options after the decorator: `crate = path`.
+///
+/// ```
+/// use decor::Call;
+///
+/// fn audit(area: &'static str) -> impl Fn(&Call<'_>) {
+///     move |call| println!("[{area}] {call}")
+/// }
+///
+/// #[decor::with(audit("payments"))]
+/// fn refund(order: u64, cents: u32) -> Result<u32, String> {
+///     if cents > 0 { Ok(cents) } else { Err(format!("order {order}: nothing to refund")) }
+/// }
+///
+/// assert_eq!(refund(7, 250), Ok(250)); // prints `[payments] refund(order = 7, cents = 250)`
+/// ```
+#[doc(inline)]
+pub use decor_macros::with;
+
+/// Runs the body again while it returns `Err`, as tenacity's `@retry`:
+/// `attempts` runs in all (default 3, the first included), pauses of
+/// `delay` (default `"100ms"`) growing by `backoff` (default 2.0) up to
+/// `max_delay` (default `"10s"`), with `jitter` drawn in the upper half of
+/// each pause, never starting a run past `deadline`. `when = |e| ...`
+/// chooses which errors to retry; `on_retry = path` names a
+/// `fn(&decor::RetryInfo)` called before each pause. The last attempt's
+/// error is returned. Each retry is logged at WARN and counted by a
+/// `#[timed]` above it.
+///
+/// Sync functions sleep between attempts; an `async fn` awaits a timer
+/// that wakes its own waker, on any executor, blocking no thread. Owned
+/// arguments are cloned for each attempt but the last, so they must be
+/// `Clone`. Written on [`Decorator`] as [`Retry`]: see there to write your
+/// own.
+///
+/// ```
+/// use std::sync::atomic::{AtomicU32, Ordering};
+///
+/// static RUNS: AtomicU32 = AtomicU32::new(0);
+///
+/// #[decor::retry(attempts = 5, delay = "1ms", when = |e: &String| e.starts_with("busy"))]
+/// fn fetch(key: String) -> Result<String, String> {
+///     match RUNS.fetch_add(1, Ordering::Relaxed) {
+///         0 | 1 => Err("busy, try later".into()),
+///         _ => Ok(key.to_uppercase()),
+///     }
+/// }
+///
+/// assert_eq!(fetch("abc".into()), Ok("ABC".into()));
+/// assert_eq!(RUNS.load(Ordering::Relaxed), 3);
+/// ```
+#[doc(inline)]
+pub use decor_macros::retry;
+
 /// What the macros' expansions call. Not a public API: anything here may
 /// change in any release. One module per decorator, as in the macros crate
 /// (`macros/src/imp/`), plus what several share: `tracing` and its `Level`,
@@ -325,10 +397,26 @@ pub mod __private {
         pub use crate::parallel::{reduce, run, via_combine, Plan, VecRef};
     }
 
+    /// `#[with]`'s and `#[retry]`'s runtime: the site, the per-call frame,
+    /// the slots of owned arguments, the call-site questions.
+    pub mod with {
+        pub use crate::with::frame_parts::*;
+    }
+
+    /// `#[retry]`'s runtime: the policy and the checks of the signature.
+    pub mod retry {
+        pub use crate::retry::checks::{clonable, returns_result};
+        pub use crate::Retry;
+    }
+
     /// Autoref-dispatched questions about types at the call site.
     pub mod probe {
         pub use crate::probe::*;
     }
+    pub use crate::{
+        __decor_probe_clone as probe_clone, __decor_probe_error as probe_error,
+        __decor_probe_skip as probe_skip,
+    };
     pub use crate::{
         __decor_probe_debug as probe_debug, __decor_probe_exit as probe_exit,
         __decor_probe_exit_unit as probe_exit_unit, __decor_probe_is_err as probe_is_err,

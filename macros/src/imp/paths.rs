@@ -130,6 +130,17 @@ impl Paths {
         self.item(quote!(main::process_worker_entry))
     }
 
+    /// `with`: the module `#[with]` and `#[retry]` expansions drive.
+    pub fn with(&self) -> TokenStream {
+        self.item(quote!(with))
+    }
+
+    /// An item of `retry::` (the compile-time checks).
+    pub fn retry(&self, which: &str) -> TokenStream {
+        let name = syn::Ident::new(which, proc_macro2::Span::call_site());
+        self.item(quote!(retry::#name))
+    }
+
     /// `probe_is_err!` and friends: macros, so they run at the call site.
     pub fn probe(&self, which: &str) -> TokenStream {
         let name = syn::Ident::new(which, proc_macro2::Span::call_site());

@@ -27,7 +27,7 @@ use syn::{Attribute, ItemFn, Meta, Path};
 
 use super::errors::{rejected, Errors};
 use super::func;
-use super::{logged, main_attr, parallel, spawn, synchronized, timed};
+use super::{logged, main_attr, parallel, retry, spawn, synchronized, timed, with};
 
 /// The decorators, by attribute name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -38,16 +38,20 @@ pub enum Kind {
     Spawn,
     Parallel,
     Main,
+    With,
+    Retry,
 }
 
 impl Kind {
-    const ALL: [Kind; 6] = [
+    const ALL: [Kind; 8] = [
         Kind::Timed,
         Kind::Logged,
         Kind::Synchronized,
         Kind::Spawn,
         Kind::Parallel,
         Kind::Main,
+        Kind::With,
+        Kind::Retry,
     ];
 
     /// The attribute's name: `timed`, `main`.
@@ -59,6 +63,8 @@ impl Kind {
             Kind::Spawn => "spawn",
             Kind::Parallel => "parallel",
             Kind::Main => "main",
+            Kind::With => "with",
+            Kind::Retry => "retry",
         }
     }
 
@@ -89,6 +95,8 @@ pub enum Layer {
     /// The split parameter is found while validating.
     Parallel(parallel::Config, Option<parallel::Splitting>),
     Main(main_attr::Config),
+    With(with::Config),
+    Retry(retry::Config),
 }
 
 impl Layer {
@@ -102,6 +110,8 @@ impl Layer {
             Kind::Spawn => Layer::Spawn(spawn::Config::parse_into(attr, errors)),
             Kind::Parallel => Layer::Parallel(parallel::Config::parse_into(attr, errors), None),
             Kind::Main => Layer::Main(main_attr::Config::parse_into(attr, errors)),
+            Kind::With => Layer::With(with::Config::parse_into(attr, errors)),
+            Kind::Retry => Layer::Retry(retry::Config::parse_into(attr, errors)),
         }
     }
 
@@ -114,6 +124,8 @@ impl Layer {
             Layer::Spawn(config) => config.krate.as_ref(),
             Layer::Parallel(config, _) => config.krate.as_ref(),
             Layer::Main(config) => config.krate.as_ref(),
+            Layer::With(config) => config.krate.as_ref(),
+            Layer::Retry(config) => config.krate.as_ref(),
         }
     }
 }
@@ -245,9 +257,11 @@ fn arguments(attr: &Attribute, errors: &mut Errors) -> TokenStream {
 
 fn validate(stack: &mut [Stacked], function: &ItemFn, errors: &mut Errors) {
     for (index, stacked) in stack.iter().enumerate() {
-        if stack[..index]
-            .iter()
-            .any(|above| above.kind == stacked.kind)
+        // Several decorators of one's own stack like Python's.
+        if stacked.kind != Kind::With
+            && stack[..index]
+                .iter()
+                .any(|above| above.kind == stacked.kind)
         {
             let at = stacked
                 .attr
@@ -281,6 +295,8 @@ fn validate(stack: &mut [Stacked], function: &ItemFn, errors: &mut Errors) {
             Layer::Logged(config) => config.check(function, errors),
             Layer::Synchronized(config) => config.check(function, spawn_below, errors),
             Layer::Main(config) => config.check(function, errors),
+            Layer::With(config) => config.check(function, errors),
+            Layer::Retry(config) => config.check(function, errors),
             Layer::Spawn(config) => config.check(function, &below, errors),
             Layer::Parallel(config, splitting) => {
                 *splitting = config.check(function, &below, errors)
@@ -315,6 +331,8 @@ fn emit(stack: &[Stacked], mut function: ItemFn) -> ItemFn {
             Layer::Timed(config) => timed::wrap(config, &mut function, &mut fenced),
             Layer::Logged(config) => logged::wrap(config, &mut function, &mut fenced),
             Layer::Synchronized(config) => synchronized::wrap(config, &mut function, &mut fenced),
+            Layer::With(config) => with::wrap(config, &mut function, &mut fenced),
+            Layer::Retry(config) => retry::wrap(config, &mut function, &mut fenced),
             // `main`'s set-up comes before anything else, below.
             Layer::Main(_) => {}
             Layer::Spawn(_) | Layer::Parallel(..) => unreachable!("split off above"),
