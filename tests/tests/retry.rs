@@ -206,6 +206,42 @@ fn timed_above_times_the_call_and_below_times_each_attempt() {
     assert_eq!(timed_inside(), Ok(2));
     let outside = decor::timers::get("retry::outside").unwrap();
     assert_eq!((outside.calls(), outside.errors()), (1, 0));
+    assert_eq!(
+        outside.retries(),
+        2,
+        "the retries are counted on the timer above"
+    );
     let inside = decor::timers::get("retry::inside").unwrap();
     assert_eq!((inside.calls(), inside.errors()), (3, 2));
+    assert_eq!(
+        inside.retries(),
+        0,
+        "each attempt is a call of the timer below"
+    );
+    let report = decor::timers::report().to_string();
+    let heading = report.lines().next().unwrap();
+    assert!(heading.ends_with("retries"), "{report}");
+    let row = report
+        .lines()
+        .find(|line| line.starts_with("retry::outside"))
+        .unwrap();
+    assert!(row.ends_with(" 2"), "{report}");
+}
+
+static ASYNC_TIMED_RUNS: AtomicU32 = AtomicU32::new(0);
+
+#[decor::timed(name = "retry::async_outside")]
+#[decor::retry(attempts = 4, delay = "1ms")]
+async fn async_timed() -> Result<u32, ApiError> {
+    match ASYNC_TIMED_RUNS.fetch_add(1, Ordering::Relaxed) {
+        n @ 0..=2 => Err(ApiError::Busy(n)),
+        n => Ok(n),
+    }
+}
+
+#[test]
+fn async_retries_are_counted_on_the_timer_above() {
+    assert_eq!(common::block_on(async_timed()), Ok(3));
+    let stats = decor::timers::get("retry::async_outside").unwrap();
+    assert_eq!((stats.calls(), stats.retries()), (1, 3));
 }

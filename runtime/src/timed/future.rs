@@ -57,7 +57,10 @@ where
             start,
             armed: true,
         };
-        let poll = inner.poll(cx);
+        let poll = {
+            let _running = Running(crate::timers::start_running(this.site.timer()));
+            inner.poll(cx)
+        };
         on_unwind.armed = false;
         match poll {
             Poll::Pending => {
@@ -96,5 +99,16 @@ impl Drop for RecordOnUnwind {
         if self.armed {
             self.site.finish(self.start.elapsed_nanos(), Outcome::Panic);
         }
+    }
+}
+
+/// Marks the timer as running on this thread for one poll (see
+/// `timers::noted`), also when the poll unwinds.
+struct Running(*const crate::timers::Timer);
+
+impl Drop for Running {
+    #[inline(always)]
+    fn drop(&mut self) {
+        crate::timers::stop_running(self.0);
     }
 }

@@ -4,7 +4,7 @@ use std::cell::Cell;
 
 use super::clock::Stamp;
 use super::Site;
-use crate::timers::Outcome;
+use crate::timers::{Outcome, Timer};
 
 /// What the guard has seen of the return value.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -22,6 +22,9 @@ pub struct TimedGuard {
     start: Stamp,
     seen: Cell<ExitSeen>,
     returns_result: bool,
+    /// The timer running on this thread before this call's (see
+    /// `timers::noted`), put back when the call ends.
+    previous: *const Timer,
 }
 
 impl TimedGuard {
@@ -35,6 +38,7 @@ impl TimedGuard {
             start: Stamp::now(),
             seen: Cell::new(ExitSeen::Nothing),
             returns_result,
+            previous: crate::timers::start_running(site.timer()),
         }
     }
 
@@ -64,6 +68,7 @@ impl Drop for TimedGuard {
     #[inline(always)]
     fn drop(&mut self) {
         let nanos = self.start.elapsed_nanos();
+        crate::timers::stop_running(self.previous);
         let outcome = match self.seen.get() {
             ExitSeen::Ok => Outcome::Ok,
             ExitSeen::Err => Outcome::Err,

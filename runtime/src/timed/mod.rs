@@ -56,6 +56,12 @@ impl Site {
         }
     }
 
+    /// The timer calls are recorded into.
+    #[inline(always)]
+    pub(crate) fn timer(&'static self) -> &'static Timer {
+        &self.timer
+    }
+
     /// Records one call into the timer, then emits its events.
     #[inline(always)]
     fn finish(&'static self, nanos: u64, outcome: Outcome) {

@@ -32,8 +32,8 @@ pub(crate) mod transfer;
 
 use std::collections::BTreeMap;
 
-#[allow(unused_imports)] // callers land with #[retry], #[cache], #[rate_limit]
 pub(crate) use noted::{note, Noted};
+pub(crate) use noted::{start as start_running, stop as stop_running};
 pub use report::Report;
 pub use stats::TimerStats;
 pub use timer::Outcome;
@@ -44,7 +44,8 @@ pub(crate) use timer::Timer;
 pub fn snapshot() -> Vec<TimerStats> {
     let mut by_name: BTreeMap<&'static str, TimerStats> = BTreeMap::new();
     for timer in timer::registered() {
-        let stats = TimerStats::from_sum(timer.name(), timer.read());
+        let mut stats = TimerStats::from_sum(timer.name(), timer.read());
+        stats.noted = timer.noted.read();
         match by_name.get_mut(timer.name()) {
             Some(existing) => existing.merge(stats),
             None => {
@@ -61,7 +62,8 @@ pub fn snapshot() -> Vec<TimerStats> {
 pub fn get(name: &str) -> Option<TimerStats> {
     let mut found: Option<TimerStats> = None;
     for timer in timer::registered().filter(|timer| timer.name() == name) {
-        let stats = TimerStats::from_sum(timer.name(), timer.read());
+        let mut stats = TimerStats::from_sum(timer.name(), timer.read());
+        stats.noted = timer.noted.read();
         match &mut found {
             Some(existing) => existing.merge(stats),
             None => found = Some(stats),

@@ -65,13 +65,22 @@ const HEADINGS: [&str; 11] = [
     "max",
 ];
 
+/// Columns shown only when some row has a count in them: what
+/// `#[retry]`, `#[cache]` and `#[rate_limit]` did during the timed calls.
+const NOTED: [&str; 3] = ["retries", "misses", "waits"];
+
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let cells: Vec<[String; 11]> = self
+        let noted: Vec<usize> = (0..NOTED.len())
+            .filter(|&which| self.rows.iter().any(|row| row.noted[which] > 0))
+            .collect();
+        let mut headings: Vec<&str> = HEADINGS.to_vec();
+        headings.extend(noted.iter().map(|&which| NOTED[which]));
+        let cells: Vec<Vec<String>> = self
             .rows
             .iter()
             .map(|row| {
-                [
+                let mut cells = vec![
                     row.name().to_owned(),
                     row.calls().to_string(),
                     row.errors().to_string(),
@@ -83,17 +92,19 @@ impl fmt::Display for Report {
                     human(row.percentile(90.0)),
                     human(row.percentile(99.0)),
                     human(row.max()),
-                ]
+                ];
+                cells.extend(noted.iter().map(|&which| row.noted[which].to_string()));
+                cells
             })
             .collect();
-        let mut widths = HEADINGS.map(str::len);
+        let mut widths: Vec<usize> = headings.iter().map(|heading| heading.len()).collect();
         for row in &cells {
             for (width, cell) in widths.iter_mut().zip(row) {
                 *width = (*width).max(cell.chars().count());
             }
         }
         let line = |f: &mut fmt::Formatter<'_>, row: &[&str]| -> fmt::Result {
-            for (column, (cell, width)) in row.iter().zip(widths).enumerate() {
+            for (column, (cell, width)) in row.iter().zip(&widths).enumerate() {
                 if column == 0 {
                     write!(f, "{cell:<width$}")?;
                 } else {
@@ -102,12 +113,13 @@ impl fmt::Display for Report {
             }
             writeln!(f)
         };
-        line(f, &HEADINGS)?;
+        line(f, &headings)?;
         if cells.is_empty() {
             return writeln!(f, "(no timed calls)");
         }
         for row in &cells {
-            line(f, &row.each_ref().map(String::as_str))?;
+            let row: Vec<&str> = row.iter().map(String::as_str).collect();
+            line(f, &row)?;
         }
         Ok(())
     }

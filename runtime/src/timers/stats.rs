@@ -34,6 +34,8 @@ pub struct TimerStats {
     errors: u64,
     panics: u64,
     cancelled: u64,
+    /// Retries, cache misses and limiter waits during the calls.
+    pub(crate) noted: [u64; 3],
 }
 
 impl TimerStats {
@@ -48,6 +50,7 @@ impl TimerStats {
             errors: sum.errors,
             panics: sum.panics,
             cancelled: sum.cancelled,
+            noted: [0; 3],
         }
     }
 
@@ -60,6 +63,9 @@ impl TimerStats {
         self.errors += other.errors;
         self.panics += other.panics;
         self.cancelled += other.cancelled;
+        for (mine, theirs) in self.noted.iter_mut().zip(other.noted) {
+            *mine += theirs;
+        }
     }
 
     /// The function's name: `module::path::function` unless `name = "..."`
@@ -76,6 +82,23 @@ impl TimerStats {
     /// Calls that returned `Err`.
     pub fn errors(&self) -> u64 {
         self.errors
+    }
+
+    /// Times a `#[retry]` below the timer ran a body again during its calls.
+    pub fn retries(&self) -> u64 {
+        self.noted[0]
+    }
+
+    /// Values a `#[cache]` below the timer computed because it did not hold
+    /// them, during its calls.
+    pub fn cache_misses(&self) -> u64 {
+        self.noted[1]
+    }
+
+    /// Times a `#[rate_limit]` below the timer waited for its limiter
+    /// during its calls.
+    pub fn limiter_waits(&self) -> u64 {
+        self.noted[2]
     }
 
     /// Calls that panicked.

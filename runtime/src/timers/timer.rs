@@ -4,6 +4,7 @@
 use std::ptr;
 use std::sync::atomic::{AtomicPtr, AtomicU32, AtomicU64, Ordering};
 
+use super::noted::NotedCounts;
 use super::shard::{self, Counts, Shards, Sum};
 
 /// How a timed call ended.
@@ -66,6 +67,9 @@ pub(crate) struct Timer {
     /// Calls recorded while their thread's locals were being torn down:
     /// rare, so allocated on first use rather than kept in every static.
     shared: AtomicPtr<Counts>,
+    /// Retries, cache misses and limiter waits during its calls (see
+    /// [`noted`](super::noted)): rare, so plain shared counters.
+    pub(crate) noted: NotedCounts,
 }
 
 impl Timer {
@@ -78,6 +82,7 @@ impl Timer {
             next: AtomicPtr::new(ptr::null_mut()),
             shards: Shards::new(),
             shared: AtomicPtr::new(ptr::null_mut()),
+            noted: NotedCounts::new(),
         }
     }
 
@@ -218,6 +223,7 @@ impl Timer {
     /// clear when they next record, and the shared counts cleared now.
     pub(crate) fn reset(&self) {
         self.epoch.fetch_add(1, Ordering::AcqRel);
+        self.noted.clear();
         if let Some(shared) = self.shared_if_any() {
             shared.clear();
         }
