@@ -8,7 +8,10 @@
 //! with `threading.Lock()` around the write they were all there.
 //!
 //! Here the call sleeps 200 ms, the workers are `#[decor::spawn(threads = 5)]`
-//! and the lock is `#[decor::synchronized]` on the writer. The writer puts a
+//! and the lock is `#[decor::synchronized]` on the writer. Real APIs also
+//! fail now and then: one call in three answers "503 busy" at first, and
+//! `#[decor::retry]` runs it again after a pause (each retry is a WARN line
+//! in the log and a count in the timer table's `retries` column). The writer puts a
 //! line out the way buffered I/O often does, in several `write` calls (here
 //! 40-byte pieces, with a yield between them); each call is atomic on an
 //! append-mode file, the line as a whole is not. Then each file is read back
@@ -18,6 +21,7 @@ use std::collections::BTreeSet;
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
@@ -25,11 +29,42 @@ use std::time::{Duration, Instant};
 const CALLS: u32 = 10;
 const PIECE: usize = 40;
 
-/// The note's `llm_api_result`: a slow remote call.
+/// What the simulated API answers when it does not answer.
+#[derive(Debug)]
+enum ApiError {
+    /// 503: try again later.
+    Busy,
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ApiError::Busy => f.write_str("503 busy, try again later"),
+        }
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+impl ApiError {
+    fn is_transient(&self) -> bool {
+        matches!(self, ApiError::Busy)
+    }
+}
+
+/// Requests the simulated API has received, to fail one in three.
+static REQUESTS: AtomicU32 = AtomicU32::new(0);
+
+/// The note's `llm_api_result`: a slow remote call, which answers one
+/// request in three with a transient error; `#[retry]` asks again.
 #[decor::timed]
-fn llm_api_result(num: u32) -> String {
+#[decor::retry(attempts = 4, delay = "50ms", jitter, when = |e| e.is_transient())]
+fn llm_api_result(num: u32) -> Result<String, ApiError> {
     thread::sleep(Duration::from_millis(200));
-    format!("{num}").repeat(100)
+    if REQUESTS.fetch_add(1, Ordering::Relaxed) % 3 == 1 {
+        return Err(ApiError::Busy);
+    }
+    Ok(format!("{num}").repeat(100))
 }
 
 /// Appends one line in several `write` calls, yielding between them: another
@@ -52,7 +87,10 @@ fn write_line_locked(file: &File, line: &str) -> io::Result<()> {
 /// The note's `write_to_file(num)` without a lock, submitted to 5 workers.
 #[decor::spawn(threads = 5)]
 fn write_to_file(num: u32, file: Arc<File>) -> io::Result<()> {
-    let content = format!("Thread-{num}: {}", llm_api_result(num));
+    let content = format!(
+        "Thread-{num}: {}",
+        llm_api_result(num).map_err(io::Error::other)?
+    );
     write_line(&file, &content)
 }
 
@@ -60,7 +98,10 @@ fn write_to_file(num: u32, file: Arc<File>) -> io::Result<()> {
 /// so the 10 calls still overlap.
 #[decor::spawn(threads = 5)]
 fn write_to_file_locked(num: u32, file: Arc<File>) -> io::Result<()> {
-    let content = format!("Thread-{num}: {}", llm_api_result(num));
+    let content = format!(
+        "Thread-{num}: {}",
+        llm_api_result(num).map_err(io::Error::other)?
+    );
     write_line_locked(&file, &content)
 }
 
@@ -192,7 +233,12 @@ fn main() -> io::Result<()> {
         );
         println!("intact line; with #[decor::synchronized], all {CALLS} lines are intact.");
     }
-    println!("Both runs took about 2 x 200 ms: the lock covers the write, not the API call.");
+    let retries = decor::timers::get(concat!(module_path!(), "::llm_api_result"))
+        .map_or(0, |stats| stats.retries());
+    println!("Both runs took about 2 x 200 ms, plus the retries: the lock covers the write,");
+    println!("not the API call. The API answered 503 {retries} time(s); #[retry] asked again");
+    println!("each time (the WARN lines above), so every line was written.");
+    assert!(retries > 0, "one request in three fails at first");
     println!("The timer table follows on stderr (#[decor::main(report)]):");
     Ok(())
 }

@@ -180,8 +180,8 @@ impl Retry {
                     module = call.module(),
                     attempt = call.attempt(),
                     error = %error,
-                    "giving up: the next attempt would start past the {:?} deadline",
-                    deadline
+                    "giving up: the next attempt would start past the {} deadline",
+                    crate::timers::human(deadline)
                 );
                 return After::Return;
             }
@@ -193,8 +193,8 @@ impl Retry {
             attempt = call.attempt(),
             attempts = self.attempts,
             error = %error,
-            "retrying in {:?}",
-            pause
+            "retrying in {}",
+            crate::timers::human(pause)
         );
         crate::timers::note(crate::timers::Noted::Retry);
         if let Some(hook) = self.on_retry {

@@ -50,7 +50,7 @@ fn three_attempts_by_default_and_the_last_error_is_returned() {
         &lines,
         &[
             "WARN",
-            "retrying in 1ms",
+            "retrying in 1.00ms",
             "function=\"three_tries\"",
             "attempt=1",
             "busy (run 1)",
@@ -58,7 +58,7 @@ fn three_attempts_by_default_and_the_last_error_is_returned() {
     );
     common::line_with(
         &lines,
-        &["WARN", "retrying in 2ms", "attempt=2", "busy (run 2)"],
+        &["WARN", "retrying in 2.00ms", "attempt=2", "busy (run 2)"],
     );
 
     RUNS.store(0, Ordering::Relaxed);

@@ -34,6 +34,7 @@ use std::collections::BTreeMap;
 
 pub(crate) use noted::{note, Noted};
 pub(crate) use noted::{start as start_running, stop as stop_running};
+pub(crate) use report::human;
 pub use report::Report;
 pub use stats::TimerStats;
 pub use timer::Outcome;
