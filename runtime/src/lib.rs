@@ -9,6 +9,8 @@
 //! | [`#[timed]`](macro@timed) | counts calls, outcomes and a latency histogram per function |
 //! | [`#[logged]`](macro@logged) | a span per call, an entry event with the arguments, an exit event with the return value or error |
 //! | [`#[decor::main]`](macro@main) | sets up logging and prints the timer table at exit |
+//! | [`#[with(d)]`](macro@with) | your own decorator: a [`Decorator`] asked before and after each run |
+//! | [`#[retry]`](macro@retry) | runs the body again while it returns `Err`, with backoff, jitter and a deadline |
 //!
 //! ```
 //! #[decor::timed]
