@@ -17,6 +17,8 @@ pub mod paths;
 pub mod pipeline;
 pub mod placement;
 pub mod process;
+pub mod rate_limit;
 pub mod spawn;
 pub mod synchronized;
 pub mod timed;
+pub mod timeout;

@@ -28,6 +28,8 @@ use syn::{Attribute, ItemFn, Meta, Path};
 use super::errors::{rejected, Errors};
 use super::func;
 use super::{logged, main_attr, parallel, spawn, synchronized, timed};
+// #[rate_limit] and #[timeout] (issue 12).
+use super::{rate_limit, timeout};
 
 /// The decorators, by attribute name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -38,16 +40,21 @@ pub enum Kind {
     Spawn,
     Parallel,
     Main,
+    // #[rate_limit] and #[timeout] (issue 12).
+    RateLimit,
+    Timeout,
 }
 
 impl Kind {
-    const ALL: [Kind; 6] = [
+    const ALL: [Kind; 8] = [
         Kind::Timed,
         Kind::Logged,
         Kind::Synchronized,
         Kind::Spawn,
         Kind::Parallel,
         Kind::Main,
+        Kind::RateLimit,
+        Kind::Timeout,
     ];
 
     /// The attribute's name: `timed`, `main`.
@@ -59,6 +66,8 @@ impl Kind {
             Kind::Spawn => "spawn",
             Kind::Parallel => "parallel",
             Kind::Main => "main",
+            Kind::RateLimit => "rate_limit",
+            Kind::Timeout => "timeout",
         }
     }
 
@@ -89,6 +98,8 @@ pub enum Layer {
     /// The split parameter is found while validating.
     Parallel(parallel::Config, Option<parallel::Splitting>),
     Main(main_attr::Config),
+    RateLimit(rate_limit::Config),
+    Timeout(timeout::Config),
 }
 
 impl Layer {
@@ -102,6 +113,8 @@ impl Layer {
             Kind::Spawn => Layer::Spawn(spawn::Config::parse_into(attr, errors)),
             Kind::Parallel => Layer::Parallel(parallel::Config::parse_into(attr, errors), None),
             Kind::Main => Layer::Main(main_attr::Config::parse_into(attr, errors)),
+            Kind::RateLimit => Layer::RateLimit(rate_limit::Config::parse_into(attr, errors)),
+            Kind::Timeout => Layer::Timeout(timeout::Config::parse_into(attr, errors)),
         }
     }
 
@@ -114,6 +127,8 @@ impl Layer {
             Layer::Spawn(config) => config.krate.as_ref(),
             Layer::Parallel(config, _) => config.krate.as_ref(),
             Layer::Main(config) => config.krate.as_ref(),
+            Layer::RateLimit(config) => config.krate.as_ref(),
+            Layer::Timeout(config) => config.krate.as_ref(),
         }
     }
 }
@@ -285,6 +300,8 @@ fn validate(stack: &mut [Stacked], function: &ItemFn, errors: &mut Errors) {
             Layer::Parallel(config, splitting) => {
                 *splitting = config.check(function, &below, errors)
             }
+            Layer::RateLimit(config) => config.check(function, errors),
+            Layer::Timeout(config) => config.check(function, errors),
         }
     }
 }
@@ -315,6 +332,8 @@ fn emit(stack: &[Stacked], mut function: ItemFn) -> ItemFn {
             Layer::Timed(config) => timed::wrap(config, &mut function, &mut fenced),
             Layer::Logged(config) => logged::wrap(config, &mut function, &mut fenced),
             Layer::Synchronized(config) => synchronized::wrap(config, &mut function, &mut fenced),
+            Layer::RateLimit(config) => rate_limit::wrap(config, &mut function, &mut fenced),
+            Layer::Timeout(config) => timeout::wrap(config, &mut function, &mut fenced),
             // `main`'s set-up comes before anything else, below.
             Layer::Main(_) => {}
             Layer::Spawn(_) | Layer::Parallel(..) => unreachable!("split off above"),
