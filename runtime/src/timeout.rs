@@ -146,15 +146,20 @@ where
         // Dropped here, in place, before the caller sees the error: its
         // guards have run by then.
         this.inner = None;
-        tracing::debug!(
-            target: "decor::timeout",
-            function = this.function,
-            limit = ?limit,
-            "timed out; the call's future was dropped"
-        );
+        log_timed_out(this.function, limit);
         Poll::Ready(F::Output::timed_out(Elapsed {
             function: this.function,
             limit,
         }))
     }
+}
+
+/// One callsite for every function's timeout (not one per body type).
+fn log_timed_out(function: &'static str, limit: Duration) {
+    tracing::debug!(
+        target: "decor::timeout",
+        function,
+        limit = ?limit,
+        "timed out; the call's future was dropped"
+    );
 }
