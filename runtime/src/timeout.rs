@@ -89,37 +89,39 @@ impl<T, E: From<Elapsed>> TimesOut for Result<T, E> {
 }
 
 /// An `async fn`'s body with a deadline, counted from its first poll.
-pub struct Timeout<F> {
+pub struct Timeout<F: Future> {
     /// `None` once dropped at the deadline.
     inner: Option<F>,
     function: &'static str,
     limit: Duration,
     deadline: Option<Delay>,
+    /// `<Output as TimesOut>::timed_out`, named by the expansion at the
+    /// function's return type, so that a return type that cannot hold an
+    /// `Elapsed` is reported there, once.
+    timed_out: fn(Elapsed) -> F::Output,
 }
 
-impl<F> Timeout<F>
-where
-    F: Future,
-    F::Output: TimesOut,
-{
+impl<F: Future> Timeout<F> {
     /// `inner` is the function's body; `limit_nanos` the attribute's
     /// duration.
     #[inline]
-    pub fn new(function: &'static str, limit_nanos: u64, inner: F) -> Timeout<F> {
+    pub fn new(
+        function: &'static str,
+        limit_nanos: u64,
+        timed_out: fn(Elapsed) -> F::Output,
+        inner: F,
+    ) -> Timeout<F> {
         Timeout {
             inner: Some(inner),
             function,
             limit: Duration::from_nanos(limit_nanos),
             deadline: None,
+            timed_out,
         }
     }
 }
 
-impl<F> Future for Timeout<F>
-where
-    F: Future,
-    F::Output: TimesOut,
-{
+impl<F: Future> Future for Timeout<F> {
     type Output = F::Output;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
@@ -147,7 +149,7 @@ where
         // guards have run by then.
         this.inner = None;
         log_timed_out(this.function, limit);
-        Poll::Ready(F::Output::timed_out(Elapsed {
+        Poll::Ready((this.timed_out)(Elapsed {
             function: this.function,
             limit,
         }))

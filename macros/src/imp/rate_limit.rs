@@ -4,7 +4,7 @@
 //! `#[async_trait]` bodies), or with `wait = false` a refusal returned as
 //! the function's `Err`.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::{quote, quote_spanned, ToTokens};
 use syn::{Block, Expr, ItemFn, LitStr, Meta, Path, Stmt};
 
@@ -218,6 +218,7 @@ pub fn wrap(config: &Config, function: &mut ItemFn, fenced: &mut bool) {
         syn::ReturnType::Default => Span::call_site(),
     };
     let reject_fn = rt.rate_limit("reject");
+    let reject_fn = respanned(reject_fn, at);
     let reject = quote_spanned!(at=> #reject_fn(#limited));
 
     if let Some(body) = async_body(function) {
@@ -286,6 +287,26 @@ pub fn wrap(config: &Config, function: &mut ItemFn, fenced: &mut bool) {
             None,
         ),
     ];
+}
+
+/// `tokens` with every span set to `at`, so that a type error in the call
+/// they name is reported there.
+pub fn respanned(tokens: TokenStream, at: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|token| match token {
+            TokenTree::Group(group) => {
+                let mut inner =
+                    proc_macro2::Group::new(group.delimiter(), respanned(group.stream(), at));
+                inner.set_span(at);
+                TokenTree::Group(inner)
+            }
+            mut token => {
+                token.set_span(at);
+                token
+            }
+        })
+        .collect()
 }
 
 /// The block an async function's statements are in: an `async fn`'s body,

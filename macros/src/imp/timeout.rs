@@ -3,7 +3,7 @@
 //! drops the body at the deadline.
 
 use proc_macro2::{Span, TokenStream, TokenTree};
-use quote::{quote, quote_spanned, ToTokens};
+use quote::{quote, ToTokens};
 use syn::{Expr, ItemFn, Path};
 
 use super::errors::Errors;
@@ -152,14 +152,23 @@ pub fn wrap(config: &Config, function: &mut ItemFn, fenced: &mut bool) {
             .map_or_else(Span::call_site, |t| t.span()),
         syn::ReturnType::Default => Span::call_site(),
     };
+    let times_out = rt.timeout("TimesOut");
+    // Named at the return type where it can be written, so "not a
+    // `Result`" and "no `From<Elapsed>`" are reported there; inferred
+    // otherwise (`impl Trait`, `#[async_trait]` bodies).
+    let timed_out = match func::returns(&function.sig.output) {
+        Returns::Nameable(ty) if function.sig.asyncness.is_some() => {
+            super::rate_limit::respanned(quote!(<#ty as #times_out>::timed_out), at)
+        }
+        _ => quote!(<_ as #times_out>::timed_out),
+    };
     let Some((body, fake)) = func::async_body(function, fenced) else {
         return; // validated: the function is async
     };
     let stmts = exits::below_fake_return(std::mem::take(&mut body.stmts), fake);
-    let new = quote_spanned!(at=> #timeout::new);
     body.stmts = vec![syn::Stmt::Expr(
         Expr::Verbatim(quote! {
-            #new(#name, #limit, async move { #(#stmts)* }).await
+            #timeout::new(#name, #limit, #timed_out, async move { #(#stmts)* }).await
         }),
         None,
     )];
