@@ -30,8 +30,8 @@ impl Config {
         };
         let (limit, rest) = split_limit(attr);
         let no_limit = limit.is_none();
-        match limit {
-            Some(tokens) => match syn::parse2::<Expr>(tokens.clone()) {
+        if let Some(tokens) = limit {
+            match syn::parse2::<Expr>(tokens.clone()) {
                 Ok(expr) => match errors.ok(options::duration_of(&expr)) {
                     Some(0) => errors.spanned(
                         &expr,
@@ -44,8 +44,7 @@ impl Config {
                     &tokens,
                     "expected the time limit as a string, such as `#[timeout(\"500ms\")]`",
                 ),
-            },
-            None => {}
+            }
         }
         let metas = errors.ok(options::parse_list(rest)).unwrap_or_default();
         let mut seen = Given::default();
