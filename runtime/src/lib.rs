@@ -511,9 +511,12 @@ pub mod __private {
         }
     }
 
-    /// `#[rate_limit]` without the feature: a compile error that says so.
+    /// `#[rate_limit]` without the feature: a compile error that says so
+    /// (and stand-ins for the rest, so that it is the only error).
     #[cfg(not(feature = "rate_limit"))]
     pub mod rate_limit {
+        pub use crate::rate_limit::off::{reject, Site};
+
         /// Fails to compile: the `rate_limit` feature is off.
         #[macro_export]
         #[doc(hidden)]

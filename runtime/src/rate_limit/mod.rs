@@ -15,6 +15,8 @@ pub(crate) mod handle;
 mod keyed;
 #[cfg(feature = "rate_limit")]
 mod limiter;
+#[cfg(not(feature = "rate_limit"))]
+pub(crate) mod off;
 #[cfg(feature = "rate_limit")]
 mod registry;
 #[cfg(feature = "rate_limit")]
