@@ -328,7 +328,7 @@ pub use decor_macros::synchronized;
 /// compile error that says so.
 ///
 /// ```
-/// #[decor::rate_limit(calls = 2, per = "50ms")]
+/// #[decor::rate_limit(calls = 2, per = "1s")]
 /// fn poll_feed(n: u32) -> u32 {
 ///     n * 2
 /// }

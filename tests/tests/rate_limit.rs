@@ -37,29 +37,29 @@ fn here(function: &str) -> String {
 
 // ------------------------------------------------------------ waiting
 
-#[rate_limit(calls = 2, per = "200ms", burst = 2)]
-fn twice_per_200ms(n: u32) -> u32 {
+#[rate_limit(calls = 2, per = "1s", burst = 2)]
+fn twice_per_second(n: u32) -> u32 {
     n + 1
 }
 
 #[test]
 fn the_call_past_the_burst_waits_its_turn_and_is_logged() {
     let (values, lines) = logs(tracing::Level::DEBUG, || {
-        (0..3).map(twice_per_200ms).collect::<Vec<_>>()
+        (0..3).map(twice_per_second).collect::<Vec<_>>()
     });
     assert_eq!(values, [1, 2, 3]);
-    let stats = stats(&here("twice_per_200ms"));
+    let stats = stats(&here("twice_per_second"));
     assert_eq!(
         (stats.admitted(), stats.waited(), stats.rejected()),
         (3, 1, 0)
     );
     let line = line_with(&lines, &["over the rate limit; waiting"]);
-    assert!(line.contains(&here("twice_per_200ms")), "{line}");
+    assert!(line.contains(&here("twice_per_second")), "{line}");
     assert!(line.contains("wait="), "{line}");
 }
 
-#[rate_limit(calls = 2, per = "200ms")]
-async fn async_twice_per_200ms(n: u32) -> u32 {
+#[rate_limit(calls = 2, per = "1s")]
+async fn async_twice_per_second(n: u32) -> u32 {
     n * 10
 }
 
@@ -68,17 +68,17 @@ fn an_async_call_waits_on_a_timer_without_tokio() {
     let values = block_on(async {
         let mut values = Vec::new();
         for n in 0..3 {
-            values.push(async_twice_per_200ms(n).await);
+            values.push(async_twice_per_second(n).await);
         }
         values
     });
     assert_eq!(values, [0, 10, 20]);
-    let stats = stats(&here("async_twice_per_200ms"));
+    let stats = stats(&here("async_twice_per_second"));
     assert_eq!((stats.admitted(), stats.waited()), (3, 1));
 }
 
-#[rate_limit(calls = 2, per = "200ms")]
-async fn tokio_twice_per_200ms() -> bool {
+#[rate_limit(calls = 2, per = "1s")]
+async fn tokio_twice_per_second() -> bool {
     true
 }
 
@@ -92,9 +92,9 @@ fn an_async_wait_leaves_the_executor_thread_free_under_tokio() {
     let other_done = AtomicBool::new(false);
     let seen_by_third = runtime.block_on(async {
         let limited = async {
-            tokio_twice_per_200ms().await;
-            tokio_twice_per_200ms().await;
-            tokio_twice_per_200ms().await; // waits
+            tokio_twice_per_second().await;
+            tokio_twice_per_second().await;
+            tokio_twice_per_second().await; // waits
             other_done.load(Ordering::SeqCst)
         };
         let other = async {
@@ -104,7 +104,7 @@ fn an_async_wait_leaves_the_executor_thread_free_under_tokio() {
         tokio::join!(limited, other).0
     });
     assert!(seen_by_third, "the wait blocked the executor's thread");
-    assert_eq!(stats(&here("tokio_twice_per_200ms")).waited(), 1);
+    assert_eq!(stats(&here("tokio_twice_per_second")).waited(), 1);
 }
 
 // ------------------------------------------------------------ refusing
