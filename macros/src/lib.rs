@@ -56,3 +56,15 @@ pub fn with(attr: TokenStream, item: TokenStream) -> TokenStream {
 pub fn retry(attr: TokenStream, item: TokenStream) -> TokenStream {
     imp::retry::expand(attr.into(), item.into()).into()
 }
+
+/// Limits how often a function runs. See `decor::rate_limit`.
+#[proc_macro_attribute]
+pub fn rate_limit(attr: TokenStream, item: TokenStream) -> TokenStream {
+    imp::rate_limit::expand(attr.into(), item.into()).into()
+}
+
+/// Gives an `async fn` a time limit. See `decor::timeout`.
+#[proc_macro_attribute]
+pub fn timeout(attr: TokenStream, item: TokenStream) -> TokenStream {
+    imp::timeout::expand(attr.into(), item.into()).into()
+}

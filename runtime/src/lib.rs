@@ -39,22 +39,49 @@ pub mod pools;
 mod probe;
 #[cfg(feature = "processes")]
 pub mod process;
+mod rate_limit;
 mod retry;
 mod shutdown;
 mod spawn;
 mod synchronized;
 mod task;
 mod timed;
+mod timeout;
 pub mod timers;
 pub mod with;
 
 pub use combine::{Combine, Sum};
 pub use init::{init, Init, InitGuard};
+pub use rate_limit::RateLimited;
 pub use retry::{Retry, RetryInfo};
 pub use shutdown::shutdown;
 pub use synchronized::{AsyncLock, Lock};
 pub use task::{as_completed, join_all, wait, AsCompleted, Task, TaskError, Wait, Waited};
+pub use timeout::Elapsed;
 pub use with::{After, Arg, Call, Decorator, Outcome, Skipped};
+
+/// What each `#[rate_limit]` limiter has done: calls let through, calls
+/// that waited, calls refused, and a keyed limiter's keys.
+///
+/// Limiters register on their first call, under their `name = "..."` or
+/// as `module::path::function` (methods as `module::path::method`).
+///
+/// ```
+/// #[decor::rate_limit(calls = 2, per = "1m", wait = false)]
+/// fn send(text: &str) -> Result<usize, decor::RateLimited> {
+///     Ok(text.len())
+/// }
+///
+/// assert!(send("a").is_ok() && send("b").is_ok());
+/// let refused = send("c").unwrap_err();
+/// assert!(refused.retry_after() > std::time::Duration::ZERO);
+/// let stats = decor::rate_limits::get(concat!(module_path!(), "::send")).unwrap().stats();
+/// assert_eq!((stats.admitted(), stats.rejected()), (2, 1));
+/// ```
+#[cfg(feature = "rate_limit")]
+pub mod rate_limits {
+    pub use crate::rate_limit::handle::{get, RateLimit, RateLimitStats};
+}
 
 // The README's examples are compiled and run as doctests.
 #[cfg(doctest)]
@@ -309,6 +336,61 @@ pub use decor_macros::synchronized;
 #[doc(inline)]
 pub use decor_macros::with;
 
+/// Limits how often a function runs: at most `calls` per `per` on average,
+/// with bursts of up to `burst` calls after a quiet spell (GCRA, on the
+/// governor crate). Over the limit a call waits for its turn: a blocking
+/// function sleeps its thread, an `async fn` awaits a timer that wakes its
+/// own waker (any executor, tokio or not; the executor's thread is never
+/// blocked). With `wait = false` it does not wait: it returns
+/// `Err(E::from(`[`RateLimited`]`))` at once, whose
+/// [`retry_after`](RateLimited::retry_after) says when to come back; the
+/// function must then return a `Result` whose error has
+/// `From<decor::RateLimited>`.
+///
+/// Options: `calls = N` and `per = "1s"` (required), `burst = N` (default
+/// `calls`), `wait = false`, `name = "api"` (every function naming it
+/// shares one limiter: the first one called sets its figures, and one
+/// naming it with others logs a WARN), `key = expr` (a limiter per value
+/// of `expr`, which may use the arguments and needs `Hash`: per user, per
+/// host), `max_keys = N` (the most keys a keyed limiter remembers, default
+/// 10,000: keys whose state has passed are swept, and at the cap those
+/// nearest a fresh state are dropped, so memory stays bounded),
+/// `crate = path`. Without `name`, each function has its own limiter,
+/// registered as `module::path::function`; read what it did with
+/// [`rate_limits::get`]. Each wait is logged at DEBUG (target
+/// `decor::rate_limit`, with the limiter's name and the wait) and counted
+/// on a stacked `#[timed]`.
+///
+/// Needs the `rate_limit` feature (on by default); without it, a use is a
+/// compile error that says so.
+///
+/// ```
+/// #[decor::rate_limit(calls = 2, per = "1s")]
+/// fn poll_feed(n: u32) -> u32 {
+///     n * 2
+/// }
+///
+/// // The first two go through at once, the third waits its turn.
+/// let got: Vec<u32> = (1..=3).map(poll_feed).collect();
+/// assert_eq!(got, [2, 4, 6]);
+/// let stats = decor::rate_limits::get(concat!(module_path!(), "::poll_feed")).unwrap().stats();
+/// assert_eq!((stats.admitted(), stats.waited()), (3, 1));
+/// ```
+///
+/// Per key, refusing rather than waiting:
+///
+/// ```
+/// #[decor::rate_limit(calls = 1, per = "1m", key = user, wait = false)]
+/// fn post(user: &str, text: &str) -> Result<usize, decor::RateLimited> {
+///     Ok(text.len())
+/// }
+///
+/// assert!(post("ada", "hi").is_ok());
+/// assert!(post("bob", "hi").is_ok()); // another key, another allowance
+/// assert!(post("ada", "again").is_err());
+/// ```
+#[doc(inline)]
+pub use decor_macros::rate_limit;
 /// Runs the body again while it returns `Err`, as tenacity's `@retry`:
 /// `attempts` runs in all (default 3, the first included), pauses of
 /// `delay` (default `"100ms"`) growing by `backoff` (default 2.0) up to
@@ -343,6 +425,47 @@ pub use decor_macros::with;
 /// ```
 #[doc(inline)]
 pub use decor_macros::retry;
+
+/// Gives an `async fn` a time limit: at the deadline, counted from its
+/// first poll, the body's future is dropped where it is waiting (its
+/// locals and guards drop with it) and the call returns
+/// `Err(E::from(`[`Elapsed`]`))`. The function must return a `Result`
+/// whose error has `From<decor::Elapsed>`.
+///
+/// The duration is written as the only argument: `#[timeout("500ms")]`
+/// (units `ns`, `us`, `ms`, `s`, `m`, `h`); `crate = path` may follow. It
+/// works on `async fn` and `#[async_trait]` methods, on any executor
+/// (the deadline is a `futures-timer` timer). A blocking function cannot
+/// be stopped from outside, so `#[timeout]` on one is a compile error:
+/// run it as `#[spawn(processes = N, timeout = "...")]` (its worker
+/// process is killed at the deadline) or wait for a spawned task with
+/// [`Task::join_timeout`].
+///
+/// ```
+/// #[derive(Debug, PartialEq)]
+/// enum Error {
+///     Slow,
+/// }
+///
+/// impl From<decor::Elapsed> for Error {
+///     fn from(_: decor::Elapsed) -> Self {
+///         Error::Slow
+///     }
+/// }
+///
+/// #[decor::timeout("10ms")]
+/// async fn answer(wait: bool) -> Result<u32, Error> {
+///     if wait {
+///         std::future::pending::<()>().await;
+///     }
+///     Ok(42)
+/// }
+///
+/// assert_eq!(futures_executor::block_on(answer(false)), Ok(42));
+/// assert_eq!(futures_executor::block_on(answer(true)), Err(Error::Slow));
+/// ```
+#[doc(inline)]
+pub use decor_macros::timeout;
 
 /// What the macros' expansions call. Not a public API: anything here may
 /// change in any release. One module per decorator, as in the macros crate
@@ -461,4 +584,41 @@ pub mod __private {
         }
     }
     pub use crate::__decor_processes_enabled as processes_enabled;
+
+    /// `#[rate_limit]`'s runtime: the site beside each function.
+    #[cfg(feature = "rate_limit")]
+    pub mod rate_limit {
+        pub use crate::rate_limit::{reject, Rejects, Site, WaitFuture};
+
+        /// Expands to nothing: the `rate_limit` feature is on.
+        #[macro_export]
+        #[doc(hidden)]
+        macro_rules! __decor_rate_limit_enabled {
+            () => {};
+        }
+    }
+
+    /// `#[rate_limit]` without the feature: a compile error that says so
+    /// (and stand-ins for the rest, so that it is the only error).
+    #[cfg(not(feature = "rate_limit"))]
+    pub mod rate_limit {
+        pub use crate::rate_limit::off::{reject, Site};
+
+        /// Fails to compile: the `rate_limit` feature is off.
+        #[macro_export]
+        #[doc(hidden)]
+        macro_rules! __decor_rate_limit_enabled {
+            () => {
+                ::core::compile_error!(
+                    "#[rate_limit] needs decor's `rate_limit` feature (on by default); enable it in Cargo.toml"
+                );
+            };
+        }
+    }
+    pub use crate::__decor_rate_limit_enabled as rate_limit_enabled;
+
+    /// `#[timeout]`'s runtime: the future around an `async fn`'s body.
+    pub mod timeout {
+        pub use crate::timeout::{Timeout, TimesOut};
+    }
 }

@@ -27,13 +27,16 @@ use quote::quote;
 
 type Expander = fn(TokenStream, TokenStream) -> TokenStream;
 
-const EXPANDERS: [(&str, Expander); 6] = [
+const EXPANDERS: [(&str, Expander); 8] = [
     ("timed", imp::timed::expand),
     ("logged", imp::logged::expand),
     ("main", imp::main_attr::expand),
     ("spawn", imp::spawn::expand),
     ("parallel", imp::parallel::expand),
     ("synchronized", imp::synchronized::expand),
+    // #[rate_limit] and #[timeout] (issue 12).
+    ("rate_limit", imp::rate_limit::expand),
+    ("timeout", imp::timeout::expand),
 ];
 
 thread_local! {

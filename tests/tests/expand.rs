@@ -868,3 +868,156 @@ fn stacked_three_deep_in_one_pipeline() {
     );
     insta::assert_snapshot!("stacked_three_deep_in_one_pipeline", out);
 }
+
+// ------------------------------------------- #[rate_limit] and #[timeout]
+
+fn rate_limit(attr: TokenStream, item: TokenStream) -> String {
+    expand(imp::rate_limit::expand, attr, item)
+}
+
+fn timeout(attr: TokenStream, item: TokenStream) -> String {
+    expand(imp::timeout::expand, attr, item)
+}
+
+#[test]
+fn rate_limit_waiting_fn() {
+    let out = rate_limit(
+        quote!(calls = 10, per = "1s", burst = 5),
+        quote! {
+            fn fetch(url: &str) -> usize {
+                url.len()
+            }
+        },
+    );
+    insta::assert_snapshot!("rate_limit_waiting_fn", out);
+}
+
+#[test]
+fn rate_limit_refusing_keyed_method() {
+    let out = rate_limit(
+        quote!(
+            calls = 1,
+            per = "1m",
+            key = self.user,
+            max_keys = 100,
+            wait = false
+        ),
+        quote! {
+            fn post(&mut self, text: &str) -> Result<&str, ApiError> {
+                if text.is_empty() {
+                    return Err(ApiError::Empty);
+                }
+                let n = check(text)?;
+                self.sent += n;
+                Ok(text)
+            }
+        },
+    );
+    insta::assert_snapshot!("rate_limit_refusing_keyed_method", out);
+}
+
+#[test]
+fn rate_limit_async_named() {
+    let out = rate_limit(
+        quote!(calls = 100, per = "1s", name = "api"),
+        quote! {
+            async fn get(&self, id: u64) -> Result<Item, Error> {
+                self.client.get(id).await
+            }
+        },
+    );
+    insta::assert_snapshot!("rate_limit_async_named", out);
+}
+
+#[test]
+fn rate_limit_async_refusing() {
+    let out = rate_limit(
+        quote!(calls = 100, per = "1s", wait = false, key = id),
+        quote! {
+            async fn get(id: u64) -> Result<Item, Error> {
+                fetch(id).await
+            }
+        },
+    );
+    insta::assert_snapshot!("rate_limit_async_refusing", out);
+}
+
+#[test]
+fn timeout_async_fn() {
+    let out = timeout(
+        quote!("500ms"),
+        quote! {
+            async fn fetch(url: &str) -> Result<String, FetchError> {
+                let body = get(url).await?;
+                Ok(body)
+            }
+        },
+    );
+    insta::assert_snapshot!("timeout_async_fn", out);
+}
+
+/// The recommended order, outermost first: `rate_limit` › `timeout` › body,
+/// with `#[timed]` around it all and `#[logged]` inside.
+#[test]
+fn stacked_timed_rate_limit_timeout_logged() {
+    let out = stacked(
+        imp::timed::expand,
+        quote!(),
+        "rate_limit",
+        quote! {
+            #[decor::rate_limit(calls = 10, per = "1s", wait = false)]
+            #[decor::timeout("2s")]
+            #[decor::logged]
+            async fn call(id: u32) -> Result<u32, Error> {
+                Ok(id)
+            }
+        },
+    );
+    insta::assert_snapshot!("stacked_timed_rate_limit_timeout_logged", out);
+}
+
+#[test]
+fn stacked_logged_over_refusing_rate_limit() {
+    let out = stacked(
+        imp::logged::expand,
+        quote!(),
+        "rate_limit",
+        quote! {
+            #[decor::rate_limit(calls = 10, per = "1s", wait = false)]
+            #[decor::timed]
+            fn call(id: u32) -> Result<u32, Error> {
+                if id == 0 {
+                    return Err(Error::Zero);
+                }
+                Ok(id)
+            }
+        },
+    );
+    insta::assert_snapshot!("stacked_logged_over_refusing_rate_limit", out);
+}
+
+#[test]
+fn timeout_async_trait_body() {
+    let out = timeout(
+        quote!("1s"),
+        quote! {
+            fn get<'life0, 'async_trait>(
+                &'life0 self,
+            ) -> ::core::pin::Pin<
+                Box<dyn ::core::future::Future<Output = Result<String, Error>> + ::core::marker::Send + 'async_trait>,
+            >
+            where
+                'life0: 'async_trait,
+                Self: 'async_trait,
+            {
+                Box::pin(async move {
+                    let __self = self;
+                    let __ret: Result<String, Error> = { Ok(__self.name.clone()) };
+                    #[allow(unreachable_code)]
+                    __ret
+                })
+            }
+        },
+    );
+    insta::assert_snapshot!("timeout_async_trait_body", out);
+}

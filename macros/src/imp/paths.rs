@@ -146,4 +146,24 @@ impl Paths {
         let name = syn::Ident::new(which, proc_macro2::Span::call_site());
         self.item(quote!(#name!))
     }
+
+    // ---- #[rate_limit] and #[timeout] ----
+
+    /// An item of `rate_limit::` (`Site`, `reject`).
+    pub fn rate_limit(&self, which: &str) -> TokenStream {
+        let name = syn::Ident::new(which, proc_macro2::Span::call_site());
+        self.item(quote!(rate_limit::#name))
+    }
+
+    /// `rate_limit_enabled!`: nothing, or a compile error when decor's
+    /// `rate_limit` feature is off.
+    pub fn rate_limit_enabled(&self) -> TokenStream {
+        self.item(quote!(rate_limit_enabled!))
+    }
+
+    /// An item of `timeout::` (`Timeout`).
+    pub fn timeout(&self, which: &str) -> TokenStream {
+        let name = syn::Ident::new(which, proc_macro2::Span::call_site());
+        self.item(quote!(timeout::#name))
+    }
 }

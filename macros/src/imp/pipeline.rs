@@ -27,7 +27,9 @@ use syn::{Attribute, ItemFn, Meta, Path};
 
 use super::errors::{rejected, Errors};
 use super::func;
-use super::{logged, main_attr, parallel, retry, spawn, synchronized, timed, with};
+use super::{
+    logged, main_attr, parallel, rate_limit, retry, spawn, synchronized, timed, timeout, with,
+};
 
 /// The decorators, by attribute name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,10 +42,12 @@ pub enum Kind {
     Main,
     With,
     Retry,
+    RateLimit,
+    Timeout,
 }
 
 impl Kind {
-    const ALL: [Kind; 8] = [
+    const ALL: [Kind; 10] = [
         Kind::Timed,
         Kind::Logged,
         Kind::Synchronized,
@@ -52,6 +56,8 @@ impl Kind {
         Kind::Main,
         Kind::With,
         Kind::Retry,
+        Kind::RateLimit,
+        Kind::Timeout,
     ];
 
     /// The attribute's name: `timed`, `main`.
@@ -65,6 +71,8 @@ impl Kind {
             Kind::Main => "main",
             Kind::With => "with",
             Kind::Retry => "retry",
+            Kind::RateLimit => "rate_limit",
+            Kind::Timeout => "timeout",
         }
     }
 
@@ -97,6 +105,8 @@ pub enum Layer {
     Main(main_attr::Config),
     With(with::Config),
     Retry(retry::Config),
+    RateLimit(rate_limit::Config),
+    Timeout(timeout::Config),
 }
 
 impl Layer {
@@ -112,6 +122,8 @@ impl Layer {
             Kind::Main => Layer::Main(main_attr::Config::parse_into(attr, errors)),
             Kind::With => Layer::With(with::Config::parse_into(attr, errors)),
             Kind::Retry => Layer::Retry(retry::Config::parse_into(attr, errors)),
+            Kind::RateLimit => Layer::RateLimit(rate_limit::Config::parse_into(attr, errors)),
+            Kind::Timeout => Layer::Timeout(timeout::Config::parse_into(attr, errors)),
         }
     }
 
@@ -126,6 +138,8 @@ impl Layer {
             Layer::Main(config) => config.krate.as_ref(),
             Layer::With(config) => config.krate.as_ref(),
             Layer::Retry(config) => config.krate.as_ref(),
+            Layer::RateLimit(config) => config.krate.as_ref(),
+            Layer::Timeout(config) => config.krate.as_ref(),
         }
     }
 }
@@ -301,6 +315,8 @@ fn validate(stack: &mut [Stacked], function: &ItemFn, errors: &mut Errors) {
             Layer::Parallel(config, splitting) => {
                 *splitting = config.check(function, &below, errors)
             }
+            Layer::RateLimit(config) => config.check(function, errors),
+            Layer::Timeout(config) => config.check(function, errors),
         }
     }
 }
@@ -333,6 +349,8 @@ fn emit(stack: &[Stacked], mut function: ItemFn) -> ItemFn {
             Layer::Synchronized(config) => synchronized::wrap(config, &mut function, &mut fenced),
             Layer::With(config) => with::wrap(config, &mut function, &mut fenced),
             Layer::Retry(config) => retry::wrap(config, &mut function, &mut fenced),
+            Layer::RateLimit(config) => rate_limit::wrap(config, &mut function, &mut fenced),
+            Layer::Timeout(config) => timeout::wrap(config, &mut function, &mut fenced),
             // `main`'s set-up comes before anything else, below.
             Layer::Main(_) => {}
             Layer::Spawn(_) | Layer::Parallel(..) => unreachable!("split off above"),
