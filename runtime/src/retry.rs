@@ -297,14 +297,28 @@ mod tests {
 /// `__private::retry`.
 #[doc(hidden)]
 pub mod checks {
-    /// An argument `#[retry]` can hand to more than one run.
+    /// An argument `#[retry]` can hand to more than one run; `Name` is a
+    /// marker type named after the parameter, for the message.
     #[diagnostic::on_unimplemented(
-        message = "`#[retry]` runs the body again, so an argument taken by value must be `Clone`; `{Self}` is not",
-        label = "this argument is not `Clone`",
-        note = "take it by reference, or make `{Self}` implement `Clone`"
+        message = "`#[retry]` gives the argument `{Name}` to every attempt, so it must be `Clone`, and `{Self}` is not",
+        label = "`{Name}` is taken by value: each attempt but the last gets a clone",
+        note = "take it by reference (`&{Self}`), or implement `Clone` for `{Self}`"
     )]
-    pub trait RetryArgument {}
-    impl<T: Clone> RetryArgument for T {}
+    pub trait RetryArgument<Name> {}
+    // Not recommended in errors: the message above, not "`Clone` is not
+    // implemented", names the parameter.
+    #[diagnostic::do_not_recommend]
+    impl<T: Clone, Name> RetryArgument<Name> for T {}
+
+    /// [`RetryArgument`] for a parameter written as a pattern.
+    #[diagnostic::on_unimplemented(
+        message = "`#[retry]` gives this argument to every attempt, so it must be `Clone`, and `{Self}` is not",
+        label = "taken by value: each attempt but the last gets a clone",
+        note = "take it by reference (`&{Self}`), or implement `Clone` for `{Self}`"
+    )]
+    pub trait RetryPattern {}
+    #[diagnostic::do_not_recommend]
+    impl<T: Clone> RetryPattern for T {}
 
     /// What a `#[retry]` function may return.
     #[diagnostic::on_unimplemented(
@@ -315,7 +329,10 @@ pub mod checks {
     impl<T, E> RetryResult for Result<T, E> {}
 
     #[inline(always)]
-    pub fn clonable<T: RetryArgument + ?Sized>(_: &T) {}
+    pub fn clonable<Name, T: RetryArgument<Name> + ?Sized>(_: &T) {}
+
+    #[inline(always)]
+    pub fn clonable_pattern<T: RetryPattern + ?Sized>(_: &T) {}
 
     #[inline(always)]
     pub fn returns_result<R: RetryResult>() {}
