@@ -115,7 +115,10 @@ fn with_retry(c: &mut Criterion) {
     assert_eq!(with_fn(42, TEXT), plain(42, TEXT));
     assert_eq!(retry_ok(42, TEXT), plain_result(42, TEXT));
     assert_eq!(retry_ok_deadline(42, TEXT), plain_result(42, TEXT));
-    assert_eq!(retry_ok_owned(42, TEXT.into()), plain_owned(42, TEXT.into()));
+    assert_eq!(
+        retry_ok_owned(42, TEXT.into()),
+        plain_owned(42, TEXT.into())
+    );
 
     interleaved(
         "with_retry",

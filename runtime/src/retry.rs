@@ -7,7 +7,9 @@
 //! which needs the error's type and so runs in the function.
 
 use std::fmt;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use crate::timed::clock::Stamp;
 
 use crate::with::{After, Call, Decorator, Outcome};
 
@@ -131,11 +133,13 @@ impl Default for Retry {
 }
 
 /// What a [`Retry`] keeps for one call: when it began, read only when
-/// there is a deadline and a run has failed.
+/// there is a deadline and a run has failed. On `#[timed]`'s clock (one
+/// `rdtsc` where the CPU allows), not `Instant` (a `clock_gettime`, some
+/// 40 ns in a VM): every call with a deadline reads it once.
 #[doc(hidden)]
 #[derive(Default)]
 pub struct RetryState {
-    started: Option<Instant>,
+    started: Option<Stamp>,
 }
 
 impl Decorator for Retry {
@@ -144,7 +148,7 @@ impl Decorator for Retry {
     #[inline(always)]
     fn before(&self, _: &Call<'_>, state: &mut RetryState) -> Result<(), crate::Skipped> {
         if self.deadline.is_some() && state.started.is_none() {
-            state.started = Some(Instant::now());
+            state.started = Some(Stamp::now());
         }
         Ok(())
     }
@@ -173,7 +177,7 @@ impl Retry {
             pause = jittered(pause);
         }
         if let (Some(deadline), Some(started)) = (self.deadline, state.started) {
-            if started.elapsed() + pause >= deadline {
+            if Duration::from_nanos(started.elapsed_nanos()) + pause >= deadline {
                 tracing::warn!(
                     target: "decor::retry",
                     function = call.name(),

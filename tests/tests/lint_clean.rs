@@ -262,6 +262,14 @@ mod resilient {
     #[synchronized]
     pub(super) fn with_stacked(x: u64) -> u64 { x + 1 }
 
+    #[logged]
+    #[with(audit)]
+    pub(super) fn with_logged(x: u64) -> u64 { x + 1 }
+
+    #[synchronized]
+    #[retry(delay = "0ms")]
+    pub(super) fn retry_locked(x: u64) -> Result<u64, String> { Ok(x + 1) }
+
     #[spawn(threads = 2)]
     #[with(Twice)]
     pub(super) fn with_spawned(x: u64) -> u64 { x + 1 }
@@ -272,7 +280,7 @@ mod resilient {
     #[retry(delay = "0ms")]
     pub(super) fn retry_unit(out: &mut Vec<u64>) -> Result<(), String> { out.push(2); Ok(()) }
 
-    #[retry(attempts = 2, delay = "0ms", when = |e| e.is_empty())]
+    #[retry(attempts = 2, delay = "0ms", when = |e| e.len() < 2)]
     pub(super) fn retry_owned(text: String) -> Result<usize, String> { if text.is_empty() { Err(text) } else { Ok(text.len()) } }
 
     #[retry(delay = "0ms")]
@@ -329,6 +337,8 @@ fn resilient() {
     assert_eq!(block_on(resilient::with_async(1)), 2);
     assert_eq!(resilient::with_stacked(1), 2);
     assert_eq!(resilient::with_spawned(1).join().unwrap(), 2);
+    assert_eq!(resilient::with_logged(1), 2);
+    assert_eq!(resilient::retry_locked(1), Ok(2));
     assert_eq!(resilient::retry_value("4"), Ok(4));
     resilient::retry_unit(&mut out).unwrap();
     assert_eq!(resilient::retry_owned(String::new()), Err(String::new()));

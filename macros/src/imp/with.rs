@@ -372,7 +372,8 @@ pub fn wrap_runs(
     // A sync body runs in a closure, where a variable declared outside
     // cannot be given a borrow made inside: `mut x: &mut T`, which the body
     // may point elsewhere, is reborrowed in the closure.
-    let rebind_in_closure = |mutability: &Option<syn::token::Mut>| !asynchronous && mutability.is_some();
+    let rebind_in_closure =
+        |mutability: &Option<syn::token::Mut>| !asynchronous && mutability.is_some();
     let bind = params.iter().filter_map(|param| match param {
         Param::Owned { slot, pattern, .. } => {
             Some(quote!(let #pattern = #slot.next(__decor_keep);))
@@ -412,9 +413,10 @@ pub fn wrap_runs(
         None => quote!(true),
     };
     let probe_decorator = rt.probe("probe_decorator");
-    // The check's argument is the expression as written: when it is no
-    // decorator, the one error underlines it.
-    let borrowed = borrow_spanned(decorator);
+    // At the expression (its first token: spans do not join on stable):
+    // when it is no decorator, the one error is there. A separate `let`,
+    // as a temporary borrowed in a call's argument would not live on.
+    let check = quote_spanned!(first_span(&decorator)=> #with::decorator(__decor_with_decorator));
     let checks = &runs.checks;
     let markers = syn::Ident::new("__decor_retried", Span::call_site());
     let mut marked = Vec::new();
@@ -453,7 +455,8 @@ pub fn wrap_runs(
             #with::Site::new(#ident, ::core::module_path!(), &[#(#names),*]);
         #(#checks)*
         #(#clone_checks)*
-        let __decor_with_decorator = #with::decorator(#borrowed);
+        let __decor_with_decorator = &(#decorator);
+        let __decor_with_decorator = #check;
         let __decor_with_decorator = #probe_decorator(__decor_with_decorator);
         let mut __decor_with = #with::Frame::new(__decor_with_decorator, &__DECOR_WITH, #can_skip);
         #(#slots)*
@@ -522,35 +525,6 @@ pub fn wrap_runs(
     // Layers applied after this one see the loop as the body, and fence it
     // again themselves.
     *fenced = false;
-}
-
-/// `&decorator`, with the `&` at the expression's first token, so that an
-/// error about the borrowed value underlines the expression the user wrote
-/// (and only it). Parenthesised where `&` would bind tighter than the
-/// expression's own operators.
-fn borrow_spanned(decorator: TokenStream) -> TokenStream {
-    let span = first_span(&decorator);
-    let simple = matches!(
-        syn::parse2::<Expr>(decorator.clone()),
-        Ok(Expr::Path(_)
-            | Expr::Call(_)
-            | Expr::MethodCall(_)
-            | Expr::Struct(_)
-            | Expr::Field(_)
-            | Expr::Index(_)
-            | Expr::Lit(_)
-            | Expr::Paren(_)
-            | Expr::Macro(_)
-            | Expr::Closure(_)
-            | Expr::Tuple(_)
-            | Expr::Array(_)
-            | Expr::Block(_))
-    );
-    if simple {
-        quote_spanned!(span=> &#decorator)
-    } else {
-        quote_spanned!(span=> &(#decorator))
-    }
 }
 
 /// `#[async_trait]` moves a `&mut self` receiver into `__self` at the top

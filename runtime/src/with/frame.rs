@@ -247,15 +247,11 @@ pub mod ask {
         }
     }
 
-    /// What runs the loop when the decorator expression is no decorator
-    /// (a compile error already): it type-checks, so nothing else is
-    /// reported.
-    #[doc(hidden)]
-    pub struct NotADecorator;
-    #[doc(hidden)]
-    impl Decorator for NotADecorator {
-        type State = ();
-    }
+    /// What the loop is given when the decorator expression is no
+    /// decorator (a compile error already, so it never runs): a decorator
+    /// that exists anyway, so nothing else is reported, and no type of its
+    /// own is offered in the error's list of decorators.
+    static STAND_IN: crate::Retry = crate::Retry::new();
     pub trait IsDecorator<'a, D> {
         fn __decor_decorator(&self) -> &'a D;
     }
@@ -266,12 +262,12 @@ pub mod ask {
         }
     }
     pub trait NotDecorator {
-        fn __decor_decorator(&self) -> &'static NotADecorator;
+        fn __decor_decorator(&self) -> &'static crate::Retry;
     }
     impl<D> NotDecorator for Probe<'_, D> {
         #[inline(always)]
-        fn __decor_decorator(&self) -> &'static NotADecorator {
-            &NotADecorator
+        fn __decor_decorator(&self) -> &'static crate::Retry {
+            &STAND_IN
         }
     }
 
