@@ -25,7 +25,9 @@
 //!
 //! `DECOR_BENCH_INTERLEAVE=R` first runs `R` rounds of every variant in a
 //! rotating order and prints each one's median time per call and the
-//! median of its per-round ratios to `plain` (see `decor_bench::interleaved`).
+//! median of its per-round ratios to its peer, `plain` for the `with`
+//! variants and `plain_result` for the `retry` ones (see
+//! `decor_bench::interleaved`).
 
 use std::hint::black_box;
 
@@ -120,8 +122,10 @@ fn with_retry(c: &mut Criterion) {
         plain_owned(42, TEXT.into())
     );
 
+    // Two interleaved tables, each against its own peer: `plain` for the
+    // `with` variants, `plain_result` for the `retry` ones.
     interleaved(
-        "with_retry",
+        "with",
         "plain",
         BATCH,
         &[
@@ -134,6 +138,13 @@ fn with_retry(c: &mut Criterion) {
             ("with_fn", &|| {
                 black_box(with_fn(black_box(42), black_box(TEXT)));
             }),
+        ],
+    );
+    interleaved(
+        "retry",
+        "plain_result",
+        BATCH,
+        &[
             ("plain_result", &|| {
                 let _ = black_box(plain_result(black_box(42), black_box(TEXT)));
             }),

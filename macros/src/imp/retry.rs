@@ -194,9 +194,10 @@ pub fn wrap(config: &Config, function: &mut ItemFn, fenced: &mut bool) {
     if let Some(hook) = &config.on_retry {
         // Through a typed binding at the path: a function of another shape
         // is reported there, against the type it should have.
-        let info = rt.retry("RetryInfo");
         let hook = hook.to_token_stream();
-        let typed = quote_spanned! {with_layer::first_span(&hook)=>
+        let span = with_layer::first_span(&hook);
+        let info = super::process::respanned(rt.retry("RetryInfo"), span);
+        let typed = quote_spanned! {span=>
             let __decor_on_retry: fn(&#info) = #hook;
         };
         policy.extend(quote!(.on_retry({ #typed __decor_on_retry })));

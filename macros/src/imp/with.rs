@@ -402,7 +402,9 @@ pub fn wrap_runs(
     let wanted = match &runs.when {
         Some(when) => {
             // At the closure: a parameter of the wrong type is reported there.
-            let filter = quote_spanned!(first_span(when)=> #with::when(__decor_e, #when));
+            let span = first_span(when);
+            let path = super::process::respanned(quote!(#with::when), span);
+            let filter = quote_spanned!(span=> #path(__decor_e, #when));
             quote! {
                 match &__decor_out {
                     ::core::result::Result::Err(__decor_e) => #filter,
