@@ -132,6 +132,21 @@ pub fn check_runs(function: &ItemFn, decorator: &str, errors: &mut Errors) {
         syn::ReturnType::Type(_, ty) => any_borrow(ty),
         syn::ReturnType::Default => false,
     };
+    let output = match &function.sig.output {
+        syn::ReturnType::Type(_, ty) if async_trait => future_output(ty),
+        syn::ReturnType::Type(_, ty) => Some(&**ty),
+        syn::ReturnType::Default => None,
+    };
+    if let Some(param) = output.and_then(|output| borrowed_mut_param(function, output)) {
+        errors.spanned(
+            output.expect("a return type"),
+            format!(
+                "#[{decorator}] runs the body in a loop, once per run, so it cannot return a \
+                 borrow of the `&mut` argument `{param}` (each run reborrows it); return an \
+                 owned value, or take `{param}` by `&`"
+            ),
+        );
+    }
     if mut_self && borrows {
         errors.spanned(
             &function.sig.output,
@@ -154,6 +169,64 @@ fn any_borrow(ty: &Type) -> bool {
         })
     }
     any(ty.to_token_stream())
+}
+
+/// The `&mut` parameter (not `self`) the return type borrows from, as far
+/// as the signature tells: one whose lifetime the return type names, or,
+/// with lifetimes elided, the only reference among the parameters.
+fn borrowed_mut_param(function: &ItemFn, output: &Type) -> Option<String> {
+    use syn::visit::Visit;
+    #[derive(Default)]
+    struct Lifetimes {
+        named: Vec<String>,
+        elided: usize,
+    }
+    impl<'a> Visit<'a> for Lifetimes {
+        fn visit_type_reference(&mut self, reference: &'a syn::TypeReference) {
+            match &reference.lifetime {
+                Some(lifetime) => self.visit_lifetime(lifetime),
+                None => self.elided += 1,
+            }
+            self.visit_type(&reference.elem);
+        }
+        fn visit_lifetime(&mut self, lifetime: &'a syn::Lifetime) {
+            if lifetime.ident == "_" {
+                self.elided += 1;
+            } else {
+                self.named.push(lifetime.ident.to_string());
+            }
+        }
+    }
+    let mut returned = Lifetimes::default();
+    returned.visit_type(output);
+    if returned.named.is_empty() && returned.elided == 0 {
+        return None;
+    }
+    let mut in_inputs = Lifetimes::default();
+    let mut mut_params = Vec::new();
+    for input in &function.sig.inputs {
+        match input {
+            // A receiver lends its lifetime to elided ones: `&mut self` is
+            // checked on its own, `&self` lends nothing mutable.
+            FnArg::Receiver(_) if returned.elided > 0 => return None,
+            FnArg::Receiver(_) => {}
+            FnArg::Typed(typed) => {
+                in_inputs.visit_type(&typed.ty);
+                if let Type::Reference(reference) = &*typed.ty {
+                    if reference.mutability.is_some() {
+                        mut_params.push((options::pretty(&typed.pat), reference.lifetime.clone()));
+                    }
+                }
+            }
+        }
+    }
+    mut_params.into_iter().find_map(|(name, lifetime)| {
+        let lends = match &lifetime {
+            Some(lifetime) => returned.named.contains(&lifetime.ident.to_string()),
+            None => returned.elided > 0 && in_inputs.elided + in_inputs.named.len() == 1,
+        };
+        lends.then_some(name)
+    })
 }
 
 /// The `Output = T` of the future an `#[async_trait]` method returns.
