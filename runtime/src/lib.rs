@@ -530,8 +530,8 @@ pub mod __private {
 
     /// `#[retry]`'s runtime: the policy and the checks of the signature.
     pub mod retry {
-        pub use crate::retry::checks::{clonable, returns_result};
-        pub use crate::Retry;
+        pub use crate::retry::checks::{clonable, clonable_pattern, returns_result};
+        pub use crate::{Retry, RetryInfo};
     }
 
     /// Autoref-dispatched questions about types at the call site.
@@ -539,8 +539,8 @@ pub mod __private {
         pub use crate::probe::*;
     }
     pub use crate::{
-        __decor_probe_clone as probe_clone, __decor_probe_error as probe_error,
-        __decor_probe_skip as probe_skip,
+        __decor_probe_clone as probe_clone, __decor_probe_decorator as probe_decorator,
+        __decor_probe_error as probe_error, __decor_probe_skip as probe_skip,
     };
     pub use crate::{
         __decor_probe_debug as probe_debug, __decor_probe_exit as probe_exit,

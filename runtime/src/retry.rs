@@ -7,7 +7,9 @@
 //! which needs the error's type and so runs in the function.
 
 use std::fmt;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use crate::timed::clock::Stamp;
 
 use crate::with::{After, Call, Decorator, Outcome};
 
@@ -131,11 +133,13 @@ impl Default for Retry {
 }
 
 /// What a [`Retry`] keeps for one call: when it began, read only when
-/// there is a deadline and a run has failed.
+/// there is a deadline and a run has failed. On `#[timed]`'s clock (one
+/// `rdtsc` where the CPU allows), not `Instant` (a `clock_gettime`, some
+/// 40 ns in a VM): every call with a deadline reads it once.
 #[doc(hidden)]
 #[derive(Default)]
 pub struct RetryState {
-    started: Option<Instant>,
+    started: Option<Stamp>,
 }
 
 impl Decorator for Retry {
@@ -144,7 +148,7 @@ impl Decorator for Retry {
     #[inline(always)]
     fn before(&self, _: &Call<'_>, state: &mut RetryState) -> Result<(), crate::Skipped> {
         if self.deadline.is_some() && state.started.is_none() {
-            state.started = Some(Instant::now());
+            state.started = Some(Stamp::now());
         }
         Ok(())
     }
@@ -173,7 +177,7 @@ impl Retry {
             pause = jittered(pause);
         }
         if let (Some(deadline), Some(started)) = (self.deadline, state.started) {
-            if started.elapsed() + pause >= deadline {
+            if Duration::from_nanos(started.elapsed_nanos()) + pause >= deadline {
                 tracing::warn!(
                     target: "decor::retry",
                     function = call.name(),
@@ -297,14 +301,28 @@ mod tests {
 /// `__private::retry`.
 #[doc(hidden)]
 pub mod checks {
-    /// An argument `#[retry]` can hand to more than one run.
+    /// An argument `#[retry]` can hand to more than one run; `Name` is a
+    /// marker type named after the parameter, for the message.
     #[diagnostic::on_unimplemented(
-        message = "`#[retry]` runs the body again, so an argument taken by value must be `Clone`; `{Self}` is not",
-        label = "this argument is not `Clone`",
-        note = "take it by reference, or make `{Self}` implement `Clone`"
+        message = "`#[retry]` gives the argument `{Name}` to every attempt, so it must be `Clone`, and `{Self}` is not",
+        label = "`{Name}` is taken by value: each attempt but the last gets a clone",
+        note = "take it by reference (`&{Self}`), or implement `Clone` for `{Self}`"
     )]
-    pub trait RetryArgument {}
-    impl<T: Clone> RetryArgument for T {}
+    pub trait RetryArgument<Name> {}
+    // Not recommended in errors: the message above, not "`Clone` is not
+    // implemented", names the parameter.
+    #[diagnostic::do_not_recommend]
+    impl<T: Clone, Name> RetryArgument<Name> for T {}
+
+    /// [`RetryArgument`] for a parameter written as a pattern.
+    #[diagnostic::on_unimplemented(
+        message = "`#[retry]` gives this argument to every attempt, so it must be `Clone`, and `{Self}` is not",
+        label = "taken by value: each attempt but the last gets a clone",
+        note = "take it by reference (`&{Self}`), or implement `Clone` for `{Self}`"
+    )]
+    pub trait RetryPattern {}
+    #[diagnostic::do_not_recommend]
+    impl<T: Clone> RetryPattern for T {}
 
     /// What a `#[retry]` function may return.
     #[diagnostic::on_unimplemented(
@@ -315,7 +333,10 @@ pub mod checks {
     impl<T, E> RetryResult for Result<T, E> {}
 
     #[inline(always)]
-    pub fn clonable<T: RetryArgument + ?Sized>(_: &T) {}
+    pub fn clonable<Name, T: RetryArgument<Name> + ?Sized>(_: &T) {}
+
+    #[inline(always)]
+    pub fn clonable_pattern<T: RetryPattern + ?Sized>(_: &T) {}
 
     #[inline(always)]
     pub fn returns_result<R: RetryResult>() {}

@@ -1021,3 +1021,62 @@ fn timeout_async_trait_body() {
     );
     insta::assert_snapshot!("timeout_async_trait_body", out);
 }
+
+// ---------------------------------------------------------------- #[with], #[retry]
+
+fn with(attr: TokenStream, item: TokenStream) -> String {
+    expand(imp::with::expand, attr, item)
+}
+
+fn retry(attr: TokenStream, item: TokenStream) -> String {
+    expand(imp::retry::expand, attr, item)
+}
+
+/// An owned argument goes through a slot (cloned while another run may
+/// follow), a `&mut` one is reborrowed per run, a `&` one only shown.
+#[test]
+fn with_sync_owned_and_mut_arguments() {
+    let out = with(
+        quote!(audit),
+        quote! {
+            /// Records a payment.
+            pub fn record(amount: u64, mut note: String, ledger: &mut Vec<String>, to: &str) -> usize {
+                note.push_str(to);
+                ledger.push(format!("{amount} {note}"));
+                ledger.len()
+            }
+        },
+    );
+    insta::assert_snapshot!("with_sync_owned_and_mut_arguments", out);
+}
+
+#[test]
+fn with_async_fn() {
+    let out = with(
+        quote!(audit("payments")),
+        quote! {
+            async fn fetch(key: String, cache: &mut Cache) -> Result<String, Error> {
+                if let Some(hit) = cache.get(&key) {
+                    return Ok(hit);
+                }
+                let value = load(&key).await?;
+                Ok(value)
+            }
+        },
+    );
+    insta::assert_snapshot!("with_async_fn", out);
+}
+
+#[test]
+fn retry_with_options_and_when() {
+    let out = retry(
+        quote!(attempts = 4, delay = "10ms", when = |e| e.is_transient()),
+        quote! {
+            fn send(&self, id: u32, body: Vec<u8>) -> Result<Reply, ApiError> {
+                let reply = self.client.post(id, &body)?;
+                Ok(reply)
+            }
+        },
+    );
+    insta::assert_snapshot!("retry_with_options_and_when", out);
+}

@@ -223,6 +223,141 @@ mod free {
     pub(super) fn spawned_locked(x: u64) -> u64 { x + 1 }
 }
 
+// --- #[with] and #[retry]: free functions, every receiver they allow ------
+#[rustfmt::skip]
+mod resilient {
+    use decor::{logged, retry, spawn, synchronized, timed, with, After, Call, Decorator, Outcome};
+
+    /// Runs the body once more after an `Err`.
+    pub(super) struct Twice;
+
+    impl Decorator for Twice {
+        type State = ();
+        fn may_repeat(&self, call: &Call<'_>, (): &()) -> bool { call.attempt() < 2 }
+        fn after(&self, call: &Call<'_>, (): &mut (), outcome: &Outcome<'_>) -> After {
+            if outcome.is_err() && call.attempt() < 2 { After::Again(std::time::Duration::ZERO) } else { After::Return }
+        }
+    }
+
+    pub(super) fn audit(call: &Call<'_>) { assert!(!call.name().is_empty()); }
+
+    #[with(audit)]
+    pub(super) fn with_value(x: u64) -> u64 { x + 1 }
+
+    #[with(audit)]
+    pub(super) fn with_unit(out: &mut Vec<u64>) { out.push(1); }
+
+    #[with(Twice)]
+    pub(super) fn with_owned(mut v: Vec<u64>, out: &mut Vec<u64>) -> Result<usize, usize> { v.sort_unstable(); out.extend(v); if out.len() < 4 { Err(out.len()) } else { Ok(out.len()) } }
+
+    #[with(Twice)]
+    pub(super) fn with_try(text: &str) -> Result<u64, std::num::ParseIntError> { Ok(text.parse::<u64>()? + 1) }
+
+    #[with(Twice)]
+    pub(super) async fn with_async(x: u64) -> u64 { x + 1 }
+
+    #[timed]
+    #[logged]
+    #[with(Twice)]
+    #[synchronized]
+    pub(super) fn with_stacked(x: u64) -> u64 { x + 1 }
+
+    #[logged]
+    #[with(audit)]
+    pub(super) fn with_logged(x: u64) -> u64 { x + 1 }
+
+    #[synchronized]
+    #[retry(delay = "0ms")]
+    pub(super) fn retry_locked(x: u64) -> Result<u64, String> { Ok(x + 1) }
+
+    #[spawn(threads = 2)]
+    #[with(Twice)]
+    pub(super) fn with_spawned(x: u64) -> u64 { x + 1 }
+
+    #[retry(delay = "0ms")]
+    pub(super) fn retry_value(text: &str) -> Result<u64, std::num::ParseIntError> { text.parse() }
+
+    #[retry(delay = "0ms")]
+    pub(super) fn retry_unit(out: &mut Vec<u64>) -> Result<(), String> { out.push(2); Ok(()) }
+
+    #[retry(attempts = 2, delay = "0ms", when = |e| e.len() < 2)]
+    pub(super) fn retry_owned(text: String) -> Result<usize, String> { if text.is_empty() { Err(text) } else { Ok(text.len()) } }
+
+    #[retry(delay = "0ms")]
+    pub(super) async fn retry_async(x: u64) -> Result<u64, String> { Ok(x + 1) }
+
+    #[timed]
+    #[logged]
+    #[retry(delay = "0ms")]
+    #[synchronized]
+    pub(super) fn retry_stacked(x: u64) -> Result<u64, String> { Ok(x + 1) }
+
+    #[spawn(threads = 2)]
+    #[retry(delay = "0ms")]
+    pub(super) fn retry_spawned(x: u64) -> Result<u64, String> { Ok(x + 1) }
+
+
+    pub(super) struct Counter { pub(super) n: u64 }
+
+    impl Counter {
+        #[with(audit)]
+        pub(super) fn get(&self) -> u64 { self.n }
+
+        #[with(Twice)]
+        pub(super) fn bump(&mut self) -> Result<u64, u64> { self.n += 1; if self.n < 2 { Err(self.n) } else { Ok(self.n) } }
+
+        #[with(audit)]
+        pub(super) fn bump_unit(&mut self) { self.n += 1; }
+
+        #[with(audit)]
+        pub(super) fn into_n(self) -> u64 { self.n }
+
+        #[with(audit)]
+        pub(super) async fn get_async(&self) -> u64 { self.n }
+
+        #[retry(delay = "0ms")]
+        pub(super) fn checked(&self) -> Result<u64, String> { Ok(self.n) }
+
+        #[retry(delay = "0ms")]
+        pub(super) fn take(&mut self) -> Result<u64, String> { self.n += 1; Ok(self.n) }
+
+        #[retry(delay = "0ms")]
+        pub(super) async fn take_async(&mut self) -> Result<u64, String> { self.n += 1; Ok(self.n) }
+    }
+}
+
+fn resilient() {
+    use resilient::Counter;
+    let mut out = Vec::new();
+    assert_eq!(resilient::with_value(1), 2);
+    resilient::with_unit(&mut out);
+    assert_eq!(resilient::with_owned(vec![2, 1], &mut out), Ok(5));
+    assert!(resilient::with_try("x").is_err());
+    assert_eq!(resilient::with_try("1"), Ok(2));
+    assert_eq!(block_on(resilient::with_async(1)), 2);
+    assert_eq!(resilient::with_stacked(1), 2);
+    assert_eq!(resilient::with_spawned(1).join().unwrap(), 2);
+    assert_eq!(resilient::with_logged(1), 2);
+    assert_eq!(resilient::retry_locked(1), Ok(2));
+    assert_eq!(resilient::retry_value("4"), Ok(4));
+    resilient::retry_unit(&mut out).unwrap();
+    assert_eq!(resilient::retry_owned(String::new()), Err(String::new()));
+    assert_eq!(resilient::retry_owned("ab".to_owned()), Ok(2));
+    assert_eq!(block_on(resilient::retry_async(1)), Ok(2));
+    assert_eq!(resilient::retry_stacked(1), Ok(2));
+    assert_eq!(resilient::retry_spawned(1).join().unwrap(), Ok(2));
+    assert_eq!(out, [1, 1, 2, 1, 2, 2]);
+    let mut counter = Counter { n: 0 };
+    assert_eq!(counter.bump(), Ok(2));
+    counter.bump_unit();
+    assert_eq!(counter.get(), 3);
+    assert_eq!(block_on(counter.get_async()), 3);
+    assert_eq!(counter.checked(), Ok(3));
+    assert_eq!(counter.take(), Ok(4));
+    assert_eq!(block_on(counter.take_async()), Ok(5));
+    assert_eq!(counter.into_n(), 5);
+}
+
 // --- #[synchronized(self.lock)]: a lock the value owns, every receiver ------
 #[derive(Default)]
 struct Account {
@@ -365,6 +500,7 @@ fn run() -> Result<(), String> {
     methods();
     free_functions();
     accounts();
+    resilient();
     let calls = decor::timers::get("lint_clean::free::parse_try").map(|stats| stats.calls());
     if calls == Some(2) {
         Ok(())

@@ -405,7 +405,7 @@ pub fn items(
 
 /// `tokens` with every span set to `span`: a runtime path whose bound on the
 /// result type fails is then reported at the result type.
-fn respanned(tokens: TokenStream, span: Span) -> TokenStream {
+pub fn respanned(tokens: TokenStream, span: Span) -> TokenStream {
     tokens
         .into_iter()
         .map(|tree| match tree {

@@ -192,7 +192,15 @@ pub fn wrap(config: &Config, function: &mut ItemFn, fenced: &mut bool) {
         policy.extend(quote!(.deadline(#deadline)));
     }
     if let Some(hook) = &config.on_retry {
-        policy.extend(quote!(.on_retry(#hook)));
+        // Through a typed binding at the path: a function of another shape
+        // is reported there, against the type it should have.
+        let hook = hook.to_token_stream();
+        let span = with_layer::first_span(&hook);
+        let info = super::process::respanned(rt.retry("RetryInfo"), span);
+        let typed = quote_spanned! {span=>
+            let __decor_on_retry: fn(&#info) = #hook;
+        };
+        policy.extend(quote!(.on_retry({ #typed __decor_on_retry })));
     }
     let mut checks = vec![quote!(static __DECOR_RETRY: #retry = #policy;)];
     let async_trait =
@@ -204,7 +212,7 @@ pub fn wrap(config: &Config, function: &mut ItemFn, fenced: &mut bool) {
     let runs = Runs {
         when: config.when.as_ref().map(ToTokens::to_token_stream),
         checks,
-        require_clone: Some(rt.retry("clonable")),
+        require_clone: Some([rt.retry("clonable"), rt.retry("clonable_pattern")]),
     };
     with_layer::wrap_runs(&rt, quote!(__DECOR_RETRY), &runs, function, fenced);
 }

@@ -123,7 +123,31 @@ pub fn check_runs(function: &ItemFn, decorator: &str, errors: &mut Errors) {
         function.sig.inputs.first(),
         Some(FnArg::Receiver(receiver)) if receiver.reference.is_some() && receiver.mutability.is_some()
     );
-    if mut_self && returns_borrow(&function.sig.output) {
+    // Below `#[async_trait]` the signature returns a boxed future, which
+    // always names a lifetime: what the body returns is its `Output`.
+    let async_trait = function.sig.asyncness.is_none()
+        && func::async_trait_body(&mut function.block.clone()).is_some();
+    let borrows = match &function.sig.output {
+        syn::ReturnType::Type(_, ty) if async_trait => future_output(ty).is_some_and(any_borrow),
+        syn::ReturnType::Type(_, ty) => any_borrow(ty),
+        syn::ReturnType::Default => false,
+    };
+    let output = match &function.sig.output {
+        syn::ReturnType::Type(_, ty) if async_trait => future_output(ty),
+        syn::ReturnType::Type(_, ty) => Some(&**ty),
+        syn::ReturnType::Default => None,
+    };
+    if let Some(param) = output.and_then(|output| borrowed_mut_param(function, output)) {
+        errors.spanned(
+            output.expect("a return type"),
+            format!(
+                "#[{decorator}] runs the body in a loop, once per run, so it cannot return a \
+                 borrow of the `&mut` argument `{param}` (each run reborrows it); return an \
+                 owned value, or take `{param}` by `&`"
+            ),
+        );
+    }
+    if mut_self && borrows {
         errors.spanned(
             &function.sig.output,
             format!(
@@ -135,18 +159,90 @@ pub fn check_runs(function: &ItemFn, decorator: &str, errors: &mut Errors) {
     }
 }
 
-fn returns_borrow(output: &syn::ReturnType) -> bool {
-    let syn::ReturnType::Type(_, ty) = output else {
-        return false;
-    };
-    fn any_borrow(tokens: TokenStream) -> bool {
+/// Whether a type mentions a reference or a lifetime.
+fn any_borrow(ty: &Type) -> bool {
+    fn any(tokens: TokenStream) -> bool {
         tokens.into_iter().any(|token| match token {
             TokenTree::Punct(p) => p.as_char() == '&' || p.as_char() == '\'',
-            TokenTree::Group(group) => any_borrow(group.stream()),
+            TokenTree::Group(group) => any(group.stream()),
             _ => false,
         })
     }
-    any_borrow(ty.to_token_stream())
+    any(ty.to_token_stream())
+}
+
+/// The `&mut` parameter (not `self`) the return type borrows from, as far
+/// as the signature tells: one whose lifetime the return type names, or,
+/// with lifetimes elided, the only reference among the parameters.
+fn borrowed_mut_param(function: &ItemFn, output: &Type) -> Option<String> {
+    use syn::visit::Visit;
+    #[derive(Default)]
+    struct Lifetimes {
+        named: Vec<String>,
+        elided: usize,
+    }
+    impl<'a> Visit<'a> for Lifetimes {
+        fn visit_type_reference(&mut self, reference: &'a syn::TypeReference) {
+            match &reference.lifetime {
+                Some(lifetime) => self.visit_lifetime(lifetime),
+                None => self.elided += 1,
+            }
+            self.visit_type(&reference.elem);
+        }
+        fn visit_lifetime(&mut self, lifetime: &'a syn::Lifetime) {
+            if lifetime.ident == "_" {
+                self.elided += 1;
+            } else {
+                self.named.push(lifetime.ident.to_string());
+            }
+        }
+    }
+    let mut returned = Lifetimes::default();
+    returned.visit_type(output);
+    if returned.named.is_empty() && returned.elided == 0 {
+        return None;
+    }
+    let mut in_inputs = Lifetimes::default();
+    let mut mut_params = Vec::new();
+    for input in &function.sig.inputs {
+        match input {
+            // A receiver lends its lifetime to elided ones: `&mut self` is
+            // checked on its own, `&self` lends nothing mutable.
+            FnArg::Receiver(_) if returned.elided > 0 => return None,
+            FnArg::Receiver(_) => {}
+            FnArg::Typed(typed) => {
+                in_inputs.visit_type(&typed.ty);
+                if let Type::Reference(reference) = &*typed.ty {
+                    if reference.mutability.is_some() {
+                        mut_params.push((options::pretty(&typed.pat), reference.lifetime.clone()));
+                    }
+                }
+            }
+        }
+    }
+    mut_params.into_iter().find_map(|(name, lifetime)| {
+        let lends = match &lifetime {
+            Some(lifetime) => returned.named.contains(&lifetime.ident.to_string()),
+            None => returned.elided > 0 && in_inputs.elided + in_inputs.named.len() == 1,
+        };
+        lends.then_some(name)
+    })
+}
+
+/// The `Output = T` of the future an `#[async_trait]` method returns.
+fn future_output(ty: &Type) -> Option<&Type> {
+    use syn::visit::Visit;
+    struct Finder<'a>(Option<&'a Type>);
+    impl<'a> Visit<'a> for Finder<'a> {
+        fn visit_assoc_type(&mut self, assoc: &'a syn::AssocType) {
+            if assoc.ident == "Output" && self.0.is_none() {
+                self.0 = Some(&assoc.ty);
+            }
+        }
+    }
+    let mut finder = Finder(None);
+    finder.visit_type(ty);
+    finder.0
 }
 
 /// Runs the body through `decorator`.
@@ -168,18 +264,24 @@ pub struct Runs {
     /// Statements put before the loop: the policy's static, checks of the
     /// signature.
     pub checks: Vec<TokenStream>,
-    /// A function every owned argument is passed to by reference before
+    /// Functions every owned argument is passed to by reference before
     /// the loop, at the parameter's span: a compile error where one is not
-    /// `Clone`.
-    pub require_clone: Option<TokenStream>,
+    /// `Clone`. The first, for a parameter with a name, takes a marker type
+    /// named after it, so the message can name it; the second is for
+    /// patterns.
+    pub require_clone: Option<[TokenStream; 2]>,
 }
 
 /// One parameter, as the loop handles it.
 enum Param {
     /// Shown, not touched: `&T`, `&self`, `&mut self`.
     Kept { name: String, value: TokenStream },
-    /// `x: &mut T`: reborrowed for each run.
-    Reborrowed { ident: syn::Ident },
+    /// `x: &mut T`: reborrowed for each run (`mut x: &mut T` keeps its
+    /// `mut` on the run's binding, so the body may point it elsewhere).
+    Reborrowed {
+        ident: syn::Ident,
+        mutability: Option<syn::token::Mut>,
+    },
     /// Taken by value: held in a slot, cloned for each run but the last,
     /// bound to `pattern` in the run.
     Owned {
@@ -188,6 +290,8 @@ enum Param {
         source: TokenStream,
         pattern: TokenStream,
         span: Span,
+        /// Whether it is a plain name (`source` is that name).
+        named: bool,
     },
 }
 
@@ -224,11 +328,10 @@ fn params(function: &mut ItemFn) -> (Vec<Param>, bool) {
                     _ => None,
                 };
                 match (&*typed.ty, plain) {
-                    (Type::Reference(reference), Some(ident))
-                        if reference.mutability.is_some() && ident.mutability.is_none() =>
-                    {
+                    (Type::Reference(reference), Some(ident)) if reference.mutability.is_some() => {
                         params.push(Param::Reborrowed {
                             ident: ident.ident.clone(),
+                            mutability: ident.mutability.take(),
                         });
                     }
                     (Type::Reference(_), Some(ident)) => {
@@ -248,6 +351,7 @@ fn params(function: &mut ItemFn) -> (Vec<Param>, bool) {
                             source: name.to_token_stream(),
                             pattern: quote!(#mutability #name),
                             span,
+                            named: true,
                         });
                     }
                     (_, None) => {
@@ -261,6 +365,7 @@ fn params(function: &mut ItemFn) -> (Vec<Param>, bool) {
                             source: renamed.to_token_stream(),
                             pattern: pattern.to_token_stream(),
                             span,
+                            named: false,
                         });
                     }
                 }
@@ -305,15 +410,19 @@ pub fn wrap_runs(
         Returns::Nameable(ty) => Some(ty.to_token_stream()),
         Returns::Opaque => None,
     };
+    let mut_self = matches!(
+        function.sig.inputs.first(),
+        Some(FnArg::Receiver(receiver)) if receiver.reference.is_some() && receiver.mutability.is_some()
+    );
     let (params, once) = params(function);
 
     let names = params.iter().map(|param| match param {
         Param::Kept { name, .. } | Param::Owned { name, .. } => name.clone(),
-        Param::Reborrowed { ident } => ident.to_string(),
+        Param::Reborrowed { ident, .. } => ident.to_string(),
     });
     let shown = params.iter().map(|param| match param {
         Param::Kept { value, .. } => quote!(#probe_debug(#value)),
-        Param::Reborrowed { ident } => quote!(#probe_debug(&#ident)),
+        Param::Reborrowed { ident, .. } => quote!(#probe_debug(&#ident)),
         Param::Owned { slot, .. } => {
             quote!(#slot.shown(|__decor_v| #probe_debug(__decor_v)))
         }
@@ -333,12 +442,25 @@ pub fn wrap_runs(
             _ => None,
         })
         .fold(quote!(true), |all, one| quote!(#all && #one));
+    // A sync body runs in a closure, where a variable declared outside
+    // cannot be given a borrow made inside: `mut x: &mut T`, which the body
+    // may point elsewhere, is reborrowed in the closure.
+    let rebind_in_closure =
+        |mutability: &Option<syn::token::Mut>| !asynchronous && mutability.is_some();
     let bind = params.iter().filter_map(|param| match param {
         Param::Owned { slot, pattern, .. } => {
             Some(quote!(let #pattern = #slot.next(__decor_keep);))
         }
-        Param::Reborrowed { ident } => Some(quote!(let #ident = &mut *#ident;)),
-        Param::Kept { .. } => None,
+        Param::Reborrowed { ident, mutability } if !rebind_in_closure(mutability) => {
+            Some(quote!(let #mutability #ident = &mut *#ident;))
+        }
+        Param::Reborrowed { .. } | Param::Kept { .. } => None,
+    });
+    let bind_in_closure = params.iter().filter_map(|param| match param {
+        Param::Reborrowed { ident, mutability } if rebind_in_closure(mutability) => {
+            Some(quote!(let #mutability #ident = &mut *#ident;))
+        }
+        _ => None,
     });
     let (can_skip, skip) = match &output {
         Some(ty) => (
@@ -351,29 +473,66 @@ pub fn wrap_runs(
         ),
     };
     let wanted = match &runs.when {
-        Some(when) => quote! {
-            match &__decor_out {
-                ::core::result::Result::Err(__decor_e) => #with::when(__decor_e, #when),
-                ::core::result::Result::Ok(_) => true,
+        Some(when) => {
+            // At the closure: a parameter of the wrong type is reported there.
+            let span = first_span(when);
+            let path = super::process::respanned(quote!(#with::when), span);
+            let filter = quote_spanned!(span=> #path(__decor_e, #when));
+            quote! {
+                match &__decor_out {
+                    ::core::result::Result::Err(__decor_e) => #filter,
+                    ::core::result::Result::Ok(_) => true,
+                }
             }
-        },
+        }
         None => quote!(true),
     };
+    let probe_decorator = rt.probe("probe_decorator");
+    // At the expression (its first token: spans do not join on stable):
+    // when it is no decorator, the one error is there. A separate `let`,
+    // as a temporary borrowed in a call's argument would not live on.
+    let check = quote_spanned!(first_span(&decorator)=> #with::decorator(__decor_with_decorator));
     let checks = &runs.checks;
-    let clone_checks = params
+    let markers = syn::Ident::new("__decor_retried", Span::call_site());
+    let mut marked = Vec::new();
+    let mut clone_checks: Vec<TokenStream> = params
         .iter()
         .filter_map(|param| match (param, &runs.require_clone) {
-            (Param::Owned { source, span, .. }, Some(check)) => {
+            (
+                Param::Owned {
+                    source,
+                    span,
+                    named: true,
+                    ..
+                },
+                Some([check, _]),
+            ) => {
+                marked.push(source.clone());
+                Some(quote_spanned! {*span=> #check::<#markers::#source, _>(&#source); })
+            }
+            (Param::Owned { source, span, .. }, Some([_, check])) => {
                 Some(quote_spanned! {*span=> #check(&#source); })
             }
             _ => None,
+        })
+        .collect();
+    if !marked.is_empty() {
+        // One marker type per parameter, named after it, for the message.
+        clone_checks.push(quote! {
+            #[allow(non_camel_case_types, dead_code, unreachable_pub)]
+            mod #markers {
+                #(pub struct #marked;)*
+            }
         });
+    }
     let preamble = quote! {
         static __DECOR_WITH: #with::Site =
             #with::Site::new(#ident, ::core::module_path!(), &[#(#names),*]);
         #(#checks)*
         #(#clone_checks)*
         let __decor_with_decorator = &(#decorator);
+        let __decor_with_decorator = #check;
+        let __decor_with_decorator = #probe_decorator(__decor_with_decorator);
         let mut __decor_with = #with::Frame::new(__decor_with_decorator, &__DECOR_WITH, #can_skip);
         #(#slots)*
     };
@@ -386,12 +545,18 @@ pub fn wrap_runs(
     };
 
     if asynchronous {
+        // The user's statements in a block of their own, below the fake
+        // return, so that items they declare (`use Enum::*`) cannot shadow
+        // the return type it names.
         let Some((body, fake)) = func::async_body(function, fenced) else {
             unreachable!("checked: an async body");
         };
-        let stmts = std::mem::take(&mut body.stmts);
+        let mut stmts = std::mem::take(&mut body.stmts);
+        if async_trait && mut_self {
+            reborrow_async_trait_self(&mut stmts);
+        }
         let run = quote! {
-            let __decor_out = async { #fake #(#stmts)* }.await;
+            let __decor_out = async { #fake { #(#stmts)* } }.await;
         };
         let finish = if once {
             quote! { let _ = __decor_with.after(#probe_error(&__decor_out), #wanted); __decor_out }
@@ -416,7 +581,7 @@ pub fn wrap_runs(
     let returns = output.as_ref().map(|ty| quote!(-> #ty));
     let run = quote! {
         #[allow(clippy::redundant_closure_call)]
-        let __decor_out = (|| #returns { #(#stmts)* })();
+        let __decor_out = (|| #returns { #(#bind_in_closure)* #(#stmts)* })();
     };
     let finish = if once {
         quote! { let _ = __decor_with.after(#probe_error(&__decor_out), #wanted); __decor_out }
@@ -435,6 +600,37 @@ pub fn wrap_runs(
     // Layers applied after this one see the loop as the body, and fence it
     // again themselves.
     *fenced = false;
+}
+
+/// `#[async_trait]` moves a `&mut self` receiver into `__self` at the top
+/// of the body (`let mut __self = self;`), which a second run could not do
+/// again: each run reborrows it instead.
+fn reborrow_async_trait_self(stmts: &mut [syn::Stmt]) {
+    for stmt in stmts {
+        let syn::Stmt::Local(local) = stmt else {
+            continue;
+        };
+        let binds_self = matches!(&local.pat, Pat::Ident(pat) if pat.ident == "__self");
+        let from_self = matches!(
+            local.init.as_ref().map(|init| &*init.expr),
+            Some(Expr::Path(path)) if path.path.is_ident("self")
+        );
+        if binds_self && from_self {
+            if let Some(init) = &mut local.init {
+                *init.expr = syn::parse_quote!(&mut *self);
+            }
+            return;
+        }
+    }
+}
+
+/// The span of an expression's first token: on stable, spans do not join.
+pub fn first_span(tokens: &TokenStream) -> Span {
+    tokens
+        .clone()
+        .into_iter()
+        .next()
+        .map_or_else(Span::call_site, |token| token.span())
 }
 
 /// `loop { enter; run; finish }`, or with one run only, the block.

@@ -10,7 +10,7 @@
 //! This module measures a call and decides what to say about it; the timer
 //! in [`timers`](crate::timers) only keeps the figures.
 
-mod clock;
+pub(crate) mod clock;
 mod future;
 mod guard;
 

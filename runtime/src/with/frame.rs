@@ -157,6 +157,17 @@ impl<D: Decorator> Frame<'_, D> {
     }
 }
 
+/// The decorator expression of `#[with(...)]`, checked, spanned at it by
+/// the expansion: when its type is no [`Decorator`], the one error is
+/// reported there (the loop then runs on a stand-in, see
+/// [`probe_decorator!`](crate::__decor_probe_decorator), and reports
+/// nothing more).
+#[doc(hidden)]
+#[inline(always)]
+pub fn decorator<D: Decorator>(decorator: &D) -> &D {
+    decorator
+}
+
 /// `#[retry(when = ...)]`'s filter, called where the error's type is known
 /// so that the closure's parameter type is inferred from it.
 #[doc(hidden)]
@@ -214,7 +225,7 @@ impl<T> Slot<T> {
 
 #[doc(hidden)]
 pub mod ask {
-    use super::Skipped;
+    use super::{Decorator, Skipped};
     use crate::probe::{Probe, ReturnProbe};
 
     pub trait CloneOf<T> {
@@ -233,6 +244,30 @@ pub mod ask {
         #[inline(always)]
         fn __decor_clone_fn(&self) -> Option<fn(&T) -> T> {
             None
+        }
+    }
+
+    /// What the loop is given when the decorator expression is no
+    /// decorator (a compile error already, so it never runs): a decorator
+    /// that exists anyway, so nothing else is reported, and no type of its
+    /// own is offered in the error's list of decorators.
+    static STAND_IN: crate::Retry = crate::Retry::new();
+    pub trait IsDecorator<'a, D> {
+        fn __decor_decorator(&self) -> &'a D;
+    }
+    impl<'a, D: Decorator> IsDecorator<'a, D> for &Probe<'a, D> {
+        #[inline(always)]
+        fn __decor_decorator(&self) -> &'a D {
+            self.0
+        }
+    }
+    pub trait NotDecorator {
+        fn __decor_decorator(&self) -> &'static crate::Retry;
+    }
+    impl<D> NotDecorator for Probe<'_, D> {
+        #[inline(always)]
+        fn __decor_decorator(&self) -> &'static crate::Retry {
+            &STAND_IN
         }
     }
 
@@ -282,6 +317,18 @@ macro_rules! __decor_probe_clone {
         #[allow(unused_imports)]
         use $crate::__private::with::ask::{CloneOf as _, NoCloneOf as _};
         (&&$crate::__private::probe::Probe($value)).__decor_clone_fn()
+    }};
+}
+
+/// The decorator `$value` (a reference) as is where its type is a
+/// `Decorator`, else a stand-in (the expansion's check reports the error).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __decor_probe_decorator {
+    ($value:expr) => {{
+        #[allow(unused_imports)]
+        use $crate::__private::with::ask::{IsDecorator as _, NotDecorator as _};
+        (&&$crate::__private::probe::Probe($value)).__decor_decorator()
     }};
 }
 

@@ -62,7 +62,7 @@ use crate::probe::{DebugOrName, ErrorText};
 /// What expansions use, re-exported by `__private::with`.
 #[doc(hidden)]
 pub mod frame_parts {
-    pub use super::frame::{ask, when, Frame, Site, Slot};
+    pub use super::frame::{ask, decorator, when, Frame, Site, Slot};
 }
 pub(crate) use frame::Site;
 
@@ -87,6 +87,12 @@ pub(crate) use frame::Site;
 ///
 /// assert!(pay(5, "bob")); // prints `audit: pay(amount = 5, to = "bob")`
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a decorator: `#[decor::with(...)]` takes a value whose type implements `decor::Decorator`",
+    label = "not a `decor::Decorator`",
+    note = "a decorator is a value of a type with `impl decor::Decorator for ... {{ type State = (); ... }}`, or a function or closure taking `&decor::Call<'_>`",
+    note = "a decorator built by a function is written as its call: `#[decor::with(audit(\"payments\"))]`"
+)]
 pub trait Decorator {
     /// What the decorator keeps for one call, across all its runs:
     /// `()` when nothing, an `Instant` to time it. Each call starts from
@@ -123,6 +129,9 @@ pub trait Decorator {
 
 /// A plain function (or closure) taking the call is a decorator called
 /// before each run: an audit log, a counter, a check that panics.
+// Not recommended in errors: for a value that is no decorator, the compiler
+// says so (the trait's message) rather than "expected an `Fn` closure".
+#[diagnostic::do_not_recommend]
 impl<F: Fn(&Call<'_>)> Decorator for F {
     type State = ();
 

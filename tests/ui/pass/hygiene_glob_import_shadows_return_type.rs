@@ -87,8 +87,43 @@ fn graded(gs: &[u8]) -> Score {
     gs.iter().sum()
 }
 
+fn audit(call: &decor::Call<'_>) {
+    assert!(!call.name().is_empty());
+}
+
+#[decor::with(audit)]
+fn with_sync(g: Grade) -> Score {
+    use Grade::*;
+    match g {
+        Score => 90,
+        _ => 10,
+    }
+}
+
+#[decor::with(audit)]
+async fn with_async(g: Grade) -> Score {
+    use Grade::*;
+    match g {
+        Score => 90,
+        _ => 10,
+    }
+}
+
+#[decor::retry(delay = "0ms")]
+async fn retry_async(g: &Grade) -> Result<Score, Unit> {
+    use Grade::*;
+    match g {
+        Score => Ok(90),
+        _ => Err(()),
+    }
+}
+
 #[decor::main(report = false, log = "off")]
 fn main() {
+    assert_eq!(with_sync(Grade::Score), 90);
+    assert_eq!(futures_executor::block_on(with_async(Grade::Score)), 90);
+    assert_eq!(futures_executor::block_on(retry_async(&Grade::Score)), Ok(90));
+    assert!(futures_executor::block_on(retry_async(&Grade::Fail)).is_err());
     unit_timed();
     unit_stacked();
     assert_eq!(timed(Grade::Score), 90);

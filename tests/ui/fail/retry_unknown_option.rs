@@ -1,0 +1,8 @@
+#[decor::retry(tries = 3)]
+fn fetch() -> Result<u32, String> {
+    Ok(1)
+}
+
+fn main() {
+    assert_eq!(fetch(), Ok(1));
+}
