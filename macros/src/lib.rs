@@ -44,3 +44,9 @@ pub fn parallel(attr: TokenStream, item: TokenStream) -> TokenStream {
 pub fn synchronized(attr: TokenStream, item: TokenStream) -> TokenStream {
     imp::synchronized::expand(attr.into(), item.into()).into()
 }
+
+/// Memoises calls by their arguments. See `decor::cache`.
+#[proc_macro_attribute]
+pub fn cache(attr: TokenStream, item: TokenStream) -> TokenStream {
+    imp::cache::expand(attr.into(), item.into()).into()
+}

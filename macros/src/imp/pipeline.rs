@@ -27,7 +27,7 @@ use syn::{Attribute, ItemFn, Meta, Path};
 
 use super::errors::{rejected, Errors};
 use super::func;
-use super::{logged, main_attr, parallel, spawn, synchronized, timed};
+use super::{cache, logged, main_attr, parallel, spawn, synchronized, timed};
 
 /// The decorators, by attribute name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -38,16 +38,18 @@ pub enum Kind {
     Spawn,
     Parallel,
     Main,
+    Cache,
 }
 
 impl Kind {
-    const ALL: [Kind; 6] = [
+    const ALL: [Kind; 7] = [
         Kind::Timed,
         Kind::Logged,
         Kind::Synchronized,
         Kind::Spawn,
         Kind::Parallel,
         Kind::Main,
+        Kind::Cache,
     ];
 
     /// The attribute's name: `timed`, `main`.
@@ -59,6 +61,7 @@ impl Kind {
             Kind::Spawn => "spawn",
             Kind::Parallel => "parallel",
             Kind::Main => "main",
+            Kind::Cache => "cache",
         }
     }
 
@@ -89,6 +92,7 @@ pub enum Layer {
     /// The split parameter is found while validating.
     Parallel(parallel::Config, Option<parallel::Splitting>),
     Main(main_attr::Config),
+    Cache(cache::Config),
 }
 
 impl Layer {
@@ -102,6 +106,7 @@ impl Layer {
             Kind::Spawn => Layer::Spawn(spawn::Config::parse_into(attr, errors)),
             Kind::Parallel => Layer::Parallel(parallel::Config::parse_into(attr, errors), None),
             Kind::Main => Layer::Main(main_attr::Config::parse_into(attr, errors)),
+            Kind::Cache => Layer::Cache(cache::Config::parse_into(attr, errors)),
         }
     }
 
@@ -114,6 +119,7 @@ impl Layer {
             Layer::Spawn(config) => config.krate.as_ref(),
             Layer::Parallel(config, _) => config.krate.as_ref(),
             Layer::Main(config) => config.krate.as_ref(),
+            Layer::Cache(config) => config.krate.as_ref(),
         }
     }
 }
@@ -281,6 +287,7 @@ fn validate(stack: &mut [Stacked], function: &ItemFn, errors: &mut Errors) {
             Layer::Logged(config) => config.check(function, errors),
             Layer::Synchronized(config) => config.check(function, spawn_below, errors),
             Layer::Main(config) => config.check(function, errors),
+            Layer::Cache(config) => config.check(function, errors),
             Layer::Spawn(config) => config.check(function, &below, errors),
             Layer::Parallel(config, splitting) => {
                 *splitting = config.check(function, &below, errors)
@@ -315,6 +322,7 @@ fn emit(stack: &[Stacked], mut function: ItemFn) -> ItemFn {
             Layer::Timed(config) => timed::wrap(config, &mut function, &mut fenced),
             Layer::Logged(config) => logged::wrap(config, &mut function, &mut fenced),
             Layer::Synchronized(config) => synchronized::wrap(config, &mut function, &mut fenced),
+            Layer::Cache(config) => cache::wrap(config, &mut function, &mut fenced),
             // `main`'s set-up comes before anything else, below.
             Layer::Main(_) => {}
             Layer::Spawn(_) | Layer::Parallel(..) => unreachable!("split off above"),
