@@ -123,7 +123,7 @@ impl Config {
             "a cache cannot be read during const evaluation",
             errors,
         );
-        if let Returns::Opaque = func::returns(&function.sig.output) {
+        if let Returns::Opaque = returns(function) {
             errors.spanned(
                 &function.sig.output,
                 "#[cache] stores the return value, so it needs a type it can name: \
@@ -226,6 +226,35 @@ fn key(config: &Config, function: &ItemFn, rt: &Paths) -> TokenStream {
     }
 }
 
+/// What the body returns: the signature's type, or for an `#[async_trait]`
+/// method (whose signature `async_trait` has made
+/// `Pin<Box<dyn Future<Output = T> + Send>>`), the `T`.
+fn returns(function: &ItemFn) -> Returns {
+    let output = &function.sig.output;
+    if func::async_trait_body(&mut function.block.clone()).is_some() {
+        if let Some(ty) = future_output(output) {
+            return func::returns(&syn::parse_quote!(-> #ty));
+        }
+    }
+    func::returns(output)
+}
+
+/// The `T` of the first `Output = T` in the type.
+fn future_output(output: &syn::ReturnType) -> Option<Type> {
+    use syn::visit::Visit;
+    struct Finder(Option<Type>);
+    impl<'ast> Visit<'ast> for Finder {
+        fn visit_assoc_type(&mut self, assoc: &'ast syn::AssocType) {
+            if self.0.is_none() && assoc.ident == "Output" {
+                self.0 = Some(assoc.ty.clone());
+            }
+        }
+    }
+    let mut finder = Finder(None);
+    finder.visit_return_type(output);
+    finder.0
+}
+
 /// The identifiers a parameter pattern binds (`_` binds none).
 fn bound(pat: &Pat, names: &mut Vec<syn::Ident>) {
     let mut function: ItemFn = syn::parse_quote!(fn f() {});
@@ -248,7 +277,7 @@ pub fn wrap(config: &Config, function: &mut ItemFn, fenced: &mut bool) {
     };
     let (size, ttl, per_thread) = (config.size, config.ttl_nanos, config.per_thread.is_some());
     let key = key(config, function, &rt);
-    let keep = match (&config.errors, func::returns(&function.sig.output)) {
+    let keep = match (&config.errors, returns(function)) {
         (false, Returns::Nameable(ty)) => {
             let probe = rt.cache("KeepProbe");
             let (ok, all) = (rt.cache("KeepOk"), rt.cache("KeepAll"));
