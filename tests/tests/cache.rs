@@ -327,8 +327,11 @@ static FLAKY: AtomicU32 = AtomicU32::new(0);
 
 #[decor::cache]
 fn flaky(key: u32, gate: &GateKey) -> u32 {
-    if FLAKY.fetch_add(1, Ordering::SeqCst) == 0 {
-        gate.0.wait();
+    let first = FLAKY.fetch_add(1, Ordering::SeqCst) == 0;
+    // Every computation waits for the gate: callers that computed on their
+    // own instead of waiting would each be counted before it opens.
+    gate.0.wait();
+    if first {
         panic!("first computation fails {EXPECTED}");
     }
     key + 1
