@@ -21,46 +21,139 @@ use crate::timers::{note, Noted};
 
 /// What a key must be: hashed and compared to find the entry, cloned into
 /// the store, shared between threads.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be part of a `#[cache]` key",
-    label = "this parameter is part of the cache key, so `{Self}` must be `Hash + Eq + Clone + Send + Sync + 'static`",
-    note = "give the cache a key of your own with `#[cache(key = ...)]`, or skip this parameter in it"
-)]
 pub trait CacheKey: Hash + Eq + Clone + Send + Sync + 'static {}
 impl<T: Hash + Eq + Clone + Send + Sync + 'static> CacheKey for T {}
 
-/// What a `&self` method keys on when it has no `key = ...`.
+// ---- key parts ---------------------------------------------------------
+//
+// Each part of the key is built by a probe at its parameter's span:
+// autoref picks the impl that builds it when the type can be a key, and
+// otherwise one whose return type projects through a trait that no type
+// implements. That reports one error, at the parameter, in the words of the
+// trait's `on_unimplemented`; and the return type, an error type, keeps the
+// key tuple made of it from reporting the same thing again.
+
+/// No type is one; its `on_unimplemented` is the error for a parameter that
+/// cannot be part of the key.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be part of a `#[cache]` key: it is not `Hash + Eq + Clone + Send + Sync + 'static`",
+    label = "this parameter is part of the cache key",
+    note = "give the cache a key of your own with `#[cache(key = ...)]`, made of the parameters that are keys"
+)]
+pub trait NotAKey {
+    /// Never named successfully.
+    type Never;
+}
+
+/// No type is one; its `on_unimplemented` is the error for a `&self`
+/// method whose `Self` cannot be the key.
 #[diagnostic::on_unimplemented(
     message = "`#[cache]` on a `&self` method keys on `self`, but `{Self}` is not `Hash + Eq + Clone + Send + Sync + 'static`",
     label = "keyed on `self`",
-    note = "write the key yourself: `#[cache(key = (self.id, arg))]`, or derive `Hash, PartialEq, Eq, Clone` on `{Self}`"
+    note = "write the key yourself, `#[cache(key = (self.id, arg))]`, or derive `Hash, PartialEq, Eq, Clone` on `{Self}`"
 )]
-pub trait SelfKey: Hash + Eq + Clone + Send + Sync + 'static {}
-impl<T: Hash + Eq + Clone + Send + Sync + 'static> SelfKey for T {}
-
-/// The key part of a by-value parameter: a clone.
-#[inline(always)]
-pub fn owned<T: CacheKey>(value: &T) -> T {
-    value.clone()
+pub trait NotASelfKey {
+    /// Never named successfully.
+    type Never;
 }
 
-/// The key part of a borrowed parameter (`&str`, `&[T]`, `&T`): its owned
-/// form (`String`, `Vec<T>`, `T`).
-#[inline(always)]
-pub fn borrowed<T: ?Sized + ToOwned>(value: &T) -> T::Owned
+/// A parameter (or `self`, or a `key = ...` value) asked to be a key part.
+pub struct Part<'a, T: ?Sized>(pub &'a T);
+
+/// The impls for types that are keys.
+pub trait PartOk {
+    /// The key part.
+    type Key;
+    /// A clone of a by-value parameter.
+    fn __decor_owned(&self) -> Self::Key;
+}
+impl<T: CacheKey> PartOk for &Part<'_, T> {
+    type Key = T;
+    #[inline(always)]
+    fn __decor_owned(&self) -> T {
+        self.0.clone()
+    }
+}
+/// The fallback: an error.
+pub trait PartBad<T: ?Sized> {
+    /// Reports the error: no type is `NotAKey`.
+    fn __decor_owned(&self) -> <T as NotAKey>::Never
+    where
+        T: NotAKey;
+}
+impl<T: ?Sized> PartBad<T> for Part<'_, T> {
+    fn __decor_owned(&self) -> <T as NotAKey>::Never
+    where
+        T: NotAKey,
+    {
+        unreachable!("no type implements `NotAKey`")
+    }
+}
+
+/// The impls for borrowed parameters whose owned form is a key.
+pub trait BorrowedOk {
+    /// The key part.
+    type Key;
+    /// The owned form of a borrowed parameter (`&str` → `String`).
+    fn __decor_borrowed(&self) -> Self::Key;
+}
+impl<T: ?Sized + ToOwned> BorrowedOk for &Part<'_, T>
 where
     T::Owned: CacheKey,
 {
-    value.to_owned()
+    type Key = T::Owned;
+    #[inline(always)]
+    fn __decor_borrowed(&self) -> T::Owned {
+        self.0.to_owned()
+    }
+}
+/// The fallback: an error.
+pub trait BorrowedBad<T: ?Sized> {
+    /// Reports the error: no type is `NotAKey`.
+    fn __decor_borrowed(&self) -> <T as NotAKey>::Never
+    where
+        T: NotAKey;
+}
+impl<T: ?Sized> BorrowedBad<T> for Part<'_, T> {
+    fn __decor_borrowed(&self) -> <T as NotAKey>::Never
+    where
+        T: NotAKey,
+    {
+        unreachable!("no type implements `NotAKey`")
+    }
 }
 
-/// `self`, as the key of a `&self` method.
-#[inline(always)]
-pub fn receiver<T: SelfKey>(value: &T) -> T {
-    value.clone()
+/// The impls for `self`.
+pub trait SelfOk {
+    /// The key part.
+    type Key;
+    /// A clone of `self`.
+    fn __decor_self(&self) -> Self::Key;
+}
+impl<T: CacheKey> SelfOk for &Part<'_, T> {
+    type Key = T;
+    #[inline(always)]
+    fn __decor_self(&self) -> T {
+        self.0.clone()
+    }
+}
+/// The fallback: an error.
+pub trait SelfBad<T: ?Sized> {
+    /// Reports the error: no type is `NotASelfKey`.
+    fn __decor_self(&self) -> <T as NotASelfKey>::Never
+    where
+        T: NotASelfKey;
+}
+impl<T: ?Sized> SelfBad<T> for Part<'_, T> {
+    fn __decor_self(&self) -> <T as NotASelfKey>::Never
+    where
+        T: NotASelfKey,
+    {
+        unreachable!("no type implements `NotASelfKey`")
+    }
 }
 
-/// A `key = expr` value, checked to be usable as a key.
+/// A `key = expr` value, which is the key as it is.
 #[inline(always)]
 pub fn key<T: CacheKey>(value: T) -> T {
     value

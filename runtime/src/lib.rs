@@ -454,7 +454,8 @@ pub mod __private {
     #[cfg(feature = "cache")]
     pub mod cache {
         pub use crate::cache::{
-            borrowed, key, owned, receiver, whole, KeepAll, KeepOk, KeepProbe, Site,
+            key, whole, BorrowedBad, BorrowedOk, KeepAll, KeepOk, KeepProbe, Part, PartBad, PartOk,
+            SelfBad, SelfOk, Site,
         };
 
         #[macro_export]

@@ -185,35 +185,51 @@ fn key(config: &Config, function: &ItemFn, rt: &Paths) -> TokenStream {
         let check = rt.cache("key");
         return quote_spanned!(key.span()=> #check(#key));
     }
+    let part = rt.cache("Part");
+    // `(&&Part(&x)).__decor_owned()` and friends: see the runtime's `Part`.
+    let probe = |at: Span, value: TokenStream, method: &str, ok: &str, bad: &str| {
+        let method = syn::Ident::new(method, at);
+        let (ok, bad) = (rt.cache(ok), rt.cache(bad));
+        quote_spanned! {at=> {
+            #[allow(unused_imports)]
+            use #ok as _;
+            #[allow(unused_imports)]
+            use #bad as _;
+            (&&#part(#value)).#method()
+        }}
+    };
     let mut parts = Vec::new();
     for input in &function.sig.inputs {
         match input {
             FnArg::Receiver(receiver) => {
-                let check = rt.cache("receiver");
                 let this = &receiver.self_token;
                 let by_reference =
                     receiver.reference.is_some() || matches!(&*receiver.ty, Type::Reference(_));
-                let at = receiver.span();
-                parts.push(match by_reference {
-                    true => quote_spanned!(at=> #check(#this)),
-                    false => quote_spanned!(at=> #check(&#this)),
-                });
+                let value = match by_reference {
+                    true => quote!(#this),
+                    false => quote!(&#this),
+                };
+                parts.push(probe(this.span, value, "__decor_self", "SelfOk", "SelfBad"));
             }
             FnArg::Typed(typed) => {
                 let at = typed.span();
                 match (&*typed.pat, &*typed.ty) {
                     (Pat::Ident(ident), Type::Reference(_)) if ident.subpat.is_none() => {
-                        let check = rt.cache("borrowed");
                         let name = &ident.ident;
-                        parts.push(quote_spanned!(at=> #check(#name)));
+                        parts.push(probe(
+                            at,
+                            quote!(#name),
+                            "__decor_borrowed",
+                            "BorrowedOk",
+                            "BorrowedBad",
+                        ));
                     }
                     _ => {
                         // A pattern keys on what it binds, each owned.
-                        let check = rt.cache("owned");
                         let mut names = Vec::new();
                         bound(&typed.pat, &mut names);
                         for name in names {
-                            parts.push(quote_spanned!(at=> #check(&#name)));
+                            parts.push(probe(at, quote!(&#name), "__decor_owned", "PartOk", "PartBad"));
                         }
                     }
                 }
