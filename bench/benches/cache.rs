@@ -132,20 +132,18 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("cache_u64");
     group.bench_function("moka_get", |b| b.iter(|| moka_u64(black_box(key()))));
     group.bench_function("decor_cache", |b| b.iter(|| decor_u64(black_box(key()))));
-    group.bench_function("cached_crate", |b| {
-        b.iter(|| cached_u64(black_box(key())))
-    });
+    group.bench_function("cached_crate", |b| b.iter(|| cached_u64(black_box(key()))));
     group.finish();
 
     let mut group = c.benchmark_group("cache_str");
     group.bench_function("moka_get", |b| b.iter(|| moka_str(black_box(word()))));
     group.bench_function("decor_cache", |b| b.iter(|| decor_str(black_box(word()))));
-    group.bench_function("cached_crate", |b| {
-        b.iter(|| cached_str(black_box(word())))
-    });
+    group.bench_function("cached_crate", |b| b.iter(|| cached_str(black_box(word()))));
     group.finish();
 
-    let stats = decor::caches::get("cache::decor_u64").expect("called").stats();
+    let stats = decor::caches::get("cache::decor_u64")
+        .expect("called")
+        .stats();
     assert_eq!(stats.misses(), KEYS, "every timed call hit");
 }
 

@@ -368,12 +368,8 @@ impl Site {
     }
 
     fn register(&'static self, store: Held) {
-        self.registered.call_once(|| {
-            sites()
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push(self)
-        });
+        self.registered
+            .call_once(|| sites().lock().unwrap_or_else(|e| e.into_inner()).push(self));
         let mut all = self.all.lock().unwrap_or_else(|e| e.into_inner());
         all.retain(|store| !matches!(store, Held::Thread(weak) if weak.strong_count() == 0));
         all.push(store);

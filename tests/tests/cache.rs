@@ -230,7 +230,11 @@ fn each_instantiation_has_its_own_store_and_one_handle_covers_them() {
     assert!(cache.invalidate(&1u64));
     assert_eq!(cache.stats().entries(), 2);
     assert_eq!(describe(1u32), "1 as u32");
-    assert_eq!(DESCRIBED.load(Ordering::SeqCst), 3, "u32's store kept its value");
+    assert_eq!(
+        DESCRIBED.load(Ordering::SeqCst),
+        3,
+        "u32's store kept its value"
+    );
     cache.clear();
     assert_eq!(cache.stats().entries(), 0);
 }
@@ -250,7 +254,11 @@ fn values_expire_after_their_ttl() {
     assert_eq!(EXPIRING.load(Ordering::SeqCst), 1);
     thread::sleep(Duration::from_millis(200));
     expiring(1);
-    assert_eq!(EXPIRING.load(Ordering::SeqCst), 2, "expired, so computed again");
+    assert_eq!(
+        EXPIRING.load(Ordering::SeqCst),
+        2,
+        "expired, so computed again"
+    );
     assert_eq!(counts("cache::expiring").1, 2);
 }
 
@@ -345,7 +353,9 @@ fn a_panicking_computation_is_taken_over_by_a_waiter() {
         let gate = gate.clone();
         thread::spawn(move || flaky(5, &gate))
     };
-    wait_until("the first caller computes", || FLAKY.load(Ordering::SeqCst) == 1);
+    wait_until("the first caller computes", || {
+        FLAKY.load(Ordering::SeqCst) == 1
+    });
     let waiters: Vec<_> = (0..4)
         .map(|_| {
             let gate = gate.clone();
@@ -354,7 +364,9 @@ fn a_panicking_computation_is_taken_over_by_a_waiter() {
         .collect();
     thread::sleep(Duration::from_millis(100));
     gate.0.open();
-    let panic = first.join().expect_err("the computing caller sees its panic");
+    let panic = first
+        .join()
+        .expect_err("the computing caller sees its panic");
     let message = panic.downcast_ref::<String>().cloned().unwrap_or_default();
     assert!(message.contains("first computation fails"), "{message}");
     for waiter in waiters {
@@ -500,7 +512,10 @@ fn async_waiters_await_without_blocking_a_single_thread_executor() {
             }
         })
     });
-    assert!(results.iter().all(|r| r.as_deref() == Ok("item 3")), "{results:?}");
+    assert!(
+        results.iter().all(|r| r.as_deref() == Ok("item 3")),
+        "{results:?}"
+    );
     assert_eq!(FETCHES.load(Ordering::SeqCst), 1);
     // An `Err` is not cached; futures-executor drives these.
     assert_eq!(block_on(fetch(0)), Err("no id 0".into()));

@@ -895,7 +895,11 @@ fn cache_borrowed_and_owned_arguments() {
 #[test]
 fn cache_self_method_with_key() {
     let out = cache(
-        quote!(key = (self.id, path.to_owned()), errors = true, name = "client_get"),
+        quote!(
+            key = (self.id, path.to_owned()),
+            errors = true,
+            name = "client_get"
+        ),
         quote! {
             fn get(&self, path: &str) -> Option<String> {
                 self.fetch(path)

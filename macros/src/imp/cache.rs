@@ -229,7 +229,13 @@ fn key(config: &Config, function: &ItemFn, rt: &Paths) -> TokenStream {
                         let mut names = Vec::new();
                         bound(&typed.pat, &mut names);
                         for name in names {
-                            parts.push(probe(at, quote!(&#name), "__decor_owned", "PartOk", "PartBad"));
+                            parts.push(probe(
+                                at,
+                                quote!(&#name),
+                                "__decor_owned",
+                                "PartOk",
+                                "PartBad",
+                            ));
                         }
                     }
                 }
@@ -273,7 +279,9 @@ fn future_output(output: &syn::ReturnType) -> Option<Type> {
 
 /// The identifiers a parameter pattern binds (`_` binds none).
 fn bound(pat: &Pat, names: &mut Vec<syn::Ident>) {
-    let mut function: ItemFn = syn::parse_quote!(fn f() {});
+    let mut function: ItemFn = syn::parse_quote!(
+        fn f() {}
+    );
     function.sig.inputs.push(syn::parse_quote!(#pat: ()));
     names.extend(func::parameter_names(&function));
 }
@@ -389,10 +397,7 @@ mod tests {
         assert_eq!((config.size, config.ttl_nanos), (10, 50_000_000));
         assert!(config.key.is_some() && config.errors && config.per_thread.is_some());
         assert_eq!(config.name.unwrap().value(), "x");
-        assert!(parse(quote!(scope = global))
-            .unwrap()
-            .per_thread
-            .is_none());
+        assert!(parse(quote!(scope = global)).unwrap().per_thread.is_none());
     }
 
     #[test]
