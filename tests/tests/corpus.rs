@@ -27,13 +27,14 @@ use quote::quote;
 
 type Expander = fn(TokenStream, TokenStream) -> TokenStream;
 
-const EXPANDERS: [(&str, Expander); 6] = [
+const EXPANDERS: [(&str, Expander); 7] = [
     ("timed", imp::timed::expand),
     ("logged", imp::logged::expand),
     ("main", imp::main_attr::expand),
     ("spawn", imp::spawn::expand),
     ("parallel", imp::parallel::expand),
     ("synchronized", imp::synchronized::expand),
+    ("cache", imp::cache::expand),
 ];
 
 thread_local! {
@@ -1183,6 +1184,7 @@ fn bad_attributes_below_never_panic_and_are_taken() {
         "spawn",
         "parallel",
         "synchronized",
+        "cache",
     ];
     let mut report = Report::default();
     for bad in lex_all(BAD_ATTRS).iter().step_by(3) {

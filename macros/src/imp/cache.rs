@@ -227,7 +227,7 @@ fn key(config: &Config, function: &ItemFn, rt: &Paths) -> TokenStream {
                     _ => {
                         // A pattern keys on what it binds, each owned.
                         let mut names = Vec::new();
-                        bound(&typed.pat, &mut names);
+                        func::bound_idents(&typed.pat, &mut names);
                         for name in names {
                             parts.push(probe(
                                 at,
@@ -275,15 +275,6 @@ fn future_output(output: &syn::ReturnType) -> Option<Type> {
     let mut finder = Finder(None);
     finder.visit_return_type(output);
     finder.0
-}
-
-/// The identifiers a parameter pattern binds (`_` binds none).
-fn bound(pat: &Pat, names: &mut Vec<syn::Ident>) {
-    let mut function: ItemFn = syn::parse_quote!(
-        fn f() {}
-    );
-    function.sig.inputs.push(syn::parse_quote!(#pat: ()));
-    names.extend(func::parameter_names(&function));
 }
 
 /// Caches the body: the site static and the key at the top of the
