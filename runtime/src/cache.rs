@@ -1,10 +1,10 @@
-//! `#[cache]`'s runtime: one [`Site`] per decorated function, holding one
+//! `#[cache]`'s runtime: one `Site` per decorated function, holding one
 //! moka store per instantiation (and, with `scope = thread`, per thread),
 //! the hit and miss counters, and the registration that
 //! [`caches::get`](crate::caches::get) finds.
 //!
 //! The expansion builds the key from the arguments, picks what is kept of
-//! the return value ([`Keep`]: the whole value, or only an `Ok`), and hands
+//! the return value (`Keep`: the whole value, or only an `Ok`), and hands
 //! the body over as a closure or a future; everything else is here.
 
 use std::any::{Any, TypeId};
@@ -210,7 +210,7 @@ impl<T: CacheValue, E> Keep<Result<T, E>> for OkOnly<T, E> {
 }
 
 /// The return type asked about: `(&&KeepProbe::<R>::NEW).__decor_keep()`
-/// picks [`OkOnly`] for a `Result` (under any alias), [`Whole`] otherwise.
+/// picks `OkOnly` for a `Result` (under any alias), `Whole` otherwise.
 pub struct KeepProbe<R>(PhantomData<fn() -> R>);
 
 impl<R> KeepProbe<R> {
@@ -218,7 +218,7 @@ impl<R> KeepProbe<R> {
     pub const NEW: Self = KeepProbe(PhantomData);
 }
 
-/// Picks [`OkOnly`] for a `Result`.
+/// Picks `OkOnly` for a `Result`.
 pub trait KeepOk<T, E> {
     /// The keeper.
     fn __decor_keep(&self) -> OkOnly<T, E>;
@@ -230,7 +230,7 @@ impl<T, E> KeepOk<T, E> for &KeepProbe<Result<T, E>> {
     }
 }
 
-/// Picks [`Whole`] for anything else.
+/// Picks `Whole` for anything else.
 pub trait KeepAll<R> {
     /// The keeper.
     fn __decor_keep(&self) -> Whole<R>;
@@ -242,7 +242,7 @@ impl<R> KeepAll<R> for KeepProbe<R> {
     }
 }
 
-/// [`Whole`], for `errors = true`.
+/// `Whole`, for `errors = true`.
 pub fn whole<R>() -> Whole<R> {
     Whole(PhantomData)
 }
@@ -393,10 +393,10 @@ impl Site {
 
     /// The global store of the instantiation `S` (a sync or async store of
     /// some key and value types), made by `make` the first time.
-    fn global<S: Erased + Any + 'static>(&'static self, make: impl FnOnce() -> S) -> &'static S
-    where
-        S: Send + Sync,
-    {
+    fn global<S: Erased + Any + Send + Sync>(
+        &'static self,
+        make: impl FnOnce() -> S,
+    ) -> &'static S {
         let wanted = TypeId::of::<S>();
         if let Some(slot) = self.first.get() {
             if slot.ty == wanted {

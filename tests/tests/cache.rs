@@ -191,7 +191,7 @@ static HALVES: AtomicU32 = AtomicU32::new(0);
 #[decor::cache(errors = true)]
 fn checked_half(n: u32) -> Result<u32, String> {
     HALVES.fetch_add(1, Ordering::SeqCst);
-    if n % 2 == 0 {
+    if n.is_multiple_of(2) {
         Ok(n / 2)
     } else {
         Err(format!("{n} is odd"))
@@ -471,11 +471,14 @@ async fn fetch(id: u32) -> Result<String, String> {
     Ok(format!("item {id}"))
 }
 
+/// One `fetch` call in flight.
+type Caller = std::pin::Pin<Box<dyn std::future::Future<Output = Result<String, String>>>>;
+
 /// Polls every future on this one thread, round after round, until all are
 /// done; `between(round)` runs after each round. A future that blocked the
 /// thread would stop them all.
 fn poll_all_on_one_thread(
-    futures: Vec<std::pin::Pin<Box<dyn std::future::Future<Output = Result<String, String>>>>>,
+    futures: Vec<Caller>,
     mut between: impl FnMut(usize),
 ) -> Vec<Result<String, String>> {
     let mut futures: Vec<_> = futures.into_iter().map(Some).collect();
@@ -501,9 +504,7 @@ fn poll_all_on_one_thread(
 #[test]
 fn async_waiters_await_without_blocking_a_single_thread_executor() {
     let results = within("one thread polling every caller", || {
-        let callers = (0..5)
-            .map(|_| Box::pin(fetch(3)) as std::pin::Pin<Box<dyn std::future::Future<Output = _>>>)
-            .collect();
+        let callers = (0..5).map(|_| Box::pin(fetch(3)) as Caller).collect();
         poll_all_on_one_thread(callers, |round| {
             if round == 3 {
                 // Every caller has been polled thrice: one computes, four wait.
