@@ -312,6 +312,8 @@ pub fn wrap(config: &Config, function: &mut ItemFn, fenced: &mut bool) {
     let preamble = quote! {
         #enabled();
         static __DECOR_CACHE: #site = #site::new(#name, #size, #ttl, #per_thread);
+        // A parameter named `_x` is still part of the key.
+        #[allow(unknown_lints, clippy::used_underscore_binding)]
         let __decor_key = #key;
         let __decor_keep = #keep;
     };
