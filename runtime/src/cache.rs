@@ -123,6 +123,83 @@ impl<T: ?Sized> BorrowedBad<T> for Part<'_, T> {
     }
 }
 
+/// A key looked up by its borrowed form (`&str` for a `String` key), made
+/// owned only on a miss: the key of a function whose one key part is a
+/// borrowed parameter.
+pub struct Borrowed<'a, T: ?Sized>(&'a T);
+
+/// What the site is given as the key: looked up as it is, made into the
+/// stored key only when it is stored.
+pub trait KeySource {
+    /// The key stored.
+    type Key: CacheKey + std::borrow::Borrow<Self::Lookup>;
+    /// What a lookup hashes and compares.
+    type Lookup: ?Sized + Hash + Eq;
+    /// The form to look up by.
+    fn lookup(&self) -> &Self::Lookup;
+    /// The key to store.
+    fn into_key(self) -> Self::Key;
+}
+
+impl<K: CacheKey> KeySource for K {
+    type Key = K;
+    type Lookup = K;
+    #[inline(always)]
+    fn lookup(&self) -> &K {
+        self
+    }
+    #[inline(always)]
+    fn into_key(self) -> K {
+        self
+    }
+}
+
+impl<T: ?Sized + Hash + Eq + ToOwned> KeySource for Borrowed<'_, T>
+where
+    T::Owned: CacheKey,
+{
+    type Key = T::Owned;
+    type Lookup = T;
+    #[inline(always)]
+    fn lookup(&self) -> &T {
+        self.0
+    }
+    #[inline(always)]
+    fn into_key(self) -> T::Owned {
+        self.0.to_owned()
+    }
+}
+
+/// The impls for a lone borrowed parameter whose owned form is a key.
+pub trait LookupOk<'a, T: ?Sized> {
+    /// The parameter, to look up by.
+    fn __decor_lookup(&self) -> Borrowed<'a, T>;
+}
+impl<'a, T: ?Sized + Hash + Eq + ToOwned> LookupOk<'a, T> for &Part<'a, T>
+where
+    T::Owned: CacheKey,
+{
+    #[inline(always)]
+    fn __decor_lookup(&self) -> Borrowed<'a, T> {
+        Borrowed(self.0)
+    }
+}
+/// The fallback: an error.
+pub trait LookupBad<T: ?Sized> {
+    /// Reports the error: no type is `NotAKey`.
+    fn __decor_lookup(&self) -> <T as NotAKey>::Never
+    where
+        T: NotAKey;
+}
+impl<T: ?Sized> LookupBad<T> for Part<'_, T> {
+    fn __decor_lookup(&self) -> <T as NotAKey>::Never
+    where
+        T: NotAKey,
+    {
+        unreachable!("no type implements `NotAKey`")
+    }
+}
+
 /// The impls for `self`.
 pub trait SelfOk {
     /// The key part.
@@ -474,36 +551,36 @@ impl Site {
     /// A call of a sync function: the stored value for `key`, or `compute`'s,
     /// computed once however many callers ask for the key at the same time.
     #[inline]
-    pub fn call<K: CacheKey, R, P: Keep<R>>(
+    pub fn call<S: KeySource, R, P: Keep<R>>(
         &'static self,
-        key: K,
+        key: S,
         keep: P,
         compute: impl FnOnce() -> R,
     ) -> R {
         if self.per_thread {
             self.local(
-                || self.sync_store::<K, P::Stored>(),
+                || self.sync_store::<S::Key, P::Stored>(),
                 |store| self.call_in(store, key, keep, compute),
             )
         } else {
-            let store = self.global(|| self.sync_store::<K, P::Stored>());
+            let store = self.global(|| self.sync_store::<S::Key, P::Stored>());
             self.call_in(store, key, keep, compute)
         }
     }
 
     #[inline]
-    fn call_in<K: CacheKey, R, P: Keep<R>>(
+    fn call_in<S: KeySource, R, P: Keep<R>>(
         &self,
-        store: &SyncStore<K, P::Stored>,
-        key: K,
+        store: &SyncStore<S::Key, P::Stored>,
+        key: S,
         keep: P,
         compute: impl FnOnce() -> R,
     ) -> R {
-        if let Some(stored) = store.get(&key) {
+        if let Some(stored) = store.get(key.lookup()) {
             self.hit();
             return keep.give(stored);
         }
-        self.compute_in(store, key, keep, compute)
+        self.compute_in(store, key.into_key(), keep, compute)
     }
 
     #[cold]
@@ -540,17 +617,18 @@ impl Site {
     }
 
     /// A call of an `async fn`: as [`call`](Self::call); waiters await.
-    pub async fn call_async<K: CacheKey, R, P: Keep<R>>(
+    pub async fn call_async<S: KeySource, R, P: Keep<R>>(
         &'static self,
-        key: K,
+        key: S,
         keep: P,
         compute: impl Future<Output = R>,
     ) -> R {
-        let store = self.global(|| self.async_store::<K, P::Stored>());
-        if let Some(stored) = store.get(&key).await {
+        let store = self.global(|| self.async_store::<S::Key, P::Stored>());
+        if let Some(stored) = store.get(key.lookup()).await {
             self.hit();
             return keep.give(stored);
         }
+        let key = key.into_key();
         let mut compute = Some(compute);
         loop {
             let mut own: Option<R> = None;

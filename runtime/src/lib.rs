@@ -454,8 +454,8 @@ pub mod __private {
     #[cfg(feature = "cache")]
     pub mod cache {
         pub use crate::cache::{
-            key, whole, BorrowedBad, BorrowedOk, KeepAll, KeepOk, KeepProbe, Part, PartBad, PartOk,
-            SelfBad, SelfOk, Site,
+            key, whole, BorrowedBad, BorrowedOk, KeepAll, KeepOk, KeepProbe, LookupBad, LookupOk,
+            Part, PartBad, PartOk, SelfBad, SelfOk, Site,
         };
 
         #[macro_export]

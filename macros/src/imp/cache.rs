@@ -242,6 +242,22 @@ fn key(config: &Config, function: &ItemFn, rt: &Paths) -> TokenStream {
             }
         }
     }
+    // A lone borrowed parameter is looked up as it is (`&str`), and made
+    // owned (`String`) only to be stored.
+    if let [FnArg::Typed(typed)] = function.sig.inputs.iter().collect::<Vec<_>>().as_slice() {
+        if let (Pat::Ident(ident), Type::Reference(_)) = (&*typed.pat, &*typed.ty) {
+            if ident.subpat.is_none() {
+                let name = &ident.ident;
+                return probe(
+                    typed.span(),
+                    quote!(#name),
+                    "__decor_lookup",
+                    "LookupOk",
+                    "LookupBad",
+                );
+            }
+        }
+    }
     match parts.as_slice() {
         [one] => one.clone(),
         parts => quote!((#(#parts,)*)),
