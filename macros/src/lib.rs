@@ -68,3 +68,9 @@ pub fn rate_limit(attr: TokenStream, item: TokenStream) -> TokenStream {
 pub fn timeout(attr: TokenStream, item: TokenStream) -> TokenStream {
     imp::timeout::expand(attr.into(), item.into()).into()
 }
+
+/// Memoises calls by their arguments. See `decor::cache`.
+#[proc_macro_attribute]
+pub fn cache(attr: TokenStream, item: TokenStream) -> TokenStream {
+    imp::cache::expand(attr.into(), item.into()).into()
+}

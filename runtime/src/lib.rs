@@ -30,6 +30,8 @@
 
 #![warn(missing_docs)]
 
+#[cfg(feature = "cache")]
+mod cache;
 mod caller_span;
 mod combine;
 mod init;
@@ -471,6 +473,83 @@ pub use decor_macros::timeout;
 /// change in any release. One module per decorator, as in the macros crate
 /// (`macros/src/imp/`), plus what several share: `tracing` and its `Level`,
 /// the type probes, the pools.
+/// Memoises a function: each key's value is computed once and returned,
+/// cloned, to every later call with that key, until it is evicted.
+///
+/// ```
+/// use std::sync::atomic::{AtomicU32, Ordering};
+/// static RUNS: AtomicU32 = AtomicU32::new(0);
+///
+/// #[decor::cache(size = 1000, ttl = "60s")]
+/// fn word_count(text: &str) -> usize {
+///     RUNS.fetch_add(1, Ordering::Relaxed);
+///     text.split_whitespace().count()
+/// }
+///
+/// assert_eq!(word_count("a b c"), 3);
+/// assert_eq!(word_count("a b c"), 3); // from the cache
+/// assert_eq!(RUNS.load(Ordering::Relaxed), 1);
+/// let stats = decor::caches::get(concat!(module_path!(), "::word_count")).unwrap().stats();
+/// assert_eq!((stats.hits(), stats.misses()), (1, 1));
+/// ```
+///
+/// - **Key**: the argument, owned (`&str` → `String`, `&[T]` → `Vec<T>`,
+///   `&T` → `T`); with several, the tuple of them; with `key = expr`, that
+///   expression's value (it may use the parameters). A `&self` method keys
+///   on `self` (with its other arguments) when `Self` is
+///   `Hash + Eq + Clone`, else `key = ...` is required. `&mut self`, `self`
+///   by value and `&mut` parameters are compile errors: a call that changes
+///   its arguments is not one to skip. Keys are `Hash + Eq + Clone + Send +
+///   Sync + 'static`.
+/// - **Value**: callers get clones of the stored value, so the return type
+///   is `Clone + Send + Sync + 'static`. A `Result` caches only `Ok` (the
+///   error type need not be `Clone`) unless `errors = true`; an `Option`,
+///   like any other type, is cached whole, `None` included.
+/// - **Stampede**: concurrent callers of one key wait for one computation
+///   (an `async fn`'s waiters await, on any executor); different keys never
+///   wait for each other. If the computing caller panics, it sees its panic
+///   and one waiter computes instead. A waiter whose computing caller got an
+///   uncached `Err` computes its own.
+/// - **Options**: `size = N` entries (default 1000, evicted least
+///   recently/frequently used), `ttl = "60s"` (default none),
+///   `errors = true`, `scope = thread` (each thread its own store; not on
+///   an `async fn`, which may resume on another thread), `name = "..."`
+///   (default `module_path!()::fn`), `crate = path`.
+/// - **Seeing it**: each miss is a DEBUG event (target `decor::cache`,
+///   field `function`) and is counted on a `#[timed]` stacked above;
+///   [`caches::get`] gives hits, misses and entries. A generic function has
+///   one store per instantiation, one handle for all.
+/// - Needs decor's `cache` feature (on by default); without it, a compile
+///   error says so.
+#[doc(inline)]
+pub use decor_macros::cache;
+
+/// The caches of `#[cache]` functions, by name.
+///
+/// ```
+/// #[decor::cache(name = "squares")]
+/// fn square(x: u64) -> u64 { x * x }
+///
+/// assert!(decor::caches::get("squares").is_none()); // not called yet
+/// square(2);
+/// square(2);
+/// let cache = decor::caches::get("squares").unwrap();
+/// assert_eq!(cache.stats().hits(), 1);
+/// assert!(cache.invalidate(&2u64));
+/// cache.clear();
+/// assert_eq!(cache.stats().entries(), 0);
+/// ```
+#[cfg(feature = "cache")]
+pub mod caches {
+    pub use crate::cache::{Cache, CacheStats};
+
+    /// The cache registered as `name` (`module::path::function`, or the
+    /// `name = "..."` given), or `None` before its function's first call.
+    pub fn get(name: &str) -> Option<Cache> {
+        crate::cache::get(name)
+    }
+}
+
 #[doc(hidden)]
 pub mod __private {
     pub use tracing;
@@ -621,4 +700,37 @@ pub mod __private {
     pub mod timeout {
         pub use crate::timeout::{Timeout, TimesOut};
     }
+
+    /// `#[cache]`'s runtime: the site beside each function, and the probes
+    /// that find each key part's owned form.
+    #[cfg(feature = "cache")]
+    pub mod cache {
+        pub use crate::cache::{
+            key, whole, BorrowedBad, BorrowedOk, KeepAll, KeepOk, KeepProbe, LookupBad, LookupOk,
+            Part, PartBad, PartOk, SelfBad, SelfOk, Site,
+        };
+
+        /// Expands to nothing: the `cache` feature is on.
+        #[macro_export]
+        #[doc(hidden)]
+        macro_rules! __decor_cache_enabled {
+            () => {};
+        }
+    }
+
+    /// `#[cache]` without the feature: a compile error that says so.
+    #[cfg(not(feature = "cache"))]
+    pub mod cache {
+        /// Fails to compile: the `cache` feature is off.
+        #[macro_export]
+        #[doc(hidden)]
+        macro_rules! __decor_cache_enabled {
+            () => {
+                ::core::compile_error!(
+                    "`#[cache]` needs decor's `cache` feature (on by default); enable it in Cargo.toml"
+                );
+            };
+        }
+    }
+    pub use crate::__decor_cache_enabled as cache_enabled;
 }

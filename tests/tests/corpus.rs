@@ -27,16 +27,18 @@ use quote::quote;
 
 type Expander = fn(TokenStream, TokenStream) -> TokenStream;
 
-const EXPANDERS: [(&str, Expander); 8] = [
+const EXPANDERS: [(&str, Expander); 11] = [
     ("timed", imp::timed::expand),
     ("logged", imp::logged::expand),
     ("main", imp::main_attr::expand),
     ("spawn", imp::spawn::expand),
     ("parallel", imp::parallel::expand),
     ("synchronized", imp::synchronized::expand),
-    // #[rate_limit] and #[timeout] (issue 12).
     ("rate_limit", imp::rate_limit::expand),
     ("timeout", imp::timeout::expand),
+    ("cache", imp::cache::expand),
+    ("with", imp::with::expand),
+    ("retry", imp::retry::expand),
 ];
 
 thread_local! {
@@ -1186,6 +1188,7 @@ fn bad_attributes_below_never_panic_and_are_taken() {
         "spawn",
         "parallel",
         "synchronized",
+        "cache",
     ];
     let mut report = Report::default();
     for bad in lex_all(BAD_ATTRS).iter().step_by(3) {

@@ -1080,3 +1080,73 @@ fn retry_with_options_and_when() {
     );
     insta::assert_snapshot!("retry_with_options_and_when", out);
 }
+
+// ---------------------------------------------------------------- #[cache]
+
+fn cache(attr: TokenStream, item: TokenStream) -> String {
+    expand(imp::cache::expand, attr, item)
+}
+
+#[test]
+fn cache_borrowed_and_owned_arguments() {
+    let out = cache(
+        quote!(size = 100, ttl = "60s"),
+        quote! {
+            pub fn lookup(name: &str, limit: u32) -> Result<Vec<u64>, Error> {
+                if limit == 0 {
+                    return Ok(Vec::new());
+                }
+                let ids = query(name)?;
+                Ok(ids)
+            }
+        },
+    );
+    insta::assert_snapshot!("cache_borrowed_and_owned_arguments", out);
+}
+
+#[test]
+fn cache_self_method_with_key() {
+    let out = cache(
+        quote!(
+            key = (self.id, path.to_owned()),
+            errors = true,
+            name = "client_get"
+        ),
+        quote! {
+            fn get(&self, path: &str) -> Option<String> {
+                self.fetch(path)
+            }
+        },
+    );
+    insta::assert_snapshot!("cache_self_method_with_key", out);
+}
+
+#[test]
+fn cache_async_fn() {
+    let out = cache(
+        quote!(),
+        quote! {
+            async fn fetch(id: u64) -> Result<String, std::io::Error> {
+                let body = download(id).await?;
+                Ok(body)
+            }
+        },
+    );
+    insta::assert_snapshot!("cache_async_fn", out);
+}
+
+#[test]
+fn stacked_timed_over_cache() {
+    let out = stacked(
+        imp::timed::expand,
+        quote!(),
+        "cache",
+        quote! {
+            #[decor::cache(scope = thread)]
+            fn square(n: u64) -> u64 {
+                n * n
+            }
+        },
+    );
+    insta::assert_snapshot!("stacked_timed_over_cache", out);
+}

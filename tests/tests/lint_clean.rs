@@ -496,7 +496,46 @@ fn free_functions() {
     assert_eq!(free::spawned_locked(1).join().unwrap(), 2);
 }
 
+/// `#[cache]` on one-line bodies, keyed on arguments, on `self`, on a
+/// `key = ...`, alone and stacked, and on an `async fn`.
+#[rustfmt::skip]
+mod cached {
+    #[derive(Clone, Debug, Hash, PartialEq, Eq)]
+    pub struct Id(pub u64);
+
+    impl Id {
+        #[decor::cache]
+        pub fn double(&self) -> u64 { self.0 * 2 }
+
+        #[decor::cache(key = self.0)]
+        pub fn triple(&self, _unused: &str) -> u64 { self.0 * 3 }
+    }
+
+    #[decor::cache]
+    pub fn length(text: &str) -> usize { text.len() }
+
+    #[decor::cache(size = 10, ttl = "1s")]
+    pub fn parse(text: &str) -> Result<u32, std::num::ParseIntError> { text.parse() }
+
+    #[decor::timed]
+    #[decor::cache(scope = thread)]
+    pub fn unit(_n: u8) {}
+
+    #[decor::cache]
+    pub async fn fetch(n: u64) -> Option<u64> { Some(n) }
+}
+
+fn caches() {
+    let id = cached::Id(2);
+    assert_eq!((id.double(), id.triple("x")), (4, 6));
+    assert_eq!(cached::length("abc"), 3);
+    assert_eq!(cached::parse("7"), Ok(7));
+    cached::unit(1);
+    drop(cached::fetch(1));
+}
+
 fn run() -> Result<(), String> {
+    caches();
     methods();
     free_functions();
     accounts();

@@ -159,7 +159,8 @@ pub fn parameter_names(function: &ItemFn) -> Vec<syn::Ident> {
     names
 }
 
-fn bound_idents(pat: &Pat, names: &mut Vec<syn::Ident>) {
+/// The identifiers `pat` binds, in order.
+pub fn bound_idents(pat: &Pat, names: &mut Vec<syn::Ident>) {
     match pat {
         Pat::Ident(ident) => {
             names.push(ident.ident.clone());

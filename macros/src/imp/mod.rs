@@ -5,6 +5,7 @@
 //! Also compiled into the `decor-tests` package (by `#[path]`) for the
 //! expansion snapshots and the malformed-input corpus.
 
+pub mod cache;
 pub mod errors;
 pub mod exits;
 pub mod func;

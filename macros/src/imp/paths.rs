@@ -166,4 +166,16 @@ impl Paths {
         let name = syn::Ident::new(which, proc_macro2::Span::call_site());
         self.item(quote!(timeout::#name))
     }
+
+    /// An item of `cache::` (`Site`, `KeepProbe`, `owned`, ...).
+    pub fn cache(&self, which: &str) -> TokenStream {
+        let name = syn::Ident::new(which, proc_macro2::Span::call_site());
+        self.item(quote!(cache::#name))
+    }
+
+    /// `cache_enabled!`: nothing, or a compile error when decor's `cache`
+    /// feature is off.
+    pub fn cache_enabled(&self) -> TokenStream {
+        self.item(quote!(cache_enabled!))
+    }
 }

@@ -28,7 +28,8 @@ use syn::{Attribute, ItemFn, Meta, Path};
 use super::errors::{rejected, Errors};
 use super::func;
 use super::{
-    logged, main_attr, parallel, rate_limit, retry, spawn, synchronized, timed, timeout, with,
+    cache, logged, main_attr, parallel, rate_limit, retry, spawn, synchronized, timed, timeout,
+    with,
 };
 
 /// The decorators, by attribute name.
@@ -44,10 +45,11 @@ pub enum Kind {
     Retry,
     RateLimit,
     Timeout,
+    Cache,
 }
 
 impl Kind {
-    const ALL: [Kind; 10] = [
+    const ALL: [Kind; 11] = [
         Kind::Timed,
         Kind::Logged,
         Kind::Synchronized,
@@ -58,6 +60,7 @@ impl Kind {
         Kind::Retry,
         Kind::RateLimit,
         Kind::Timeout,
+        Kind::Cache,
     ];
 
     /// The attribute's name: `timed`, `main`.
@@ -73,6 +76,7 @@ impl Kind {
             Kind::Retry => "retry",
             Kind::RateLimit => "rate_limit",
             Kind::Timeout => "timeout",
+            Kind::Cache => "cache",
         }
     }
 
@@ -107,6 +111,7 @@ pub enum Layer {
     Retry(retry::Config),
     RateLimit(rate_limit::Config),
     Timeout(timeout::Config),
+    Cache(cache::Config),
 }
 
 impl Layer {
@@ -124,6 +129,7 @@ impl Layer {
             Kind::Retry => Layer::Retry(retry::Config::parse_into(attr, errors)),
             Kind::RateLimit => Layer::RateLimit(rate_limit::Config::parse_into(attr, errors)),
             Kind::Timeout => Layer::Timeout(timeout::Config::parse_into(attr, errors)),
+            Kind::Cache => Layer::Cache(cache::Config::parse_into(attr, errors)),
         }
     }
 
@@ -140,6 +146,7 @@ impl Layer {
             Layer::Retry(config) => config.krate.as_ref(),
             Layer::RateLimit(config) => config.krate.as_ref(),
             Layer::Timeout(config) => config.krate.as_ref(),
+            Layer::Cache(config) => config.krate.as_ref(),
         }
     }
 }
@@ -311,6 +318,7 @@ fn validate(stack: &mut [Stacked], function: &ItemFn, errors: &mut Errors) {
             Layer::Main(config) => config.check(function, errors),
             Layer::With(config) => config.check(function, errors),
             Layer::Retry(config) => config.check(function, errors),
+            Layer::Cache(config) => config.check(function, errors),
             Layer::Spawn(config) => config.check(function, &below, errors),
             Layer::Parallel(config, splitting) => {
                 *splitting = config.check(function, &below, errors)
@@ -351,6 +359,7 @@ fn emit(stack: &[Stacked], mut function: ItemFn) -> ItemFn {
             Layer::Retry(config) => retry::wrap(config, &mut function, &mut fenced),
             Layer::RateLimit(config) => rate_limit::wrap(config, &mut function, &mut fenced),
             Layer::Timeout(config) => timeout::wrap(config, &mut function, &mut fenced),
+            Layer::Cache(config) => cache::wrap(config, &mut function, &mut fenced),
             // `main`'s set-up comes before anything else, below.
             Layer::Main(_) => {}
             Layer::Spawn(_) | Layer::Parallel(..) => unreachable!("split off above"),
