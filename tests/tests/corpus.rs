@@ -612,6 +612,13 @@ fn bad_attributes_are_errors_beside_the_item() {
     for attr in &attrs {
         for (fn_name, item) in good_functions() {
             for (name, output) in report.run_all("bad attr", attr, &item) {
+                // `#[with]`'s argument is any expression (`level = info` is
+                // an assignment), so most of these expand: a wrong one is
+                // rustc's type error, not the macro's. It must still never
+                // panic, which `run_all` checks.
+                if name == "with" {
+                    continue;
+                }
                 if !has_error(&output) {
                     report.fail(
                         "bad attr",
