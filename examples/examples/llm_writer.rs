@@ -9,9 +9,12 @@
 //!
 //! Here the call sleeps 200 ms, the workers are `#[decor::spawn(threads = 5)]`
 //! and the lock is `#[decor::synchronized]` on the writer. Real APIs also
-//! fail now and then: one call in three answers "503 busy" at first, and
-//! `#[decor::retry]` runs it again after a pause (each retry is a WARN line
-//! in the log and a count in the timer table's `retries` column). The writer puts a
+//! fail now and then, and limit how fast they may be called: one request in
+//! three answers "503 busy" at first, and `#[decor::retry]` runs it again
+//! after a pause (each retry is a WARN line in the log and a count in the
+//! timer table's `retries` column); `#[decor::rate_limit]` keeps the
+//! program under the API's quota of 10 calls a second, bursts of 5 (each
+//! wait a DEBUG line and a count in the `waits` column). The writer puts a
 //! line out the way buffered I/O often does, in several `write` calls (here
 //! 40-byte pieces, with a yield between them); each call is atomic on an
 //! append-mode file, the line as a whole is not. Then each file is read back
@@ -56,8 +59,12 @@ impl ApiError {
 static REQUESTS: AtomicU32 = AtomicU32::new(0);
 
 /// The note's `llm_api_result`: a slow remote call, which answers one
-/// request in three with a transient error; `#[retry]` asks again.
+/// request in three with a transient error; `#[retry]` asks again, and
+/// every call takes its turn under the quota first (the retries included:
+/// the limiter is outside `#[retry]`, so it counts calls, not requests;
+/// put it below `#[retry]` to count each request).
 #[decor::timed]
+#[decor::rate_limit(calls = 10, per = "1s", burst = 5, name = "llm-api")]
 #[decor::retry(attempts = 4, delay = "50ms", jitter, when = |e| e.is_transient())]
 fn llm_api_result(num: u32) -> Result<String, ApiError> {
     thread::sleep(Duration::from_millis(200));
@@ -235,10 +242,16 @@ fn main() -> io::Result<()> {
     }
     let retries = decor::timers::get(concat!(module_path!(), "::llm_api_result"))
         .map_or(0, |stats| stats.retries());
-    println!("Both runs took about 2 x 200 ms, plus the retries: the lock covers the write,");
+    println!("Both runs took about 2 x 200 ms, plus retries and waits: the lock covers the write,");
     println!("not the API call. The API answered 503 {retries} time(s); #[retry] asked again");
     println!("each time (the WARN lines above), so every line was written.");
     assert!(retries > 0, "one request in three fails at first");
+    let quota = decor::rate_limits::get("llm-api").expect("called").stats();
+    println!(
+        "The quota let {} calls through; {} waited for their turn (bursts of 5, then 10/s).",
+        quota.admitted(),
+        quota.waited()
+    );
     println!("The timer table follows on stderr (#[decor::main(report)]):");
     Ok(())
 }
