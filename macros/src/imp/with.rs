@@ -558,18 +558,12 @@ pub fn wrap_runs(
         let run = quote! {
             let __decor_out = async { #fake { #(#stmts)* } }.await;
         };
-        let finish = if once {
-            quote! { let _ = __decor_with.after(#probe_error(&__decor_out), #wanted); __decor_out }
-        } else {
-            quote! {
-                match __decor_with.after(#probe_error(&__decor_out), #wanted) {
-                    ::core::option::Option::None => return __decor_out,
-                    ::core::option::Option::Some(__decor_pause) => {
-                        __decor_with.pause_async(__decor_pause).await
-                    }
-                }
-            }
-        };
+        let after = quote!(__decor_with.after(#probe_error(&__decor_out), #wanted));
+        let finish = finish(
+            once,
+            after,
+            quote!(__decor_with.pause_async(__decor_pause).await),
+        );
         body.stmts = vec![
             exits::own_stmt(preamble),
             loop_or_once(once, enter, run, finish),
@@ -583,16 +577,8 @@ pub fn wrap_runs(
         #[allow(clippy::redundant_closure_call)]
         let __decor_out = (|| #returns { #(#bind_in_closure)* #(#stmts)* })();
     };
-    let finish = if once {
-        quote! { let _ = __decor_with.after(#probe_error(&__decor_out), #wanted); __decor_out }
-    } else {
-        quote! {
-            match __decor_with.after(#probe_error(&__decor_out), #wanted) {
-                ::core::option::Option::None => return __decor_out,
-                ::core::option::Option::Some(__decor_pause) => __decor_with.pause(__decor_pause),
-            }
-        }
-    };
+    let after = quote!(__decor_with.after(#probe_error(&__decor_out), #wanted));
+    let finish = finish(once, after, quote!(__decor_with.pause(__decor_pause)));
     function.block.stmts = vec![
         exits::own_stmt(preamble),
         loop_or_once(once, enter, run, finish),
@@ -631,6 +617,20 @@ pub fn first_span(tokens: &TokenStream) -> Span {
         .into_iter()
         .next()
         .map_or_else(Span::call_site, |token| token.span())
+}
+
+/// After a run: return its result, or wait out `pause` and loop (with one
+/// run only, `after` is still asked, and the result returned).
+fn finish(once: bool, after: TokenStream, pause: TokenStream) -> TokenStream {
+    if once {
+        return quote! { let _ = #after; __decor_out };
+    }
+    quote! {
+        match #after {
+            ::core::option::Option::None => return __decor_out,
+            ::core::option::Option::Some(__decor_pause) => #pause,
+        }
+    }
 }
 
 /// `loop { enter; run; finish }`, or with one run only, the block.
