@@ -130,8 +130,8 @@ impl Config {
                  return the concrete type instead of `impl Trait`",
             );
         }
-        let asynchronous = function.sig.asyncness.is_some()
-            || func::async_trait_body(&mut function.block.clone()).is_some();
+        let asynchronous =
+            function.sig.asyncness.is_some() || func::is_async_trait_body(&function.block);
         if let (Some(at), true) = (self.per_thread, asynchronous) {
             errors.spanned(
                 quote_spanned!(at=> thread),
@@ -269,7 +269,7 @@ fn key(config: &Config, function: &ItemFn, rt: &Paths) -> TokenStream {
 /// `Pin<Box<dyn Future<Output = T> + Send>>`), the `T`.
 fn returns(function: &ItemFn) -> Returns {
     let output = &function.sig.output;
-    if func::async_trait_body(&mut function.block.clone()).is_some() {
+    if func::is_async_trait_body(&function.block) {
         if let Some(ty) = future_output(output) {
             return func::returns(&syn::parse_quote!(-> #ty));
         }

@@ -192,11 +192,26 @@ pub fn bound_idents(pat: &Pat, names: &mut Vec<syn::Ident>) {
 /// below `#[async_trait]` see the method after it has been rewritten so;
 /// they decorate the async block, which is the method's real body.
 pub fn async_trait_body(block: &mut Block) -> Option<&mut Block> {
-    let [Stmt::Expr(Expr::Call(call), None)] = block.stmts.as_mut_slice() else {
+    if !is_async_trait_body(block) {
         return None;
+    }
+    match block.stmts.as_mut_slice() {
+        [Stmt::Expr(Expr::Call(call), None)] => match call.args.first_mut() {
+            Some(Expr::Async(inner)) => Some(&mut inner.block),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Whether `block` is an `#[async_trait]` method's rewritten body (see
+/// [`async_trait_body`]), asked without borrowing it mutably.
+pub fn is_async_trait_body(block: &Block) -> bool {
+    let [Stmt::Expr(Expr::Call(call), None)] = block.stmts.as_slice() else {
+        return false;
     };
     let Expr::Path(func) = &*call.func else {
-        return None;
+        return false;
     };
     let segments: Vec<String> = func
         .path
@@ -204,11 +219,13 @@ pub fn async_trait_body(block: &mut Block) -> Option<&mut Block> {
         .iter()
         .map(|s| s.ident.to_string())
         .collect();
-    if !segments.ends_with(&["Box".to_owned(), "pin".to_owned()]) || call.args.len() != 1 {
-        return None;
-    }
-    match call.args.first_mut() {
-        Some(Expr::Async(inner)) if inner.capture.is_some() => Some(&mut inner.block),
-        _ => None,
-    }
+    segments.ends_with(&["Box".to_owned(), "pin".to_owned()])
+        && call.args.len() == 1
+        && matches!(call.args.first(), Some(Expr::Async(inner)) if inner.capture.is_some())
+}
+
+/// Whether `function` is an `#[async_trait]` method: no `async` of its own,
+/// its body the boxed async block that macro writes.
+pub fn is_async_trait(function: &ItemFn) -> bool {
+    function.sig.asyncness.is_none() && is_async_trait_body(&function.block)
 }

@@ -102,8 +102,7 @@ impl Config {
                 );
             }
         }
-        let async_trait = function.sig.asyncness.is_none()
-            && func::async_trait_body(&mut function.block.clone()).is_some();
+        let async_trait = func::is_async_trait(function);
         if !async_trait && matches!(func::returns(&function.sig.output), Returns::Unit) {
             errors.spanned(
                 &function.sig.ident,
@@ -203,8 +202,7 @@ pub fn wrap(config: &Config, function: &mut ItemFn, fenced: &mut bool) {
         policy.extend(quote!(.on_retry({ #typed __decor_on_retry })));
     }
     let mut checks = vec![quote!(static __DECOR_RETRY: #retry = #policy;)];
-    let async_trait =
-        function.sig.asyncness.is_none() && func::async_trait_body(&mut function.block).is_some();
+    let async_trait = func::is_async_trait(function);
     if let (false, Returns::Nameable(ty)) = (async_trait, func::returns(&function.sig.output)) {
         let returns_result = rt.retry("returns_result");
         checks.push(quote_spanned! {ty.span()=> #returns_result::<#ty>(); });

@@ -75,7 +75,7 @@ impl Config {
     /// Only an async body can be dropped at a deadline.
     pub fn check(&self, function: &ItemFn, errors: &mut Errors) {
         let sig = &function.sig;
-        let is_async_trait = func::async_trait_body(&mut function.block.clone()).is_some();
+        let is_async_trait = func::is_async_trait_body(&function.block);
         if sig.asyncness.is_none() && !is_async_trait {
             let at: &dyn ToTokens = match &sig.constness {
                 Some(constness) => constness,

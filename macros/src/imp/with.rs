@@ -125,8 +125,7 @@ pub fn check_runs(function: &ItemFn, decorator: &str, errors: &mut Errors) {
     );
     // Below `#[async_trait]` the signature returns a boxed future, which
     // always names a lifetime: what the body returns is its `Output`.
-    let async_trait = function.sig.asyncness.is_none()
-        && func::async_trait_body(&mut function.block.clone()).is_some();
+    let async_trait = func::is_async_trait(function);
     let borrows = match &function.sig.output {
         syn::ReturnType::Type(_, ty) if async_trait => future_output(ty).is_some_and(any_borrow),
         syn::ReturnType::Type(_, ty) => any_borrow(ty),
@@ -399,8 +398,7 @@ pub fn wrap_runs(
     let probe_error = rt.probe("probe_error");
     let ident = function.sig.ident.to_string();
     let ident = ident.strip_prefix("r#").unwrap_or(&ident).to_owned();
-    let async_trait =
-        function.sig.asyncness.is_none() && func::async_trait_body(&mut function.block).is_some();
+    let async_trait = func::is_async_trait(function);
     let asynchronous = function.sig.asyncness.is_some() || async_trait;
     // An `#[async_trait]` method's signature returns the boxed future; the
     // body's own type is not written anywhere this could name it.
