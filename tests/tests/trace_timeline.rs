@@ -33,7 +33,10 @@ fn rendered(name: &str, json: &str) -> Dom {
 }
 
 fn body(dom: &Dom) -> &browser::Element {
-    dom.elements.iter().find(|e| e.tag == "body").expect("a body")
+    dom.elements
+        .iter()
+        .find(|e| e.tag == "body")
+        .expect("a body")
 }
 
 /// The fixture's drawable events: complete events and instants by their
@@ -68,9 +71,16 @@ fn the_fixture_draws_one_lane_per_thread_and_worker_and_every_bar() {
         return;
     }
     let dom = rendered("sample", FIXTURE);
-    assert_eq!(dom.by_id("error").and_then(|e| e.attr("hidden")), Some(""), "no error shown");
+    assert_eq!(
+        dom.by_id("error").and_then(|e| e.attr("hidden")),
+        Some(""),
+        "no error shown"
+    );
     let marks = fixture_marks();
-    assert_eq!(body(&dom).attr("data-rendered"), Some(marks.len().to_string().as_str()));
+    assert_eq!(
+        body(&dom).attr("data-rendered"),
+        Some(marks.len().to_string().as_str())
+    );
 
     // Lanes, in order: the program's threads, its queue waits, then each
     // worker; labels are the thread_name metadata.
@@ -93,13 +103,18 @@ fn the_fixture_draws_one_lane_per_thread_and_worker_and_every_bar() {
         .with_attr("data-process")
         .map(|(_, e)| e.attr("data-process").unwrap())
         .collect();
-    assert_eq!(processes, ["main", "worker 1 (pid 4250)", "worker 2 (pid 4251)"]);
+    assert_eq!(
+        processes,
+        ["main", "worker 1 (pid 4250)", "worker 2 (pid 4251)"]
+    );
 
     // Bars: as many per category, and per lane, as the fixture has.
     let bars: Vec<(&str, &str)> = dom
         .with_attr("data-cat")
         .map(|(i, e)| {
-            let lane = dom.ancestor_with(i, "data-lane").expect("every bar is in a lane");
+            let lane = dom
+                .ancestor_with(i, "data-lane")
+                .expect("every bar is in a lane");
             (lane.attr("data-lane").unwrap(), e.attr("data-cat").unwrap())
         })
         .collect();
@@ -125,8 +140,15 @@ fn the_fixture_draws_one_lane_per_thread_and_worker_and_every_bar() {
         .with_attr("data-name")
         .find(|(_, e)| e.attr("data-name") == Some("app::crunch"))
         .unwrap();
-    let tip = &dom.children(crunch, "title").next().expect("a <title>").text;
-    assert!(tip.starts_with("app::crunch\ncategory: process\nstart: 1.5 ms\nduration: 5 ms\n"), "{tip}");
+    let tip = &dom
+        .children(crunch, "title")
+        .next()
+        .expect("a <title>")
+        .text;
+    assert!(
+        tip.starts_with("app::crunch\ncategory: process\nstart: 1.5 ms\nduration: 5 ms\n"),
+        "{tip}"
+    );
     assert!(tip.contains(r#""worker_pid":4250"#), "{tip}");
 }
 
@@ -136,7 +158,10 @@ fn row_of(dom: &Dom, lane: &str, name: &str) -> (usize, f64) {
         .with_attr("data-name")
         .find(|(i, e)| {
             e.attr("data-name") == Some(name)
-                && dom.ancestor_with(*i, "data-lane").and_then(|l| l.attr("data-lane")) == Some(lane)
+                && dom
+                    .ancestor_with(*i, "data-lane")
+                    .and_then(|l| l.attr("data-lane"))
+                    == Some(lane)
         })
         .unwrap_or_else(|| panic!("no bar {name:?} in lane {lane}"));
     let row = bar.attr("data-row").unwrap().parse().unwrap();
@@ -150,7 +175,13 @@ fn children_draw_one_row_below_their_parent_and_waits_do_not_hide_each_other() {
         return;
     }
     let dom = rendered("nesting", FIXTURE);
-    let row_height: f64 = dom.by_id("chart").unwrap().attr("data-row-height").unwrap().parse().unwrap();
+    let row_height: f64 = dom
+        .by_id("chart")
+        .unwrap()
+        .attr("data-row-height")
+        .unwrap()
+        .parse()
+        .unwrap();
     let nested = [
         ("4242:1", "app::run", "app::crunch"),
         ("4242:1", "app::crunch", "encode"),
@@ -161,8 +192,16 @@ fn children_draw_one_row_below_their_parent_and_waits_do_not_hide_each_other() {
     for (lane, parent, child) in nested {
         let (parent_row, parent_y) = row_of(&dom, lane, parent);
         let (child_row, child_y) = row_of(&dom, lane, child);
-        assert_eq!(child_row, parent_row + 1, "{child} under {parent} in {lane}");
-        assert_eq!(child_y, parent_y + row_height, "{child} under {parent} in {lane}");
+        assert_eq!(
+            child_row,
+            parent_row + 1,
+            "{child} under {parent} in {lane}"
+        );
+        assert_eq!(
+            child_y,
+            parent_y + row_height,
+            "{child} under {parent} in {lane}"
+        );
     }
     assert_eq!(row_of(&dom, "4242:1", "app::run").0, 0);
     assert_eq!(row_of(&dom, "4242:3", "app::sum chunk 2/2").0, 2);
@@ -191,7 +230,9 @@ fn the_screenshot_shows_the_bars() {
     let png_path = html.with_extension("png");
     screenshot(&html, &png_path).unwrap_or_else(|e| panic!("{e}"));
 
-    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&png_path).unwrap()));
+    let decoder = png::Decoder::new(std::io::BufReader::new(
+        std::fs::File::open(&png_path).unwrap(),
+    ));
     let mut reader = decoder.read_info().unwrap();
     let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
     let frame = reader.next_frame(&mut pixels).unwrap();
@@ -199,7 +240,10 @@ fn the_screenshot_shows_the_bars() {
     let channels = frame.color_type.samples();
     assert!(channels >= 3, "{:?}", frame.color_type);
     let colours = count_colours(&pixels[..frame.buffer_size()], channels);
-    assert!(colours.len() > 10, "the picture is nearly one flat colour: {colours:?}");
+    assert!(
+        colours.len() > 10,
+        "the picture is nearly one flat colour: {colours:?}"
+    );
 
     // Each category's colour, as the DOM says its bars are filled, covers
     // a good number of pixels: the bars were painted, not just built.
@@ -209,7 +253,12 @@ fn the_screenshot_shows_the_bars() {
             .with_attr("data-cat")
             .find(|(_, e)| e.attr("data-cat") == Some(cat))
             .unwrap();
-        let fill = dom.children(bar, "rect").next().unwrap().attr("fill").unwrap();
+        let fill = dom
+            .children(bar, "rect")
+            .next()
+            .unwrap()
+            .attr("fill")
+            .unwrap();
         let rgb = hex(fill);
         let painted = colours.get(&rgb).copied().unwrap_or(0);
         assert!(painted > 500, "{cat} ({fill}) covers {painted} pixels");
@@ -268,10 +317,20 @@ fn names_that_look_like_markup_stay_names() {
     assert_eq!(body(&dom).attr("data-pwned"), None);
     assert_eq!(dom.by_id("error").and_then(|e| e.attr("hidden")), Some(""));
     assert_eq!(body(&dom).attr("data-rendered"), Some("3"));
-    let names: Vec<&str> = dom.with_attr("data-name").map(|(_, e)| e.attr("data-name").unwrap()).collect();
+    let names: Vec<&str> = dom
+        .with_attr("data-name")
+        .map(|(_, e)| e.attr("data-name").unwrap())
+        .collect();
     assert_eq!(names, [hostile, comment, "begin & end"]);
-    let lanes: Vec<&str> = dom.with_attr("data-lane").map(|(_, e)| e.attr("data-label").unwrap()).collect();
-    assert_eq!(lanes, ["thread 1"], "an unnamed thread is labelled by its tid");
+    let lanes: Vec<&str> = dom
+        .with_attr("data-lane")
+        .map(|(_, e)| e.attr("data-label").unwrap())
+        .collect();
+    assert_eq!(
+        lanes,
+        ["thread 1"],
+        "an unnamed thread is labelled by its tid"
+    );
 }
 
 #[test]
@@ -280,5 +339,9 @@ fn the_page_loads_nothing_from_the_network() {
     for needle in ["http://", "https://", "src=", "href=", "@import", "<link"] {
         assert!(!html.contains(needle), "the page contains {needle:?}");
     }
-    assert_eq!(html.matches("<script").count(), 2, "the trace and the inline script, nothing else");
+    assert_eq!(
+        html.matches("<script").count(),
+        2,
+        "the trace and the inline script, nothing else"
+    );
 }

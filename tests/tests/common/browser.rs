@@ -27,18 +27,29 @@ pub const WINDOW: (u32, u32) = (1400, 700);
 /// and two cold starts at once only make each slower.
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
-/// The Chromium binary: `$DECOR_CHROMIUM`, else `chromium`,
-/// `chromium-browser`, `google-chrome` or `google-chrome-stable` on `PATH`.
+/// The Chromium binary: `$DECOR_CHROMIUM` when set (only that), else
+/// `chromium`, `chromium-browser`, `google-chrome` or `google-chrome-stable`
+/// on `PATH`, else `/usr/bin/chromium`.
 ///
 /// When there is none it prints a loud `SKIPPED` line and returns `None`;
 /// with `DECOR_REQUIRE_SERVERS=1` it panics instead.
+/// (`DECOR_CHROMIUM=/nowhere` shows both on a machine that has one.)
 pub fn chromium() -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os("DECOR_CHROMIUM") {
-        let path = PathBuf::from(path);
-        if path.is_file() {
-            return Some(path);
+    let found = match std::env::var_os("DECOR_CHROMIUM") {
+        Some(path) => Some(PathBuf::from(path)).filter(|path| path.is_file()),
+        None => search(),
+    };
+    if found.is_none() {
+        let line = "SKIPPED: install chromium (apt-get install chromium) to run the browser tests";
+        if std::env::var("DECOR_REQUIRE_SERVERS").as_deref() == Ok("1") {
+            panic!("{line}; DECOR_REQUIRE_SERVERS=1 makes this a failure");
         }
+        eprintln!("\n========== {line} ==========\n");
     }
+    found
+}
+
+fn search() -> Option<PathBuf> {
     let names = [
         "chromium",
         "chromium-browser",
@@ -48,19 +59,11 @@ pub fn chromium() -> Option<PathBuf> {
     let dirs: Vec<PathBuf> = std::env::var_os("PATH")
         .map(|path| std::env::split_paths(&path).collect())
         .unwrap_or_default();
-    let found = names
+    names
         .iter()
         .flat_map(|name| dirs.iter().map(move |dir| dir.join(name)))
         .chain([PathBuf::from("/usr/bin/chromium")])
-        .find(|candidate| candidate.is_file());
-    if found.is_none() {
-        let line = "SKIPPED: install chromium (apt-get install chromium) to run the browser tests";
-        if std::env::var("DECOR_REQUIRE_SERVERS").as_deref() == Ok("1") {
-            panic!("{line}; DECOR_REQUIRE_SERVERS=1 makes this a failure");
-        }
-        eprintln!("\n========== {line} ==========\n");
-    }
-    found
+        .find(|candidate| candidate.is_file())
 }
 
 /// Opens `html` in headless Chromium, lets its scripts run, and returns the
@@ -166,7 +169,9 @@ fn run(html: &Path, extra: &[String]) -> Result<Output, String> {
     let status = loop {
         match child.try_wait() {
             Ok(Some(status)) => break status,
-            Ok(None) if started.elapsed() < TIMEOUT => std::thread::sleep(Duration::from_millis(25)),
+            Ok(None) if started.elapsed() < TIMEOUT => {
+                std::thread::sleep(Duration::from_millis(25))
+            }
             Ok(None) => {
                 kill_group(child.id());
                 let _ = child.wait();
@@ -346,7 +351,8 @@ impl Dom {
 fn start_tag(s: &str) -> (Element, bool, &str) {
     let bytes = s.as_bytes();
     let mut i = 0;
-    while i < bytes.len() && !bytes[i].is_ascii_whitespace() && bytes[i] != b'>' && bytes[i] != b'/' {
+    while i < bytes.len() && !bytes[i].is_ascii_whitespace() && bytes[i] != b'>' && bytes[i] != b'/'
+    {
         i += 1;
     }
     let tag = s[..i].to_ascii_lowercase();
@@ -372,7 +378,10 @@ fn start_tag(s: &str) -> (Element, bool, &str) {
             _ => {}
         }
         let start = i;
-        while i < bytes.len() && !matches!(bytes[i], b'=' | b'>' | b'/') && !bytes[i].is_ascii_whitespace() {
+        while i < bytes.len()
+            && !matches!(bytes[i], b'=' | b'>' | b'/')
+            && !bytes[i].is_ascii_whitespace()
+        {
             i += 1;
         }
         let name = s[start..i].to_ascii_lowercase();
@@ -429,7 +438,9 @@ fn decode(s: &str) -> String {
                 "apos" | "#39" => Some('\''),
                 "nbsp" => Some('\u{a0}'),
                 _ if entity.starts_with("#x") || entity.starts_with("#X") => {
-                    u32::from_str_radix(&entity[2..], 16).ok().and_then(char::from_u32)
+                    u32::from_str_radix(&entity[2..], 16)
+                        .ok()
+                        .and_then(char::from_u32)
                 }
                 _ if entity.starts_with('#') => entity[1..].parse().ok().and_then(char::from_u32),
                 _ => None,
@@ -455,5 +466,6 @@ fn decode(s: &str) -> String {
 fn find_ci(haystack: &str, needle: &str) -> Option<usize> {
     let h = haystack.as_bytes();
     let n = needle.as_bytes();
-    (0..=h.len().saturating_sub(n.len())).find(|&i| h.len() >= n.len() && h[i..i + n.len()].eq_ignore_ascii_case(n))
+    (0..=h.len().saturating_sub(n.len()))
+        .find(|&i| h.len() >= n.len() && h[i..i + n.len()].eq_ignore_ascii_case(n))
 }
