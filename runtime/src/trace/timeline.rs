@@ -64,12 +64,12 @@ fn push_script_safe(html: &mut String, json: &str) {
     while let Some(at) = rest.find('<') {
         html.push_str(&rest[..at]);
         let from = &rest[at..];
-        if from.starts_with("</") {
+        if let Some(after) = from.strip_prefix("</") {
             html.push_str("<\\/");
-            rest = &from[2..];
-        } else if from.starts_with("<!--") {
+            rest = after;
+        } else if let Some(after) = from.strip_prefix("<!--") {
             html.push_str("\\u003c!--");
-            rest = &from[4..];
+            rest = after;
         } else {
             html.push('<');
             rest = &from[1..];
