@@ -345,3 +345,42 @@ fn the_page_loads_nothing_from_the_network() {
         "the trace and the inline script, nothing else"
     );
 }
+
+#[test]
+fn the_traced_program_comes_first_even_when_a_worker_has_a_lower_pid() {
+    if chromium().is_none() {
+        return;
+    }
+    let meta = |name: &str, pid: u32, value: &str| serde_json::json!({"ph": "M", "name": name, "pid": pid, "tid": 1, "args": {"name": value}});
+    let work = |pid: u32, ts: f64| serde_json::json!({"ph": "X", "name": "f", "cat": "process", "ts": ts, "dur": 5.0, "pid": pid, "tid": 1});
+    let json = serde_json::json!({"traceEvents": [
+        meta("process_name", 70, "worker 2 (pid 70)"), work(70, 1.0),
+        meta("process_name", 31000, "main"), meta("thread_name", 31000, "main"), work(31000, 0.0),
+        meta("process_name", 60, "worker 1 (pid 60)"), work(60, 2.0),
+        // Begun and never ended: drawn to the end of the trace.
+        {"ph": "b", "name": "g queued", "cat": "queue", "id": "9", "ts": 3.0, "pid": 31000, "tid": 1},
+    ]})
+    .to_string();
+    let dom = rendered("order", &json);
+    let processes: Vec<&str> = dom
+        .with_attr("data-process")
+        .map(|(_, e)| e.attr("data-process").unwrap())
+        .collect();
+    assert_eq!(
+        processes,
+        ["main", "worker 1 (pid 60)", "worker 2 (pid 70)"]
+    );
+    let lanes: Vec<&str> = dom
+        .with_attr("data-lane")
+        .map(|(_, e)| e.attr("data-lane").unwrap())
+        .collect();
+    assert_eq!(lanes, ["31000:1", "31000:queued", "60:1", "70:1"]);
+    let (_, open) = dom
+        .with_attr("data-cat")
+        .find(|(_, e)| e.attr("data-cat") == Some("queue"))
+        .unwrap();
+    assert_eq!(
+        (open.attr("data-ts"), open.attr("data-dur")),
+        (Some("3"), Some("4"))
+    );
+}
