@@ -50,6 +50,10 @@ mod task;
 mod timed;
 mod timeout;
 pub mod timers;
+/// Traces of what decorated code did;
+/// [`trace::timeline_html`](crate::trace::timeline_html) draws one as a
+/// self-contained HTML page.
+pub mod trace;
 pub mod with;
 
 pub use combine::{Combine, Sum};
